@@ -1,0 +1,43 @@
+//! GSS (Government Statistical Service) area codes: one letter for the
+//! country, two digits for the entity, six digits for the area (E06000001).
+
+/// Why a string is not a GSS code, as a sentence fragment for an error message.
+pub fn problem(code: &str) -> Option<String> {
+    let bytes = code.as_bytes();
+    if code.len() != 9 {
+        return Some(format!(
+            "'{code}' is not a GSS code: it has {} characters, a GSS code has 9 (e.g. E06000001)",
+            code.chars().count()
+        ));
+    }
+    if !matches!(bytes[0], b'E' | b'W' | b'S' | b'N' | b'K') {
+        return Some(format!(
+            "'{code}' is not a GSS code: it must start with E, W, S, N or K"
+        ));
+    }
+    if !bytes[1..].iter().all(u8::is_ascii_digit) {
+        return Some(format!(
+            "'{code}' is not a GSS code: after the first letter come 8 digits"
+        ));
+    }
+    None
+}
+
+/// Whether the code is an English area.
+pub fn is_english(code: &str) -> bool {
+    code.starts_with('E')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_real_codes_and_names_each_fault() {
+        assert_eq!(problem("E06000001"), None);
+        assert_eq!(problem("E38000264"), None);
+        assert!(problem("E0600001").unwrap().contains("8 characters"));
+        assert!(problem("X06000001").unwrap().contains("start with"));
+        assert!(problem("E0600000A").unwrap().contains("8 digits"));
+    }
+}

@@ -1,0 +1,71 @@
+//! Geography: the reporting levels, GSS codes, boundary layers in British
+//! National Grid, and the fine units (LSOAs) that link every level.
+
+pub mod boundaries;
+pub mod catalogue;
+pub mod gss;
+pub mod projection;
+pub mod repair;
+pub mod units;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A level the tool reports at. The vintage of each level's boundaries is
+/// recorded in the manifest, not in the level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Upper-tier local authority (counties and unitary authorities): Health and Wellbeing Boards.
+    Ctyua,
+    /// Lower-tier local authority district.
+    Lad,
+    /// Sub-ICB location (the former CCG areas, same E38 codes).
+    Sicbl,
+    /// Integrated Care Board.
+    Icb,
+    /// Clinical Commissioning Group (April 2021, the last vintage).
+    Ccg,
+}
+
+impl Level {
+    pub const ALL: [Level; 5] = [Level::Ctyua, Level::Lad, Level::Sicbl, Level::Icb, Level::Ccg];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Ctyua => "ctyua",
+            Level::Lad => "lad",
+            Level::Sicbl => "sicbl",
+            Level::Icb => "icb",
+            Level::Ccg => "ccg",
+        }
+    }
+
+    /// How the level is named in a sentence.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Ctyua => "upper-tier local authority (Health and Wellbeing Board)",
+            Level::Lad => "local authority district",
+            Level::Sicbl => "sub-ICB location",
+            Level::Icb => "Integrated Care Board",
+            Level::Ccg => "clinical commissioning group",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One area of a level: its GSS code and name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Area {
+    pub code: String,
+    pub name: String,
+}

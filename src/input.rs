@@ -1,0 +1,329 @@
+//! Reading CSV inputs. Every value read through a [`Record`] knows its file,
+//! line and column, so every error can say where it is and how to fix it.
+//!
+//! Excel writes CSV in ways a strict reader trips on: "CSV UTF-8" starts with
+//! a byte-order mark (accepted and removed), "Unicode text" is UTF-16 and the
+//! plain "CSV" is Windows-1252 (both refused with a hint, because guessing an
+//! encoding silently corrupts area names).
+
+use crate::error::{Error, Result};
+use crate::geography::gss;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+const SAVE_AS_UTF8: &str = "in Excel use File > Save As > \"CSV UTF-8 (Comma delimited)\"";
+
+/// A CSV file read whole: header, records with their line numbers, and the
+/// SHA-256 of the bytes (for the manifest).
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub path: PathBuf,
+    pub headers: Vec<String>,
+    rows: Vec<(u64, csv::StringRecord)>,
+    pub sha256: String,
+}
+
+/// An input file as the manifest records it: what it is for, where it was
+/// read from, its SHA-256 and how many records it had.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct InputFile {
+    pub role: String,
+    pub path: PathBuf,
+    pub sha256: String,
+    pub records: Option<usize>,
+}
+
+/// One record of a table, with typed, located access to its fields.
+#[derive(Clone, Copy)]
+pub struct Record<'a> {
+    table: &'a Table,
+    line: u64,
+    fields: &'a csv::StringRecord,
+}
+
+/// The SHA-256 of a byte string, as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Reads a file, naming it in the error if it cannot.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::io(path, e))
+}
+
+impl Table {
+    pub fn read(path: &Path) -> Result<Table> {
+        let bytes = read_bytes(path)?;
+        let sha256 = sha256_hex(&bytes);
+        let text = decode(path, &bytes)?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let headers = reader
+            .headers()
+            .map_err(|e| csv_error(path, e))?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| csv_error(path, e))?;
+            let line = record.position().map_or(0, |p| p.line());
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue; // Excel leaves blank lines at the end of a sheet.
+            }
+            rows.push((line, record));
+        }
+        Ok(Table {
+            path: path.to_path_buf(),
+            headers,
+            rows,
+            sha256,
+        })
+    }
+
+    pub fn provenance(&self, role: &str) -> InputFile {
+        InputFile {
+            role: role.to_string(),
+            path: self.path.clone(),
+            sha256: self.sha256.clone(),
+            records: Some(self.len()),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn records(&self) -> impl Iterator<Item = Record<'_>> {
+        self.rows.iter().map(|(line, fields)| Record {
+            table: self,
+            line: *line,
+            fields,
+        })
+    }
+
+    /// Fails, listing the columns that do exist, unless every named column is present.
+    pub fn require(&self, columns: &[&str]) -> Result<()> {
+        let missing: Vec<&str> = columns
+            .iter()
+            .copied()
+            .filter(|c| !self.headers.iter().any(|h| h == c))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(Error::input(
+            &self.path,
+            format!("missing column(s): {}", missing.join(", ")),
+        )
+        .line(1)
+        .hint(format!(
+            "the header has: {}; names are case-sensitive",
+            self.headers.join(", ")
+        )))
+    }
+
+    fn index(&self, column: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == column)
+    }
+}
+
+impl<'a> Record<'a> {
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// An input error located at this record.
+    pub fn error(&self, message: impl Into<String>) -> Error {
+        Error::input(&self.table.path, message).line(self.line)
+    }
+
+    /// The trimmed text of a column ("" where the record is short).
+    pub fn str(&self, column: &str) -> &'a str {
+        self.table
+            .index(column)
+            .and_then(|i| self.fields.get(i))
+            .map_or("", str::trim)
+    }
+
+    /// A required, non-empty text field.
+    pub fn text(&self, column: &str) -> Result<&'a str> {
+        match self.str(column) {
+            "" => Err(self
+                .error(format!("{column} is empty"))
+                .hint(format!("every row needs a value in {column}"))),
+            s => Ok(s),
+        }
+    }
+
+    /// An optional number: empty is `None`; anything else must parse.
+    pub fn number_or_empty(&self, column: &str) -> Result<Option<f64>> {
+        let raw = self.str(column);
+        if raw.is_empty() || raw.eq_ignore_ascii_case("NA") {
+            return Ok(None);
+        }
+        let cleaned = raw.replace(',', "");
+        match cleaned.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(Some(v)),
+            _ => Err(self
+                .error(format!("{column} '{raw}' is not a number"))
+                .hint("write plain digits with an optional decimal point, e.g. 1234.5")),
+        }
+    }
+
+    /// A required number.
+    pub fn number(&self, column: &str) -> Result<f64> {
+        self.number_or_empty(column)?.ok_or_else(|| {
+            self.error(format!("{column} is empty"))
+                .hint(format!("every row needs a number in {column}"))
+        })
+    }
+
+    /// A required count: a number that is not negative.
+    pub fn count(&self, column: &str) -> Result<f64> {
+        self.count_or_empty(column)?.ok_or_else(|| {
+            self.error(format!("{column} is empty"))
+                .hint(format!("every row needs a number in {column}"))
+        })
+    }
+
+    /// An optional count: empty is `None`; a negative number is an error.
+    pub fn count_or_empty(&self, column: &str) -> Result<Option<f64>> {
+        match self.number_or_empty(column)? {
+            Some(v) if v < 0.0 => Err(self
+                .error(format!("{column} is negative ({v})"))
+                .hint("counts of people cannot be below 0; check the sign or the column")),
+            other => Ok(other),
+        }
+    }
+
+    /// A proportion between 0 and 1, or empty.
+    pub fn proportion_or_empty(&self, column: &str) -> Result<Option<f64>> {
+        match self.number_or_empty(column)? {
+            Some(v) if !(0.0..=1.0).contains(&v) => Err(self
+                .error(format!("{column} is {v}, outside 0 to 1"))
+                .hint("write rates as proportions (39% is 0.39)")),
+            other => Ok(other),
+        }
+    }
+
+    /// A required GSS area code.
+    pub fn gss_code(&self, column: &str) -> Result<&'a str> {
+        let code = self.text(column)?;
+        match gss::problem(code) {
+            None => Ok(code),
+            Some(problem) => Err(self
+                .error(format!("{column} {problem}"))
+                .hint("use the ONS code of the area (Open Geography Portal), not its name or NHS ODS code")),
+        }
+    }
+}
+
+/// UTF-8 text with any byte-order mark removed; UTF-16 and Windows-1252 refused.
+fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Error::input(path, "the file is UTF-16 text, not UTF-8 CSV")
+            .line(1)
+            .hint(SAVE_AS_UTF8));
+    }
+    let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    std::str::from_utf8(body).map_err(|e| {
+        let at = e.valid_up_to();
+        let line = 1 + body[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+        Error::input(
+            path,
+            format!(
+                "byte 0x{:02X} is not UTF-8 (the file looks like Windows-1252 text from Excel)",
+                body[at]
+            ),
+        )
+        .line(line)
+        .hint(SAVE_AS_UTF8)
+    })
+}
+
+fn csv_error(path: &Path, err: csv::Error) -> Error {
+    let line = err.position().map(|p| p.line());
+    let message = match err.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("the row has {len} fields but the header has {expected_len}")
+        }
+        _ => format!("malformed CSV: {err}"),
+    };
+    let error = Error::input(path, message)
+        .hint("check for an unquoted comma or a stray quote; quote text that contains commas");
+    match line {
+        Some(line) => error.line(line),
+        None => error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(name: &str, bytes: &[u8]) -> Result<Table> {
+        let dir = std::env::temp_dir().join(format!("jsna-gap-input-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        Table::read(&path)
+    }
+
+    #[test]
+    fn a_utf8_byte_order_mark_is_removed() {
+        let t = table("bom.csv", b"\xEF\xBB\xBFarea_code,value\nE06000001,3\n").unwrap();
+        assert_eq!(t.headers, ["area_code", "value"]);
+        let r = t.records().next().unwrap();
+        assert_eq!(r.gss_code("area_code").unwrap(), "E06000001");
+        assert_eq!(r.line(), 2);
+    }
+
+    #[test]
+    fn windows_1252_text_is_refused_at_its_line() {
+        // 0xF4 is "ô" in Windows-1252 ("Côte").
+        let e = table("cp1252.csv", b"area_code,name\nE06000001,C\xF4te\n").unwrap_err();
+        assert_eq!(e.location.as_deref(), Some("line 2"));
+        assert!(e.message.contains("Windows-1252"), "{e}");
+        assert!(e.hint.unwrap().contains("CSV UTF-8"));
+    }
+
+    #[test]
+    fn utf16_is_refused() {
+        let e = table("utf16.csv", b"\xFF\xFEa\0,\0").unwrap_err();
+        assert!(e.message.contains("UTF-16"), "{e}");
+    }
+
+    #[test]
+    fn typed_fields_report_their_problem() {
+        let t = table(
+            "typed.csv",
+            b"code,n,rate\nE0600001,-4,1.5\nE06000001,\"1,234\",0.39\n",
+        )
+        .unwrap();
+        let rows: Vec<_> = t.records().collect();
+        assert!(rows[0].gss_code("code").unwrap_err().message.contains("8 characters"));
+        assert!(rows[0].count("n").unwrap_err().message.contains("negative"));
+        assert!(rows[0].proportion_or_empty("rate").unwrap_err().message.contains("outside 0 to 1"));
+        assert_eq!(rows[1].count("n").unwrap(), 1234.0);
+        assert_eq!(rows[1].proportion_or_empty("rate").unwrap(), Some(0.39));
+        let missing = t.require(&["code", "caseload"]).unwrap_err();
+        assert!(missing.message.contains("caseload"));
+        assert!(missing.hint.unwrap().contains("code, n, rate"));
+    }
+
+    #[test]
+    fn ragged_rows_name_their_line() {
+        let e = table("ragged.csv", b"a,b\n1,2\n3,4,5\n").unwrap_err();
+        assert_eq!(e.location.as_deref(), Some("line 3"));
+    }
+}

@@ -1,0 +1,471 @@
+//! The whole job: load and check every input, compute caseload, need,
+//! provision and gap for each level, draw the maps, and assemble the
+//! outputs and manifest in memory. Nothing is written until all of it has
+//! succeeded.
+
+use crate::caseload::{self, CaseloadRow, PduAreas, Placement};
+use crate::config::{LevelSpec, RunSpec};
+use crate::error::{Error, Result};
+use crate::gap::{self, GapRow, LevelInputs};
+use crate::geography::boundaries::{self, BoundaryLayer};
+use crate::geography::units::Units;
+use crate::geography::{Area, Level, gss};
+use crate::input::{InputFile, Table};
+use crate::output::{self, Outputs};
+use crate::prevalence::{self, Prevalence, TreatmentAccess};
+use crate::render;
+use crate::report::manifest::{
+    CaseloadRecord, Exclusion, LevelRecord, Manifest, MapRecord, Repaired, Tool,
+};
+use crate::services::{self, Service};
+use crate::stats::classify;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+pub const PDU_LOOKUP: &str = "justice/pdu_pcc_area_lookup.csv";
+
+/// Every input, read and checked.
+pub struct Loaded {
+    pub units: Units,
+    pub layers: Vec<(LevelSpec, BoundaryLayer)>,
+    pub caseload: Vec<CaseloadRow>,
+    pub pdus: PduAreas,
+    pub prevalence: Vec<Prevalence>,
+    pub access: Vec<TreatmentAccess>,
+    pub services: Vec<Service>,
+    pub inputs: Vec<InputFile>,
+}
+
+/// The results of the analysis, before anything is drawn or written.
+pub struct Analysis {
+    pub placement: Placement,
+    pub rows: Vec<GapRow>,
+}
+
+/// Progress lines for the user (stderr in the command line).
+pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
+
+/// Reads and checks every input the run names.
+pub fn load(spec: &RunSpec, progress: Progress) -> Result<Loaded> {
+    progress("reading lookups and populations");
+    let units = Units::load(&spec.data_dir)?;
+    let mut inputs = units.inputs.clone();
+    let layers = spec
+        .levels
+        .iter()
+        .map(|level| {
+            let layer = load_layer(spec, level, &units)?;
+            progress(&format!(
+                "read {} boundaries {}: {} areas, {} repaired",
+                level.level,
+                level.layer.id,
+                layer.features.len(),
+                layer.repairs.len()
+            ));
+            Ok((level.clone(), layer))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for (level, layer) in &layers {
+        let bytes = crate::input::read_bytes(&layer.path)?;
+        inputs.push(InputFile {
+            role: format!("{} boundaries ({})", level.level, level.layer.id),
+            path: layer.path.clone(),
+            sha256: crate::input::sha256_hex(&bytes),
+            records: Some(layer.features.len() + layer.excluded.len()),
+        });
+    }
+    let mut table = |path: &Path, role: &str| -> Result<Table> {
+        let t = Table::read(path)?;
+        inputs.push(t.provenance(role));
+        Ok(t)
+    };
+    let caseload = caseload::read(&table(&spec.datasets.caseload, "caseload")?)?;
+    let pdus = caseload::read_pdu_areas(&table(&spec.data_dir.file(PDU_LOOKUP)?, "PDU to police force area lookup")?)?;
+    let prevalence = prevalence::read(&table(&spec.datasets.prevalence, "prevalence")?)?;
+    let access = prevalence::read_access(
+        &table(&spec.datasets.treatment_access, "treatment access")?,
+        &prevalence,
+    )?;
+    let services = services::read(&table(&spec.datasets.services, "services inventory")?, &units)?;
+    progress(&format!(
+        "read {} caseload rows, {} conditions, {} services",
+        caseload.len(),
+        prevalence.len(),
+        services.len()
+    ));
+    Ok(Loaded {
+        units,
+        layers,
+        caseload,
+        pdus,
+        prevalence,
+        access,
+        services,
+        inputs,
+    })
+}
+
+/// A level's boundaries, English areas only, whose codes must be exactly the
+/// codes the lookups give that level.
+fn load_layer(spec: &RunSpec, level: &LevelSpec, units: &Units) -> Result<BoundaryLayer> {
+    let path = spec.data_dir.file(&level.layer.file)?;
+    let layer = boundaries::read_layer(
+        &path,
+        &level.layer.code_field,
+        &level.layer.name_field,
+        &|code: &str| {
+            (!gss::is_english(code)).then(|| "outside England, the scope of this run".to_string())
+        },
+    )?;
+    let drawn: BTreeSet<&str> = layer.features.iter().map(|f| f.code.as_str()).collect();
+    let looked_up: BTreeSet<&str> = units
+        .lsoas
+        .iter()
+        .map(|l| Units::area_of(l, level.level))
+        .collect();
+    let only_drawn: Vec<&str> = drawn.difference(&looked_up).copied().collect();
+    let only_looked_up: Vec<&str> = looked_up.difference(&drawn).copied().collect();
+    if !only_drawn.is_empty() || !only_looked_up.is_empty() {
+        return Err(Error::input(
+            &path,
+            format!(
+                "the {} boundaries do not match the lookups: codes only in the boundaries: [{}]; only in the lookups: [{}]",
+                level.level,
+                only_drawn.join(", "),
+                only_looked_up.join(", ")
+            ),
+        )
+        .hint("choose the layer of the lookups' vintage: ctyua-2024, lad-2024, sicbl-2023, icb-2023 or ccg-2021"));
+    }
+    Ok(layer)
+}
+
+/// Caseload, need, provision and gap for every level.
+pub fn analyse(spec: &RunSpec, loaded: &Loaded) -> Result<Analysis> {
+    let weights = loaded.units.proxy_weights(spec.caseload.proxy);
+    let share = caseload::england_share(&spec.caseload, &loaded.units);
+    let placement = caseload::place(
+        &loaded.caseload,
+        &loaded.units,
+        &weights,
+        share,
+        &loaded.pdus,
+        &spec.datasets.caseload,
+    )?;
+    let rows = loaded
+        .layers
+        .par_iter()
+        .map(|(level, layer)| level_rows(level.level, layer, loaded, &placement))
+        .collect::<Vec<_>>()
+        .concat();
+    Ok(Analysis { placement, rows })
+}
+
+fn level_rows(level: Level, layer: &BoundaryLayer, loaded: &Loaded, placement: &Placement) -> Vec<GapRow> {
+    let mut areas: Vec<Area> = layer
+        .features
+        .iter()
+        .map(|f| Area {
+            code: f.code.clone(),
+            name: f.name.clone(),
+        })
+        .collect();
+    areas.sort();
+    let caseload = placement.by_area(&loaded.units, level);
+    let provision = services::provision(
+        &loaded.services,
+        &loaded.units,
+        &placement.per_lsoa,
+        placement.england_share,
+        level,
+    );
+    gap::rows(
+        &LevelInputs {
+            level,
+            areas: &areas,
+            caseload: &caseload,
+            provision: &provision,
+        },
+        &loaded.prevalence,
+        &loaded.access,
+    )
+}
+
+/// The column a condition's map shows: unmet need where it was assessed,
+/// otherwise need.
+fn mapped_column(rows: &[&GapRow]) -> &'static str {
+    if rows.iter().any(|r| r.unmet.is_some()) {
+        "unmet_need"
+    } else {
+        "need"
+    }
+}
+
+/// One choropleth per level and condition, as SVG and PNG.
+fn draw_maps(
+    spec: &RunSpec,
+    loaded: &Loaded,
+    analysis: &Analysis,
+) -> Result<Vec<(MapRecord, String, Vec<u8>)>> {
+    let jobs: Vec<(&LevelSpec, &BoundaryLayer, &Prevalence)> = loaded
+        .layers
+        .iter()
+        .flat_map(|(level, layer)| loaded.prevalence.iter().map(move |p| (level, layer, p)))
+        .collect();
+    let catalogue = crate::geography::catalogue::Catalogue::builtin();
+    jobs.par_iter()
+        .map(|(level, layer, p)| {
+            let rows: Vec<&GapRow> = analysis
+                .rows
+                .iter()
+                .filter(|r| r.level == level.level && r.condition == p.condition)
+                .collect();
+            let column = mapped_column(&rows);
+            let values: BTreeMap<String, f64> = rows
+                .iter()
+                .filter_map(|r| {
+                    let v = if column == "unmet_need" { r.unmet.map(|u| u.need) } else { Some(r.need.need) };
+                    v.map(|v| (r.area_code.clone(), v))
+                })
+                .collect();
+            let data: Vec<f64> = values.values().copied().collect();
+            let classes = classify::classify(&data, &spec.maps.classification, spec.maps.k)?;
+            let what = if column == "unmet_need" { "Estimated unmet need" } else { "Estimated need" };
+            let map_spec = render::MapSpec {
+                title: format!("{what}: {} among people on probation", p.label.to_lowercase()),
+                subtitle: format!(
+                    "{} ({}), people; caseload {} apportioned by {}",
+                    capitalise(level.level.label()),
+                    level.layer.vintage,
+                    thousands(analysis.placement.placed),
+                    spec.caseload.proxy.as_str().replace('_', " ")
+                ),
+                legend_title: "People".to_string(),
+                source_line: format!(
+                    "Source: jsna-gap {}; prevalence {} (evidence grade {}); caseload MoJ OMSQ",
+                    env!("CARGO_PKG_VERSION"),
+                    p.evidence_id,
+                    p.evidence_grade
+                ),
+                attribution: catalogue.attribution(&level.layer),
+                palette: spec.maps.palette,
+                classes: &classes,
+                highlight: None,
+            };
+            let svg = render::choropleth_svg(layer, &values, &map_spec);
+            let png = render::svg_to_png(&svg, render::PNG_WIDTH)?;
+            let stem = format!("maps/{}-{}", level.level, p.condition);
+            let record = MapRecord {
+                file: format!("{stem}.svg"),
+                png: format!("{stem}.png"),
+                level: level.level.to_string(),
+                condition: p.condition.clone(),
+                column: column.to_string(),
+                method: classes.method.clone(),
+                k: classes.k,
+                breaks: classes.breaks.clone(),
+                counts: classes.counts.clone(),
+                no_data: rows.len() - values.len(),
+                palette: format!("{:?}", spec.maps.palette).to_lowercase(),
+            };
+            Ok((record, svg, png))
+        })
+        .collect()
+}
+
+/// The whole job, in memory: every output file, ready to write.
+pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs> {
+    let loaded = load(spec, progress)?;
+    let analysis = analyse(spec, &loaded)?;
+    progress(&format!(
+        "caseload {} placed in England of {} given ({} not placed)",
+        thousands(analysis.placement.placed),
+        thousands(analysis.placement.input_total),
+        thousands(analysis.placement.unplaced_total())
+    ));
+    let maps = draw_maps(spec, &loaded, &analysis)?;
+    progress(&format!("drew {} maps", maps.len()));
+    let mut outputs = Outputs::default();
+    let mut frame = output::gap_frame(&analysis.rows, &loaded.prevalence, spec.caseload.proxy.as_str())?;
+    outputs.add("gap.csv", output::csv_bytes(&mut frame)?);
+    outputs.add("gap.parquet", output::parquet_bytes(&mut frame)?);
+    let mut records = Vec::with_capacity(maps.len());
+    for (record, svg, png) in maps {
+        outputs.add(record.file.clone(), svg.into_bytes());
+        outputs.add(record.png.clone(), png);
+        records.push(record);
+    }
+    let mut files: Vec<String> = outputs.paths().map(|p| p.display().to_string()).collect();
+    files.push("manifest.json".to_string());
+    let manifest = manifest(spec, &loaded, &analysis, records, files);
+    outputs.add("manifest.json", manifest.to_json());
+    Ok(outputs)
+}
+
+fn manifest<'a>(
+    spec: &'a RunSpec,
+    loaded: &Loaded,
+    analysis: &Analysis,
+    maps: Vec<MapRecord>,
+    outputs: Vec<String>,
+) -> Manifest<'a> {
+    let placement = &analysis.placement;
+    let levels = loaded
+        .layers
+        .iter()
+        .map(|(level, layer)| LevelRecord {
+            level: level.level.to_string(),
+            layer: level.layer.id.clone(),
+            vintage: level.layer.vintage.clone(),
+            areas: layer.features.len(),
+            repairs: layer
+                .repairs
+                .iter()
+                .map(|r| Repaired {
+                    area_code: r.code.clone(),
+                    what: r.what.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let mut excluded: Vec<Exclusion> = loaded
+        .layers
+        .iter()
+        .flat_map(|(level, layer)| {
+            layer.excluded.iter().map(move |e| Exclusion {
+                input: level.layer.file.clone(),
+                item: e.code.clone(),
+                reason: e.reason.clone(),
+            })
+        })
+        .collect();
+    excluded.extend(placement.unplaced.iter().map(|u| Exclusion {
+        input: spec.datasets.caseload.display().to_string(),
+        item: format!("line {}: {} ({:.1} people)", u.line, u.area_code, u.caseload),
+        reason: u.reason.clone(),
+    }));
+    excluded.extend(services::outside_england(&loaded.services).into_iter().map(|s| Exclusion {
+        input: spec.datasets.services.display().to_string(),
+        item: s.id.clone(),
+        reason: "serves only areas outside England".to_string(),
+    }));
+    Manifest {
+        tool: Tool::this(),
+        config: spec,
+        inputs: loaded.inputs.clone(),
+        levels,
+        caseload: CaseloadRecord {
+            input_total: placement.input_total,
+            placed_in_england: placement.placed,
+            not_placed: placement.unplaced_total(),
+            england_share: placement.england_share,
+            proxy: spec.caseload.proxy.as_str().to_string(),
+            proxy_description: spec.caseload.proxy.describe().to_string(),
+            lsoas: loaded.units.lsoas.len(),
+            lsoas_bridged_to_sicbl_2023: loaded.units.sicbl_bridged,
+            unplaced: placement.unplaced.clone(),
+        },
+        assumptions: assumptions(spec, placement),
+        methods: methods(),
+        maps,
+        excluded,
+        outputs,
+    }
+}
+
+/// The assumptions behind the numbers, in words, for the manifest and the README.
+pub fn assumptions(spec: &RunSpec, placement: &Placement) -> Vec<String> {
+    vec![
+        format!(
+            "England's share of an England and Wales caseload is {:.4} ({}).",
+            placement.england_share,
+            match spec.caseload.england_share {
+                crate::config::EnglandShare::Fixed(_) => "set in the configuration",
+                crate::config::EnglandShare::Named(_) => "England's share of the ONS mid-2020 population aged 18+ of England and Wales",
+            }
+        ),
+        format!(
+            "Caseload given for a larger area is spread over its districts in proportion to the {}; within a district it follows the adult population of its LSOAs.",
+            spec.caseload.proxy.describe()
+        ),
+        "Prevalence among people on probation is the same in every area (local rates are not published); need = caseload x prevalence.".to_string(),
+        "Need bounds come from the prevalence interval only (Wilson 95% from the study's sample size, or the published range); the caseload estimate is treated as exact.".to_string(),
+        "Where no service states a capacity, unmet need = need x the national share of people on probation with the condition who receive no treatment (datasets/treatment_access.csv); provision status is reported beside it but does not change it.".to_string(),
+        "A capacity stated for England and Wales is cut to England's share and apportioned to areas by caseload.".to_string(),
+        "Conditions with no capacity and no treatment-access evidence have unmet need 'not_assessed', and their maps show need.".to_string(),
+    ]
+}
+
+fn methods() -> Vec<String> {
+    vec![
+        "Boundaries projected from WGS84 to British National Grid with OSTN15; invalid rings repaired and reported.".to_string(),
+        "Prevalence intervals: Wilson score, 95% (z = 1.959964) and 99.8% (z = 3.090232).".to_string(),
+        "Map classes: breaks are upper bounds; a value belongs to the first class whose bound it does not exceed (mapclassify convention).".to_string(),
+    ]
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+/// A count rounded to a whole number with thousands separators.
+pub fn thousands(v: f64) -> String {
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if v < -0.5 { format!("-{out}") } else { out }
+}
+
+/// Checks every input and returns every problem found (one per input file at
+/// most, since a file's later rows cannot be trusted after its first error).
+pub fn validate(spec: &RunSpec, progress: Progress) -> Vec<Error> {
+    let mut problems = Vec::new();
+    let mut keep = |result: Result<()>| {
+        if let Err(e) = result {
+            problems.push(e);
+        }
+    };
+    let units = Units::load(&spec.data_dir);
+    let caseload = Table::read(&spec.datasets.caseload).and_then(|t| caseload::read(&t));
+    let prevalence = Table::read(&spec.datasets.prevalence).and_then(|t| prevalence::read(&t));
+    let pdus = spec
+        .data_dir
+        .file(PDU_LOOKUP)
+        .and_then(|p| Table::read(&p))
+        .and_then(|t| caseload::read_pdu_areas(&t));
+    if let Ok(prevalence) = &prevalence {
+        keep(
+            Table::read(&spec.datasets.treatment_access)
+                .and_then(|t| prevalence::read_access(&t, prevalence))
+                .map(drop),
+        );
+    }
+    if let Ok(units) = &units {
+        for level in &spec.levels {
+            progress(&format!("checking {} boundaries {}", level.level, level.layer.id));
+            keep(load_layer(spec, level, units).map(drop));
+        }
+        keep(
+            Table::read(&spec.datasets.services)
+                .and_then(|t| services::read(&t, units))
+                .map(drop),
+        );
+        if let (Ok(rows), Ok(pdus)) = (&caseload, &pdus) {
+            let weights = units.proxy_weights(spec.caseload.proxy);
+            let share = caseload::england_share(&spec.caseload, units);
+            keep(caseload::place(rows, units, &weights, share, pdus, &spec.datasets.caseload).map(drop));
+        }
+    }
+    keep(units.map(drop));
+    keep(caseload.map(drop));
+    keep(prevalence.map(drop));
+    keep(pdus.map(drop));
+    problems
+}

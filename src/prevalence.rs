@@ -1,0 +1,219 @@
+//! Prevalence: for each condition, the share of people on probation who have
+//! it, with its 95% interval, sample size, evidence grade and citation.
+//!
+//! The interval is the published one where the study gives it; otherwise the
+//! Wilson score interval from the study's sample size. A rate with neither is
+//! refused: an interval cannot be made up.
+
+use crate::error::{Error, Result};
+use crate::input::{Record, Table};
+use crate::stats::wilson;
+use serde::Serialize;
+
+/// The service domain a condition's need falls to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Domain {
+    MentalHealth,
+    SubstanceMisuse,
+    PersonalityDisorder,
+    /// Non-clinical emotional wellbeing support (e.g. probation CRS).
+    Wellbeing,
+}
+
+impl Domain {
+    pub const NAMES: [(&'static str, Domain); 4] = [
+        ("mental_health", Domain::MentalHealth),
+        ("substance_misuse", Domain::SubstanceMisuse),
+        ("personality_disorder", Domain::PersonalityDisorder),
+        ("wellbeing", Domain::Wellbeing),
+    ];
+
+    pub fn parse(s: &str) -> Option<Domain> {
+        Self::NAMES.iter().find(|(n, _)| *n == s).map(|(_, d)| *d)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES.iter().find(|(_, d)| *d == self).map_or("", |(n, _)| n)
+    }
+}
+
+/// How a prevalence interval was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntervalBasis {
+    /// Wilson score interval from the study's sample size.
+    Wilson,
+    /// The interval or range the study itself published.
+    Published,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prevalence {
+    /// Stable snake_case identifier, e.g. `current_mental_illness`.
+    pub condition: String,
+    pub label: String,
+    pub domain: Domain,
+    pub rate: f64,
+    pub lower: f64,
+    pub upper: f64,
+    /// 99.8% Wilson bounds (equal to the published range where that is used).
+    pub lower_998: f64,
+    pub upper_998: f64,
+    pub n: Option<f64>,
+    pub interval_basis: IntervalBasis,
+    pub timeframe: String,
+    pub evidence_grade: String,
+    pub evidence_id: String,
+    pub citation: String,
+    pub verified: String,
+    pub notes: String,
+}
+
+pub fn read(table: &Table) -> Result<Vec<Prevalence>> {
+    table.require(&[
+        "condition",
+        "label",
+        "domain",
+        "rate",
+        "n",
+        "interval_low",
+        "interval_high",
+        "evidence_grade",
+        "citation",
+    ])?;
+    let mut rows: Vec<Prevalence> = Vec::new();
+    for r in table.records() {
+        let p = row(&r)?;
+        if rows.iter().any(|q| q.condition == p.condition) {
+            return Err(r
+                .error(format!("condition {} appears twice", p.condition))
+                .hint("give one prevalence per condition; put alternatives in notes or in a second config"));
+        }
+        rows.push(p);
+    }
+    if rows.is_empty() {
+        return Err(Error::input(&table.path, "the prevalence file has no rows")
+            .hint("give at least one condition with its rate and sample size"));
+    }
+    Ok(rows)
+}
+
+fn row(r: &Record) -> Result<Prevalence> {
+    let condition = r.text("condition")?;
+    if !condition
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(r
+            .error(format!("condition '{condition}' is not a snake_case identifier"))
+            .hint("use lower-case letters, digits and underscores, e.g. current_mental_illness"));
+    }
+    let domain_text = r.text("domain")?;
+    let domain = Domain::parse(domain_text).ok_or_else(|| {
+        r.error(format!("domain '{domain_text}' is not known"))
+            .hint(format!("use one of: {}", Domain::NAMES.map(|(n, _)| n).join(", ")))
+    })?;
+    let rate = r
+        .proportion_or_empty("rate")?
+        .ok_or_else(|| r.error("rate is empty").hint("write the prevalence as a proportion, e.g. 0.39"))?;
+    let n = r.number_or_empty("n")?;
+    if let Some(n) = n
+        && n < 1.0
+    {
+        return Err(r
+            .error(format!("n is {n}; a sample size is at least 1"))
+            .hint("n is the number of people the study assessed"));
+    }
+    let events = r.number_or_empty("numerator")?.unwrap_or(rate * n.unwrap_or(0.0));
+    let published = (
+        r.proportion_or_empty("interval_low")?,
+        r.proportion_or_empty("interval_high")?,
+    );
+    let (lower, upper, lower_998, upper_998, interval_basis) = match (published, n) {
+        ((Some(lo), Some(hi)), _) => (lo, hi, lo, hi, IntervalBasis::Published),
+        ((None, None), Some(n)) => {
+            let (lo, hi) = wilson::interval(events, n, wilson::Z95);
+            let (lo998, hi998) = wilson::interval(events, n, wilson::Z998);
+            (lo, hi, lo998, hi998, IntervalBasis::Wilson)
+        }
+        ((None, None), None) => {
+            return Err(r
+                .error(format!("{condition} has neither a sample size n nor a published interval"))
+                .hint("give the study's n (the Wilson interval is computed from it) or interval_low and interval_high"));
+        }
+        _ => {
+            return Err(r
+                .error("only one of interval_low and interval_high is given")
+                .hint("give both bounds of the published interval, or neither"));
+        }
+    };
+    if !(lower <= rate && rate <= upper) {
+        return Err(r
+            .error(format!("rate {rate} is outside its interval {lower} to {upper}"))
+            .hint("check that interval_low ≤ rate ≤ interval_high, all as proportions"));
+    }
+    Ok(Prevalence {
+        condition: condition.to_string(),
+        label: r.text("label")?.to_string(),
+        domain,
+        rate,
+        lower,
+        upper,
+        lower_998,
+        upper_998,
+        n,
+        interval_basis,
+        timeframe: r.str("timeframe").to_string(),
+        evidence_grade: r.text("evidence_grade")?.to_string(),
+        evidence_id: r.str("evidence_id").to_string(),
+        citation: r.text("citation")?.to_string(),
+        verified: r.str("verified").to_string(),
+        notes: r.str("notes").to_string(),
+    })
+}
+
+/// The share of people with a condition who receive no treatment, from
+/// national evidence: the default where local capacity is unknown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TreatmentAccess {
+    pub condition: String,
+    pub untreated_share: f64,
+    pub evidence_id: String,
+    /// `direct` (the evidence is about this condition) or `extended` (applied
+    /// from a related condition, said in notes).
+    pub applies_as: String,
+    pub finding: String,
+    pub citation: String,
+    pub notes: String,
+}
+
+pub fn read_access(table: &Table, conditions: &[Prevalence]) -> Result<Vec<TreatmentAccess>> {
+    table.require(&["condition", "untreated_share", "evidence_id", "applies_as", "citation"])?;
+    let mut rows: Vec<TreatmentAccess> = Vec::new();
+    for r in table.records() {
+        let condition = r.text("condition")?;
+        if !conditions.iter().any(|p| p.condition == condition) {
+            return Err(r
+                .error(format!("condition '{condition}' is not in the prevalence table"))
+                .hint("treatment access is given for conditions the prevalence table has"));
+        }
+        if rows.iter().any(|a| a.condition == condition) {
+            return Err(r.error(format!("condition {condition} appears twice")));
+        }
+        let untreated_share = r.proportion_or_empty("untreated_share")?.ok_or_else(|| {
+            r.error("untreated_share is empty")
+                .hint("the share with no treatment, e.g. 0.6")
+        })?;
+        rows.push(TreatmentAccess {
+            condition: condition.to_string(),
+            untreated_share,
+            evidence_id: r.text("evidence_id")?.to_string(),
+            applies_as: r.text("applies_as")?.to_string(),
+            finding: r.str("finding").to_string(),
+            citation: r.text("citation")?.to_string(),
+            notes: r.str("notes").to_string(),
+        });
+    }
+    Ok(rows)
+}

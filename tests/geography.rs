@@ -1,0 +1,1 @@
+//! Geography on the real ONS boundary files.

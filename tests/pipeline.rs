@@ -1,0 +1,232 @@
+//! The default England run on the real data: totals conserved, every area
+//! present, and need for a few areas recomputed independently from the raw
+//! ONS and MHCLG files (not through the library).
+
+use jsna_gap::config::{Overrides, RunSpec};
+use jsna_gap::output::Outputs;
+use jsna_gap::pipeline;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn data_dir() -> PathBuf {
+    std::env::var_os("JSNA_GAP_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")))
+}
+
+fn default_run() -> &'static Outputs {
+    static RUN: OnceLock<Outputs> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let spec = RunSpec::resolve(&Overrides::from_env(None, None)).unwrap();
+        pipeline::run(&spec, &|_| {}).unwrap()
+    })
+}
+
+/// gap.csv parsed into records keyed by column name.
+fn gap_rows() -> Vec<HashMap<String, String>> {
+    let bytes = default_run().get("gap.csv").unwrap();
+    let mut reader = csv::Reader::from_reader(bytes);
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers.iter().map(String::from).zip(r.iter().map(String::from)).collect()
+        })
+        .collect()
+}
+
+fn number(row: &HashMap<String, String>, column: &str) -> f64 {
+    row[column].parse().unwrap_or_else(|_| panic!("{column} = {:?}", row[column]))
+}
+
+/// Rows of gap.csv for one condition at one level, by area code.
+fn by_area(level: &str, condition: &str) -> BTreeMap<String, HashMap<String, String>> {
+    gap_rows()
+        .into_iter()
+        .filter(|r| r["level"] == level && r["condition"] == condition)
+        .map(|r| (r["area_code"].clone(), r))
+        .collect()
+}
+
+/// A CSV from the data directory as records keyed by column name.
+fn data_csv(relative: &str) -> Vec<HashMap<String, String>> {
+    read_csv(&data_dir().join(relative))
+}
+
+/// How many conditions the default prevalence table has.
+fn conditions() -> usize {
+    read_csv(&PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/prevalence.csv"))).len()
+}
+
+fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers.iter().map(String::from).zip(r.iter().map(String::from)).collect()
+        })
+        .collect()
+}
+
+/// England's share of adults (18+) in England and Wales, from the LSOA file.
+fn england_share() -> f64 {
+    let (mut england, mut wales) = (0.0, 0.0);
+    for row in data_csv("population/demographr_population20_lsoa11.csv") {
+        let adults: f64 = (18..90)
+            .map(|a| a.to_string())
+            .chain(["90+".to_string()])
+            .map(|c| row[&c].parse::<f64>().unwrap())
+            .sum();
+        if row["lsoa11_code"].starts_with('E') {
+            england += adults;
+        } else {
+            wales += adults;
+        }
+    }
+    england / (england + wales)
+}
+
+const NATIONAL_CASELOAD: f64 = 244_209.0;
+
+#[test]
+fn every_board_and_sub_icb_location_is_present_for_every_condition() {
+    let conditions = conditions();
+    let rows = gap_rows();
+    let count = |level: &str| rows.iter().filter(|r| r["level"] == level).count();
+    assert_eq!(count("ctyua"), 153 * conditions);
+    assert_eq!(count("sicbl"), 106 * conditions);
+    assert_eq!(by_area("ctyua", "psychosis").len(), 153);
+    assert_eq!(by_area("sicbl", "psychosis").len(), 106);
+}
+
+#[test]
+fn caseload_totals_are_conserved_at_every_level() {
+    let england = NATIONAL_CASELOAD * england_share();
+    for level in ["ctyua", "sicbl"] {
+        let total: f64 = by_area(level, "psychosis").values().map(|r| number(r, "caseload")).sum();
+        assert!((total - england).abs() < 1e-6, "{level}: {total} vs {england}");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(default_run().get("manifest.json").unwrap()).unwrap();
+    let placed = manifest["caseload"]["placed_in_england"].as_f64().unwrap();
+    let not_placed = manifest["caseload"]["not_placed"].as_f64().unwrap();
+    assert!((placed + not_placed - NATIONAL_CASELOAD).abs() < 1e-6);
+}
+
+#[test]
+fn need_in_nottingham_equals_a_hand_calculation_from_the_iod_file() {
+    // Caseload(Nottingham) = England caseload × Nottingham's share of the
+    // IoD2025 employment scale summed over English districts.
+    let iod = data_csv("deprivation/imd2025_lad24_summaries.csv");
+    let scale = |r: &HashMap<String, String>| r["employment_scale"].parse::<f64>().unwrap();
+    let total: f64 = iod.iter().map(scale).sum();
+    let nottingham = iod.iter().find(|r| r["ltla24_code"] == "E06000018").map(scale).unwrap();
+    let caseload = NATIONAL_CASELOAD * england_share() * nottingham / total;
+    let row = &by_area("ctyua", "current_mental_illness")["E06000018"];
+    assert_eq!(row["area_name"], "Nottingham");
+    assert!((number(row, "caseload") - caseload).abs() < 1e-6);
+    assert!((number(row, "need") - 0.39 * caseload).abs() < 1e-6);
+    // Wilson 95% for 39% of 173, computed by hand in src/stats/wilson.rs.
+    assert!((number(row, "need_lower") / caseload - 0.320464).abs() < 5e-6);
+    assert!((number(row, "need_upper") / caseload - 0.464318).abs() < 5e-6);
+    // 60% of people with a mood or anxiety disorder get no treatment (TA01).
+    assert!((number(row, "unmet_need") - 0.6 * 0.39 * caseload).abs() < 1e-6);
+    assert_eq!(row["gap_basis"], "national_treatment_access");
+}
+
+#[test]
+fn a_county_is_the_sum_of_its_districts() {
+    // Nottinghamshire (E10000024) = its seven districts, from the ONS lookup.
+    let lookup = data_csv("lookups/geographr_lookup_ltla23_utla23.csv");
+    let districts: Vec<String> = lookup
+        .iter()
+        .filter(|r| r["utla23_code"] == "E10000024")
+        .map(|r| r["ltla23_code"].clone())
+        .collect();
+    assert_eq!(districts.len(), 7);
+    let iod = data_csv("deprivation/imd2025_lad24_summaries.csv");
+    let scale = |r: &HashMap<String, String>| r["employment_scale"].parse::<f64>().unwrap();
+    let total: f64 = iod.iter().map(scale).sum();
+    let county: f64 = iod
+        .iter()
+        .filter(|r| districts.contains(&r["ltla24_code"]))
+        .map(scale)
+        .sum();
+    let expected = NATIONAL_CASELOAD * england_share() * county / total;
+    let row = &by_area("ctyua", "psychosis")["E10000024"];
+    assert!((number(row, "caseload") - expected).abs() < 1e-6);
+    assert!((number(row, "need") - 0.08 * expected).abs() < 1e-6);
+}
+
+#[test]
+fn a_sub_icb_location_matching_whole_authorities_has_their_caseload() {
+    // NHS Cornwall and Isles of Scilly (11N) covers Cornwall and the Isles of
+    // Scilly exactly, so its caseload is theirs.
+    let sicbl = by_area("sicbl", "psychosis");
+    let (code, row) = sicbl
+        .iter()
+        .find(|(_, r)| r["area_name"].ends_with("- 11N"))
+        .unwrap();
+    let ctyua = by_area("ctyua", "psychosis");
+    let expected = number(&ctyua["E06000052"], "caseload") + number(&ctyua["E06000053"], "caseload");
+    assert!(
+        (number(row, "caseload") - expected).abs() < 1e-6,
+        "{code}: {} vs {expected}",
+        number(row, "caseload")
+    );
+}
+
+#[test]
+fn personality_disorder_unmet_need_deducts_the_national_iirms_capacity() {
+    // 662 people on probation in IIRMS (England and Wales), cut to England's
+    // share and apportioned by caseload: each area's capacity is
+    // 662 × its caseload / the England and Wales caseload.
+    let rows = by_area("ctyua", "personality_disorder");
+    let row = &rows["E06000018"];
+    let caseload = number(row, "caseload");
+    let capacity = 662.0 * caseload / NATIONAL_CASELOAD;
+    assert_eq!(row["gap_basis"], "capacity");
+    assert!((number(row, "capacity") - capacity).abs() < 1e-6);
+    assert!((number(row, "unmet_need") - (0.48 * caseload - capacity)).abs() < 1e-6);
+    assert_eq!(row["provision_status"], "probation_specific");
+}
+
+#[test]
+fn every_map_is_recorded_with_classes_that_count_its_areas() {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(default_run().get("manifest.json").unwrap()).unwrap();
+    let maps = manifest["maps"].as_array().unwrap();
+    let conditions = conditions();
+    assert_eq!(maps.len(), 2 * conditions);
+    for map in maps {
+        let counts: u64 = map["counts"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).sum();
+        let areas = if map["level"] == "ctyua" { 153 } else { 106 };
+        assert_eq!(counts + map["no_data"].as_u64().unwrap(), areas, "{map}");
+        let breaks: Vec<f64> = map["breaks"].as_array().unwrap().iter().map(|b| b.as_f64().unwrap()).collect();
+        assert!(breaks.windows(2).all(|w| w[0] < w[1]), "{map}");
+        let svg = default_run().get(map["file"].as_str().unwrap()).unwrap();
+        let svg = std::str::from_utf8(svg).unwrap();
+        assert!(svg.contains("Contains OS data © Crown copyright and database right"));
+        let png = default_run().get(map["png"].as_str().unwrap()).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+    }
+}
+
+#[test]
+fn the_same_inputs_give_the_same_bytes() {
+    let spec = RunSpec::resolve(&Overrides::from_env(None, None)).unwrap();
+    let again = pipeline::run(&spec, &|_| {}).unwrap();
+    let first = default_run();
+    let paths: Vec<_> = first.paths().collect();
+    assert_eq!(paths, again.paths().collect::<Vec<_>>());
+    for path in paths {
+        let p = path.to_str().unwrap();
+        assert!(first.get(p) == again.get(p), "{p} differs between runs");
+    }
+}
