@@ -235,13 +235,13 @@ fn draw_maps(
             let map_spec = render::MapSpec {
                 title: format!("{what}: {} among people on probation", p.label.to_lowercase()),
                 subtitle: format!(
-                    "{} ({}), people; caseload {} apportioned by {}",
-                    capitalise(level.level.label()),
+                    "{}, {} boundaries. England caseload of {} apportioned by the {}.",
+                    level.level.plural_label(),
                     level.layer.vintage,
                     thousands(analysis.placement.placed),
                     spec.caseload.proxy.as_str().replace('_', " ")
                 ),
-                legend_title: "People".to_string(),
+                legend_title: format!("{what} (people)"),
                 source_line: format!(
                     "Source: jsna-gap {}; prevalence {} (evidence grade {}); caseload MoJ OMSQ",
                     env!("CARGO_PKG_VERSION"),
@@ -403,11 +403,6 @@ fn methods() -> Vec<String> {
         "Prevalence intervals: Wilson score, 95% (z = 1.959964) and 99.8% (z = 3.090232).".to_string(),
         "Map classes: breaks are upper bounds; a value belongs to the first class whose bound it does not exceed (mapclassify convention).".to_string(),
     ]
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
 /// A count rounded to a whole number with thousands separators.

@@ -26,7 +26,8 @@ fn layer() -> &'static BoundaryLayer {
     static LAYER: OnceLock<BoundaryLayer> = OnceLock::new();
     LAYER.get_or_init(|| {
         let path = data_dir().join("boundaries/utla/CTYUA_DEC_2024_UK_BUC.geojson");
-        let outside_england = |code: &str| (!code.starts_with('E')).then(|| "not in England".to_string());
+        let outside_england =
+            |code: &str| (!code.starts_with('E')).then(|| "not in England".to_string());
         read_layer(&path, "AREACD", "AREANM", &outside_england).unwrap()
     })
 }
@@ -58,7 +59,8 @@ const ATTRIBUTION: &str = "Source: Office for National Statistics licensed under
 fn spec(classes: &Classes) -> MapSpec<'_> {
     MapSpec {
         title: "Estimated unmet need: current mental illness among people on probation".to_string(),
-        subtitle: "Upper-tier local authority (Health and Wellbeing Board), December 2024".to_string(),
+        subtitle: "Upper-tier local authority (Health and Wellbeing Board), December 2024"
+            .to_string(),
         legend_title: "People".to_string(),
         source_line: "Source: jsna-gap test; made-up values".to_string(),
         attribution: ATTRIBUTION.to_string(),
@@ -69,7 +71,12 @@ fn spec(classes: &Classes) -> MapSpec<'_> {
 }
 
 fn geometry(code: &str) -> &'static MultiPolygon<f64> {
-    &layer().features.iter().find(|f| f.code == code).unwrap().geometry
+    &layer()
+        .features
+        .iter()
+        .find(|f| f.code == code)
+        .unwrap()
+        .geometry
 }
 
 /// The point of a grid over the area farthest from its boundary, and that
@@ -82,7 +89,10 @@ fn deepest_point(area: &MultiPolygon<f64>) -> (Point<f64>, f64) {
         .flat_map(|ring| ring.lines())
         .collect();
     let distance = |c: Coord<f64>| {
-        edges.iter().map(|e| segment_distance(c, e)).fold(f64::INFINITY, f64::min)
+        edges
+            .iter()
+            .map(|e| segment_distance(c, e))
+            .fold(f64::INFINITY, f64::min)
     };
     let bbox: Rect<f64> = area.bounding_rect().unwrap();
     let steps = 80;
@@ -101,7 +111,11 @@ fn deepest_point(area: &MultiPolygon<f64>) -> (Point<f64>, f64) {
 fn segment_distance(c: Coord<f64>, line: &Line<f64>) -> f64 {
     let (d, to_c) = (line.delta(), c - line.start);
     let length2 = d.x * d.x + d.y * d.y;
-    let t = if length2 == 0.0 { 0.0 } else { ((to_c.x * d.x + to_c.y * d.y) / length2).clamp(0.0, 1.0) };
+    let t = if length2 == 0.0 {
+        0.0
+    } else {
+        ((to_c.x * d.x + to_c.y * d.y) / length2).clamp(0.0, 1.0)
+    };
     let nearest = line.start + d * t;
     ((c.x - nearest.x).powi(2) + (c.y - nearest.y).powi(2)).sqrt()
 }
@@ -113,7 +127,10 @@ fn colour_inside(png: &Pixmap, code: &str) -> Rgb {
     let (point, depth_m) = deepest_point(geometry(code));
     let (x, y) = frame.to_pixel(point.x(), point.y(), png.width());
     let depth_px = depth_m * frame.scale * f64::from(png.width()) / render::CANVAS_WIDTH;
-    assert!(depth_px > 2.0, "{code}: deepest point only {depth_px:.1} px inside");
+    assert!(
+        depth_px > 2.0,
+        "{code}: deepest point only {depth_px:.1} px inside"
+    );
     let p = png.pixel(x as u32, y as u32).unwrap();
     Rgb(p.red(), p.green(), p.blue())
 }
@@ -124,21 +141,36 @@ fn enclave_and_island_take_their_own_class_colours() {
     let svg = render::choropleth_svg(layer(), &values(), &spec(&classes));
     let png = render::svg_to_png(&svg, render::PNG_WIDTH).unwrap();
     // Kept for people to look at: target/tmp/ctyua-test-map.png.
-    std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/ctyua-test-map.png"), &png).unwrap();
+    std::fs::write(
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/ctyua-test-map.png"),
+        &png,
+    )
+    .unwrap();
     let pixmap = Pixmap::decode_png(&png).unwrap();
     assert!(pixmap.width() >= 1600);
     let colours = Palette::Viridis.colours(3);
     assert_eq!(classes.class_of(900.0), Some(2));
     assert_eq!(colour_inside(&pixmap, NOTTINGHAM), colours[2], "Nottingham");
-    assert_eq!(colour_inside(&pixmap, NOTTINGHAMSHIRE), colours[0], "Nottinghamshire");
-    assert_eq!(colour_inside(&pixmap, ISLE_OF_WIGHT), colours[1], "Isle of Wight");
+    assert_eq!(
+        colour_inside(&pixmap, NOTTINGHAMSHIRE),
+        colours[0],
+        "Nottinghamshire"
+    );
+    assert_eq!(
+        colour_inside(&pixmap, ISLE_OF_WIGHT),
+        colours[1],
+        "Isle of Wight"
+    );
 }
 
 #[test]
 fn real_map_is_deterministic_and_credits_its_sources() {
     let classes = classes();
     let svg = render::choropleth_svg(layer(), &values(), &spec(&classes));
-    assert_eq!(svg, render::choropleth_svg(layer(), &values(), &spec(&classes)));
+    assert_eq!(
+        svg,
+        render::choropleth_svg(layer(), &values(), &spec(&classes))
+    );
     assert!(svg.contains(&format!(">{ATTRIBUTION}</text>")));
     assert!(svg.contains(">Source: jsna-gap test; made-up values</text>"));
     // Every English area is drawn, with the London inset for the 33 boroughs.

@@ -230,3 +230,22 @@ fn the_same_inputs_give_the_same_bytes() {
         assert!(first.get(p) == again.get(p), "{p} differs between runs");
     }
 }
+
+#[test]
+fn provision_status_follows_the_named_services() {
+    let services = read_csv(&PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/services.csv")));
+    // Birmingham was one of the five CSTR testbeds (mental health treatment requirements).
+    let cstr = services
+        .iter()
+        .find(|s| s["category"] == "treatment_requirement" && s["area_codes"] == "E08000025")
+        .expect("the Birmingham CSTR testbed");
+    let birmingham = &by_area("ctyua", "current_mental_illness")["E08000025"];
+    assert_eq!(birmingham["provision_status"], "probation_specific");
+    assert!(birmingham["services"].split(';').any(|id| id == cstr["service_id"]));
+    // Hartlepool (Cleveland police force area) has a CRS Dependency and
+    // Recovery contract but no mental health service in the inventory.
+    let hartlepool = |condition: &str| by_area("ctyua", condition)["E06000001"].clone();
+    assert_eq!(hartlepool("drug_misuse")["provision_status"], "probation_specific");
+    assert_eq!(hartlepool("psychosis")["provision_status"], "none_recorded");
+    assert_eq!(hartlepool("psychosis")["services"], "");
+}

@@ -41,14 +41,14 @@ impl Level {
         }
     }
 
-    /// How the level is named in a sentence.
-    pub fn label(self) -> &'static str {
+    /// The level's areas, named as a map subtitle or a heading names them.
+    pub fn plural_label(self) -> &'static str {
         match self {
-            Level::Ctyua => "upper-tier local authority (Health and Wellbeing Board)",
-            Level::Lad => "local authority district",
-            Level::Sicbl => "sub-ICB location",
-            Level::Icb => "Integrated Care Board",
-            Level::Ccg => "clinical commissioning group",
+            Level::Ctyua => "Upper-tier local authorities (Health and Wellbeing Boards)",
+            Level::Lad => "Local authority districts",
+            Level::Sicbl => "Sub-ICB locations",
+            Level::Icb => "Integrated Care Boards",
+            Level::Ccg => "Clinical commissioning groups",
         }
     }
 

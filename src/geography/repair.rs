@@ -18,11 +18,11 @@
 
 use geo::algorithm::bool_ops::FillRule;
 use geo::algorithm::coordinate_position::{CoordPos, coord_pos_relative_to_ring};
-use geo::algorithm::dimensions::Dimensions;
+use geo::algorithm::kernels::{Kernel, Orientation, RobustKernel};
 use geo::algorithm::sweep::{Cross, Intersections};
 use geo::{
     Area, BooleanOps, BoundingRect, Coord, Line, LineIntersection, LineString, MultiPolygon,
-    OpType, Polygon, Rect, Relate, unary_union,
+    OpType, Polygon, Rect, unary_union,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -72,7 +72,7 @@ pub struct Checked {
 /// returned untouched (no copy). The error is a plain-words reason for a
 /// geometry that cannot be made valid.
 pub fn make_valid(geometry: MultiPolygon<f64>) -> Result<Checked, String> {
-    if !geometry.iter().flat_map(rings).flat_map(|r| &r.0).all(|c| c.x.is_finite() && c.y.is_finite()) {
+    if !geometry.iter().flat_map(rings_of).flat_map(|r| &r.0).all(|c| c.x.is_finite() && c.y.is_finite()) {
         return Err("a coordinate is not a finite number".into());
     }
     let found = problems(&geometry);
@@ -106,38 +106,64 @@ pub fn make_valid(geometry: MultiPolygon<f64>) -> Result<Checked, String> {
 /// are valid and ignored.
 pub fn problems(geometry: &MultiPolygon<f64>) -> Vec<Problem> {
     let mut found = Found::default();
-    let mut segments = Vec::new();
-    for (p, polygon) in geometry.iter().enumerate() {
-        for (r, ring) in rings(polygon).enumerate() {
-            let id = RingId { part: p, ring: r };
-            let corners = corners(ring);
+    let mut rings = Vec::new();
+    for (part, polygon) in geometry.iter().enumerate() {
+        for (ring, line_string) in rings_of(polygon).enumerate() {
+            let id = RingId { part, ring };
+            let corners = corners(line_string);
             if corners.len() < 3 {
                 found.single(Problem::TooFewPoints, id);
             } else if twice_area(&corners) == 0.0 {
                 found.single(Problem::ZeroArea, id);
             } else {
-                push_segments(&corners, id, &mut segments);
+                rings.push(Ring { id, corners });
             }
         }
     }
-    let touches = sweep(&segments, &mut found);
-    check_holes(geometry, &touches, &mut found);
-    check_parts(geometry, &touches, &mut found);
+    sweep(&rings, &mut found);
+    check_holes(geometry, &mut found);
+    check_parts(geometry, &mut found);
     found.0.into_iter().map(|(problem, _, _)| problem).collect()
 }
 
 /// The rings of a polygon: 0 is the outer ring, 1.. the holes.
-fn rings(polygon: &Polygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
+fn rings_of(polygon: &Polygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
     std::iter::once(polygon.exterior()).chain(polygon.interiors())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct RingId {
     part: usize,
     ring: usize,
 }
 
-/// Problems found, each once: a single ring repeats its id.
+/// A ring's corners: no closing point, no repeated consecutive points.
+struct Ring {
+    id: RingId,
+    corners: Vec<Coord<f64>>,
+}
+
+impl Ring {
+    fn corner(&self, i: usize) -> Coord<f64> {
+        self.corners[i % self.corners.len()]
+    }
+
+    /// The ring's two neighbouring corners around point `at` of its segment
+    /// `i` (a corner of the ring, or a point inside the segment).
+    fn around(&self, at: Coord<f64>, i: usize) -> (Coord<f64>, Coord<f64>) {
+        let n = self.corners.len();
+        let (start, end) = (self.corner(i), self.corner(i + 1));
+        if at == start {
+            (self.corner(i + n - 1), end)
+        } else if at == end {
+            (start, self.corner(i + 2))
+        } else {
+            (start, end)
+        }
+    }
+}
+
+/// Problems found, each once: a single-ring problem repeats its ring's id.
 #[derive(Default)]
 struct Found(BTreeSet<(Problem, RingId, RingId)>);
 
@@ -146,7 +172,9 @@ impl Found {
         self.0.insert((problem, id, id));
     }
 
-    fn pair(&mut self, problem: Problem, a: RingId, b: RingId) {
+    /// Two different rings cross or share an edge.
+    fn crossing(&mut self, a: RingId, b: RingId) {
+        let problem = if a.part == b.part { Problem::RingsCross } else { Problem::PartsOverlap };
         self.0.insert((problem, a.min(b), a.max(b)));
     }
 
@@ -155,9 +183,9 @@ impl Found {
         self.0.iter().any(|&(_, a, b)| a == id || b == id)
     }
 
-    /// Whether the ring has no area to speak of (so its relations to other rings do not matter).
-    fn degenerate(&self, id: RingId) -> bool {
-        self.0.contains(&(Problem::TooFewPoints, id, id)) || self.0.contains(&(Problem::ZeroArea, id, id))
+    /// Whether the two parts' boundaries are already known to cross.
+    fn parts_cross(&self, i: usize, j: usize) -> bool {
+        self.0.iter().any(|&(p, a, b)| p == Problem::PartsOverlap && a.part == i && b.part == j)
     }
 }
 
@@ -190,14 +218,13 @@ fn twice_area(corners: &[Coord<f64>]) -> f64 {
         .sum()
 }
 
-/// One boundary segment and where it sits, for the sweep.
+/// One boundary segment: segment `index` of ring `ring` (an index into the
+/// rings list), for the sweep.
 #[derive(Clone, Copy)]
 struct Segment {
     line: Line<f64>,
-    ring: RingId,
+    ring: usize,
     index: usize,
-    /// Number of segments in the ring, to tell neighbours across the closing point.
-    ring_len: usize,
 }
 
 impl Cross for Segment {
@@ -207,56 +234,67 @@ impl Cross for Segment {
     }
 }
 
-impl Segment {
-    fn is_next_to(&self, other: &Segment) -> bool {
-        let (i, j) = (self.index.min(other.index), self.index.max(other.index));
-        j == i + 1 || (i == 0 && j == self.ring_len - 1)
-    }
-}
-
-fn push_segments(corners: &[Coord<f64>], ring: RingId, out: &mut Vec<Segment>) {
-    let n = corners.len();
-    out.extend((0..n).map(|index| Segment {
-        line: Line::new(corners[index], corners[(index + 1) % n]),
-        ring,
-        index,
-        ring_len: n,
-    }));
-}
-
-/// Pairs of distinct rings that meet only at vertices: a harmless touch or a
-/// crossing through a shared vertex, to be settled by `Relate`.
-type Touches = BTreeSet<(RingId, RingId)>;
-
-/// One pass over all segments (O(n log n) for boundary data): classifies
-/// every place where two segments meet.
-fn sweep(segments: &[Segment], found: &mut Found) -> Touches {
-    let mut touches = Touches::new();
-    for (a, b, meet) in Intersections::from_iter(segments) {
-        let collinear = matches!(meet, LineIntersection::Collinear { .. });
-        let proper = meet.is_proper();
-        if a.ring == b.ring {
-            // Neighbours share their common corner; anything else (or a
-            // neighbour folding back on the same line, a spike) is a self-intersection.
-            if collinear || !a.is_next_to(b) {
-                found.single(Problem::SelfIntersection, a.ring);
+/// One sweep-line pass (O(n log n) for boundary data) over every segment
+/// finds every place where two segments meet and classifies it.
+fn sweep(rings: &[Ring], found: &mut Found) {
+    let segments: Vec<Segment> = rings
+        .iter()
+        .enumerate()
+        .flat_map(|(ring, r)| {
+            (0..r.corners.len()).map(move |index| Segment {
+                line: Line::new(r.corner(index), r.corner(index + 1)),
+                ring,
+                index,
+            })
+        })
+        .collect();
+    for (a, b, meet) in Intersections::from_iter(&segments) {
+        let (ring_a, ring_b) = (&rings[a.ring], &rings[b.ring]);
+        match meet {
+            LineIntersection::Collinear { .. } if a.ring == b.ring => {
+                found.single(Problem::SelfIntersection, ring_a.id)
             }
-        } else if collinear || proper {
-            let problem = if a.ring.part == b.ring.part { Problem::RingsCross } else { Problem::PartsOverlap };
-            found.pair(problem, a.ring, b.ring);
-        } else {
-            touches.insert((a.ring.min(b.ring), a.ring.max(b.ring)));
+            LineIntersection::Collinear { .. } => found.crossing(ring_a.id, ring_b.id),
+            LineIntersection::SinglePoint { intersection, is_proper } => {
+                if a.ring == b.ring {
+                    // Neighbouring segments meet at their shared corner;
+                    // any other meeting makes the ring non-simple.
+                    let n = ring_a.corners.len();
+                    let neighbours = (a.index + 1) % n == b.index || (b.index + 1) % n == a.index;
+                    if is_proper || !neighbours {
+                        found.single(Problem::SelfIntersection, ring_a.id);
+                    }
+                } else if is_proper
+                    || crosses_at(intersection, ring_a.around(intersection, a.index), ring_b.around(intersection, b.index))
+                {
+                    found.crossing(ring_a.id, ring_b.id);
+                }
+            }
         }
     }
-    touches
 }
 
-fn touch(touches: &Touches, a: RingId, b: RingId) -> bool {
-    touches.contains(&(a.min(b), a.max(b)))
+/// Whether two rings that meet at a corner `at` cross there rather than
+/// just touch: ring b's boundary arrives from one side of ring a's boundary
+/// and leaves on the other. (Exact: robust orientation tests.)
+fn crosses_at(at: Coord<f64>, a: (Coord<f64>, Coord<f64>), b: (Coord<f64>, Coord<f64>)) -> bool {
+    let ccw = |from: Coord<f64>, to: Coord<f64>| {
+        RobustKernel::orient2d(at, from, to) == Orientation::CounterClockwise
+    };
+    // Strictly inside the angle swept anticlockwise from ray at->a.0 to ray at->a.1.
+    let inside = |v: Coord<f64>| {
+        if ccw(a.0, a.1) {
+            ccw(a.0, v) && ccw(v, a.1)
+        } else {
+            ccw(a.0, v) || ccw(v, a.1)
+        }
+    };
+    inside(b.0) != inside(b.1)
 }
 
-/// Where a ring lies relative to another ring that its boundary does not
-/// cross: the position of its first corner not on that ring.
+/// Where a ring lies relative to another ring whose boundary it meets at
+/// most at points without crossing: the position of its first corner not
+/// on that ring.
 fn side_of(ring: &LineString<f64>, other: &LineString<f64>) -> CoordPos {
     ring.0
         .iter()
@@ -265,89 +303,57 @@ fn side_of(ring: &LineString<f64>, other: &LineString<f64>) -> CoordPos {
         .unwrap_or(CoordPos::OnBoundary)
 }
 
-fn ring_polygon(ring: &LineString<f64>) -> Polygon<f64> {
-    Polygon::new(ring.clone(), vec![])
-}
-
-/// Holes must lie inside their outer ring and outside each other.
-fn check_holes(geometry: &MultiPolygon<f64>, touches: &Touches, found: &mut Found) {
-    for (p, polygon) in geometry.iter().enumerate() {
-        let shell_id = RingId { part: p, ring: 0 };
-        let shell = polygon.exterior();
-        for (h, hole) in polygon.interiors().iter().enumerate() {
-            let id = RingId { part: p, ring: h + 1 };
-            if found.involves(id) || found.degenerate(shell_id) {
+/// With crossings found, rings can only be nested or apart: holes must lie
+/// inside their outer ring and outside each other.
+fn check_holes(geometry: &MultiPolygon<f64>, found: &mut Found) {
+    for (part, polygon) in geometry.iter().enumerate() {
+        let shell = RingId { part, ring: 0 };
+        let holes = polygon.interiors();
+        for (h, hole) in holes.iter().enumerate() {
+            let id = RingId { part, ring: h + 1 };
+            if found.involves(id) || found.involves(shell) {
                 continue;
             }
-            let inside = if touch(touches, shell_id, id) {
-                ring_polygon(shell).relate(&ring_polygon(hole)).is_covers()
-            } else {
-                side_of(hole, shell) == CoordPos::Inside
-            };
-            if !inside {
+            if side_of(hole, polygon.exterior()) != CoordPos::Inside {
                 found.single(Problem::HoleOutsideShell, id);
             }
-            for (k, other) in polygon.interiors().iter().enumerate().skip(h + 1) {
-                let other_id = RingId { part: p, ring: k + 1 };
-                if !boxes_meet(hole, other) {
-                    continue;
-                }
-                let nested = if touch(touches, id, other_id) {
-                    interiors_overlap(&ring_polygon(hole), &ring_polygon(other))
-                } else {
-                    side_of(hole, other) == CoordPos::Inside || side_of(other, hole) == CoordPos::Inside
-                };
+            for (k, other) in holes.iter().enumerate().skip(h + 1) {
+                let other_id = RingId { part, ring: k + 1 };
+                let nested = boxes_meet(hole, other)
+                    && !found.involves(other_id)
+                    && (side_of(hole, other) == CoordPos::Inside || side_of(other, hole) == CoordPos::Inside);
                 if nested {
-                    found.pair(Problem::RingsCross, id, other_id);
+                    found.crossing(id, other_id);
                 }
             }
         }
     }
 }
 
-/// Parts must not overlap: a part may only lie inside another's hole (an
-/// island in a lake).
-fn check_parts(geometry: &MultiPolygon<f64>, touches: &Touches, found: &mut Found) {
+/// Parts must not overlap; a part may lie inside another's hole (an island
+/// in a lake).
+fn check_parts(geometry: &MultiPolygon<f64>, found: &mut Found) {
     let boxes: Vec<Option<Rect<f64>>> = geometry.iter().map(BoundingRect::bounding_rect).collect();
     for (i, a) in geometry.iter().enumerate() {
         for (j, b) in geometry.iter().enumerate().skip(i + 1) {
             let (Some(box_a), Some(box_b)) = (boxes[i], boxes[j]) else { continue };
-            if !rects_meet(box_a, box_b) {
-                continue;
-            }
             let (shell_a, shell_b) = (RingId { part: i, ring: 0 }, RingId { part: j, ring: 0 });
-            let known = found.0.iter().any(|&(problem, x, y)| {
-                problem == Problem::PartsOverlap && x.part == i && y.part == j
-            });
-            if known || found.degenerate(shell_a) || found.degenerate(shell_b) {
-                continue;
-            }
-            let any_touch = touches.iter().any(|&(x, y)| (x.part, y.part) == (i, j) || (x.part, y.part) == (j, i));
-            let overlap = if any_touch {
-                interiors_overlap(a, b)
-            } else {
-                lies_in(b, a) || lies_in(a, b)
-            };
-            if overlap {
-                found.pair(Problem::PartsOverlap, shell_a, shell_b);
+            let skip = !rects_meet(box_a, box_b)
+                || found.parts_cross(i, j)
+                || found.involves(shell_a)
+                || found.involves(shell_b);
+            if !skip && (lies_in(b, a) || lies_in(a, b)) {
+                found.crossing(shell_a, shell_b);
             }
         }
     }
 }
 
-/// Whether part `inner`, whose boundary does not meet `outer`'s, lies in
-/// `outer`'s area (inside its outer ring and in none of its holes).
+/// Whether part `inner` lies in `outer`'s area: inside its outer ring and in
+/// none of its holes (their boundaries meet at most at points, uncrossed).
 fn lies_in(inner: &Polygon<f64>, outer: &Polygon<f64>) -> bool {
     side_of(inner.exterior(), outer.exterior()) == CoordPos::Inside
         && !outer.interiors().iter().any(|hole| side_of(inner.exterior(), hole) == CoordPos::Inside)
-}
-
-/// The test geo's validator applies to two parts: their interiors overlap
-/// or their boundaries share a line.
-fn interiors_overlap(a: &Polygon<f64>, b: &Polygon<f64>) -> bool {
-    let matrix = a.relate(b);
-    matrix.get(CoordPos::Inside, CoordPos::Inside) == Dimensions::TwoDimensional
-        || matrix.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional
 }
 
 fn boxes_meet(a: &LineString<f64>, b: &LineString<f64>) -> bool {

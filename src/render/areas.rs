@@ -5,7 +5,9 @@ use super::edge::territory_edge;
 use super::frame::Frame;
 use super::palette::Rgb;
 use super::path::path_data;
-use super::style::{EDGE, EDGE_WIDTH, HIGHLIGHT_WIDTH, OUTLINE, OUTLINE_WIDTH, SEAM_WIDTH};
+use super::style::{
+    EDGE, EDGE_WIDTH, HIGHLIGHT, HIGHLIGHT_WIDTH, OUTLINE, OUTLINE_WIDTH, SEAM_WIDTH,
+};
 use super::svg::escape;
 use crate::geography::boundaries::Boundary;
 use std::fmt::Write;
@@ -40,7 +42,13 @@ pub fn definitions(out: &mut String, areas: &[Area]) {
 /// borders, and the highlighted area's outline. `no_data` is the id of the
 /// hatch pattern made for this frame. Bevel joins: at these widths they look
 /// the same as round ones, never spike like mitres, and rasterise faster.
-pub fn draw(out: &mut String, frame: &Frame, areas: &[&Area], no_data: &str, highlight: Option<&str>) {
+pub fn draw(
+    out: &mut String,
+    frame: &Frame,
+    areas: &[&Area],
+    no_data: &str,
+    highlight: Option<&str>,
+) {
     let _ = writeln!(
         out,
         r#"<g transform="{}" stroke-linejoin="bevel">"#,
@@ -75,13 +83,19 @@ pub fn draw(out: &mut String, frame: &Frame, areas: &[&Area], no_data: &str, hig
         let _ = writeln!(out, r##"<use href="#{}"/>"##, id(&area.boundary.code));
     }
     let _ = writeln!(out, r#"</g>"#);
+    // White under black, so the outline shows on dark and light classes alike.
     if let Some(code) = highlight.filter(|c| areas.iter().any(|a| a.boundary.code == *c)) {
-        let _ = writeln!(
-            out,
-            r##"<use href="#{}" fill="none" stroke="#000000" stroke-width="{}"/>"##,
-            id(code),
-            frame.metres(HIGHLIGHT_WIDTH)
-        );
+        for (colour, width) in [
+            (OUTLINE, 2.0 * HIGHLIGHT_WIDTH),
+            (HIGHLIGHT, HIGHLIGHT_WIDTH),
+        ] {
+            let _ = writeln!(
+                out,
+                r##"<use href="#{}" fill="none" stroke="{colour}" stroke-width="{}"/>"##,
+                id(code),
+                frame.metres(width)
+            );
+        }
     }
     let _ = writeln!(out, r#"</g>"#);
 }

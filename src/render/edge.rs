@@ -12,7 +12,10 @@ use std::fmt::Write;
 type Segment = ([u64; 2], [u64; 2]);
 
 fn segment(a: Coord<f64>, b: Coord<f64>) -> Segment {
-    let (p, q) = ([a.x.to_bits(), a.y.to_bits()], [b.x.to_bits(), b.y.to_bits()]);
+    let (p, q) = (
+        [a.x.to_bits(), a.y.to_bits()],
+        [b.x.to_bits(), b.y.to_bits()],
+    );
     if p <= q { (p, q) } else { (q, p) }
 }
 
@@ -54,7 +57,13 @@ mod tests {
     use geo::Polygon;
 
     fn square(x: f64, y: f64) -> MultiPolygon<f64> {
-        let ring = LineString::from(vec![(x, y), (x + 1.0, y), (x + 1.0, y + 1.0), (x, y + 1.0), (x, y)]);
+        let ring = LineString::from(vec![
+            (x, y),
+            (x + 1.0, y),
+            (x + 1.0, y + 1.0),
+            (x, y + 1.0),
+            (x, y),
+        ]);
         MultiPolygon(vec![Polygon::new(ring, vec![])])
     }
 

@@ -38,7 +38,10 @@ impl Frame {
 
     /// Canvas position (SVG user units) of a BNG point.
     pub fn to_canvas(&self, easting: f64, northing: f64) -> (f64, f64) {
-        (self.origin_x + easting * self.scale, self.origin_y - northing * self.scale)
+        (
+            self.origin_x + easting * self.scale,
+            self.origin_y - northing * self.scale,
+        )
     }
 
     /// Position of a BNG point in a map PNG rendered `width_px` wide (pixel
@@ -65,7 +68,9 @@ impl Frame {
 }
 
 /// The union of the geometries' bounding boxes; None when there are none.
-pub fn extent<'a>(geometries: impl IntoIterator<Item = &'a MultiPolygon<f64>>) -> Option<Rect<f64>> {
+pub fn extent<'a>(
+    geometries: impl IntoIterator<Item = &'a MultiPolygon<f64>>,
+) -> Option<Rect<f64>> {
     geometries
         .into_iter()
         .filter_map(|g| g.bounding_rect())
@@ -86,7 +91,12 @@ mod tests {
         // 2 km wide, 1 km tall into a 100 × 100 panel at (10, 20): 0.05 units/m,
         // centred vertically (25 units above and below).
         let extent = Rect::new((1000.0, 5000.0), (3000.0, 6000.0));
-        let panel = Panel { x: 10.0, y: 20.0, width: 100.0, height: 100.0 };
+        let panel = Panel {
+            x: 10.0,
+            y: 20.0,
+            width: 100.0,
+            height: 100.0,
+        };
         let frame = Frame::fit(extent, panel);
         assert_eq!(frame.scale, 0.05);
         assert_eq!(frame.to_canvas(1000.0, 6000.0), (10.0, 45.0));

@@ -28,7 +28,10 @@ fn is_london_borough(code: &str) -> bool {
 /// The inset below `top` in `column`, or None when the layer has no London
 /// boroughs (e.g. sub-ICB locations) or no room is left.
 pub fn london<'a>(areas: &'a [Area<'a>], column: Panel, top: f64) -> Option<Inset<'a>> {
-    let london: Vec<&Area> = areas.iter().filter(|a| is_london_borough(&a.boundary.code)).collect();
+    let london: Vec<&Area> = areas
+        .iter()
+        .filter(|a| is_london_borough(&a.boundary.code))
+        .collect();
     let extent = extent(london.iter().map(|a| &a.boundary.geometry))?;
     let inner_width = column.width - 2.0 * PADDING;
     let box_top = top + HEADING.size + 8.0;
@@ -43,7 +46,13 @@ pub fn london<'a>(areas: &'a [Area<'a>], column: Panel, top: f64) -> Option<Inse
         width: inner_width,
         height: inner_height,
     };
-    Some(Inset { areas: london, extent, frame: Frame::fit(extent, panel), top, column })
+    Some(Inset {
+        areas: london,
+        extent,
+        frame: Frame::fit(extent, panel),
+        top,
+        column,
+    })
 }
 
 impl Inset<'_> {
@@ -53,10 +62,22 @@ impl Inset<'_> {
     }
 
     pub fn draw(&self, out: &mut String, highlight: Option<&str>) {
-        HEADING.write(out, self.column.x, self.top + HEADING.size, Anchor::Start, "London (enlarged)");
+        HEADING.write(
+            out,
+            self.column.x,
+            self.top + HEADING.size,
+            Anchor::Start,
+            "London (enlarged)",
+        );
         let box_top = self.top + HEADING.size + 8.0;
         let (_, bottom) = self.frame.to_canvas(0.0, self.extent.min().y);
-        frame_rect(out, self.column.x, box_top, self.column.width, bottom + PADDING - box_top);
+        frame_rect(
+            out,
+            self.column.x,
+            box_top,
+            self.column.width,
+            bottom + PADDING - box_top,
+        );
         areas::draw(out, &self.frame, &self.areas, NO_DATA, highlight);
     }
 }

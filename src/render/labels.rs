@@ -22,8 +22,14 @@ pub fn value(v: f64, breaks: &[f64]) -> String {
 /// figures of the smallest, whichever is fewer; then more, up to 6, until no
 /// two breaks read the same.
 fn decimals_for(breaks: &[f64]) -> usize {
-    let exact = (0..=6).find(|&d| breaks.iter().all(|&b| is_exact(b, d))).unwrap_or(6);
-    let smallest = breaks.iter().map(|b| b.abs()).filter(|&b| b > 0.0).fold(f64::INFINITY, f64::min);
+    let exact = (0..=6)
+        .find(|&d| breaks.iter().all(|&b| is_exact(b, d)))
+        .unwrap_or(6);
+    let smallest = breaks
+        .iter()
+        .map(|b| b.abs())
+        .filter(|&b| b > 0.0)
+        .fold(f64::INFINITY, f64::min);
     let significant = if smallest.is_finite() {
         (2 - smallest.log10().floor() as i64).clamp(0, 6) as usize
     } else {
@@ -57,7 +63,11 @@ pub fn thousands(v: f64, decimals: usize) -> String {
         }
         grouped.push(digit);
     }
-    let sign = if v < 0.0 && fixed.chars().any(|c| c.is_ascii_digit() && c != '0') { "−" } else { "" };
+    let sign = if v < 0.0 && fixed.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        "−"
+    } else {
+        ""
+    };
     match fraction {
         "" => format!("{sign}{grouped}"),
         _ => format!("{sign}{grouped}.{fraction}"),
@@ -88,12 +98,24 @@ mod tests {
     #[test]
     fn decimals_are_just_enough() {
         // Fisher-Jenks breaks are data values: three significant figures.
-        assert_eq!(class_labels(&[123.456, 2345.678]), ["≤ 123", "over 123 to 2,346"]);
-        assert_eq!(class_labels(&[12.34, 19.87]), ["≤ 12.3", "over 12.3 to 19.9"]);
+        assert_eq!(
+            class_labels(&[123.456, 2345.678]),
+            ["≤ 123", "over 123 to 2,346"]
+        );
+        assert_eq!(
+            class_labels(&[12.34, 19.87]),
+            ["≤ 12.3", "over 12.3 to 19.9"]
+        );
         // Close breaks get the decimals that tell them apart.
-        assert_eq!(class_labels(&[100.04, 100.05]), ["≤ 100.04", "over 100.04 to 100.05"]);
+        assert_eq!(
+            class_labels(&[100.04, 100.05]),
+            ["≤ 100.04", "over 100.04 to 100.05"]
+        );
         // Small rates keep three significant figures.
-        assert_eq!(class_labels(&[0.01234, 0.5]), ["≤ 0.0123", "over 0.0123 to 0.5000"]);
+        assert_eq!(
+            class_labels(&[0.01234, 0.5]),
+            ["≤ 0.0123", "over 0.0123 to 0.5000"]
+        );
         assert_eq!(value(1234.5678, &[120.0, 250.0]), "1,235");
     }
 }

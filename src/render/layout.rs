@@ -12,9 +12,19 @@ const MARGIN: f64 = 24.0;
 const TEXT_WIDTH: f64 = WIDTH - 2.0 * MARGIN;
 
 /// The main map.
-pub const MAP: Panel = Panel { x: MARGIN, y: 136.0, width: 600.0, height: 700.0 };
+pub const MAP: Panel = Panel {
+    x: MARGIN,
+    y: 136.0,
+    width: 600.0,
+    height: 700.0,
+};
 /// The legend, then the London inset.
-pub const COLUMN: Panel = Panel { x: 648.0, y: 136.0, width: WIDTH - MARGIN - 648.0, height: 700.0 };
+pub const COLUMN: Panel = Panel {
+    x: 648.0,
+    y: 136.0,
+    width: WIDTH - MARGIN - 648.0,
+    height: 700.0,
+};
 
 pub const TITLE_BASELINES: [f64; 2] = [46.0, 74.0];
 /// The subtitle's first baseline sits this far below the title's last.
@@ -49,7 +59,9 @@ pub fn block(out: &mut String, style: Style, s: &str, baselines: &[f64]) -> f64 
 /// One line across the page, set smaller if needed to fit (the attribution,
 /// kept whole on one line so it is never split from its year).
 pub fn line(out: &mut String, style: Style, s: &str, baseline: f64) {
-    style.fitted(s, TEXT_WIDTH).write(out, MARGIN, baseline, Anchor::Start, s);
+    style
+        .fitted(s, TEXT_WIDTH)
+        .write(out, MARGIN, baseline, Anchor::Start, s);
 }
 
 #[cfg(test)]

@@ -28,7 +28,13 @@ pub fn draw(out: &mut String, column: Panel, title: &str, rows: &[Row], no_data:
         HEADING.write(out, column.x, y, Anchor::Start, &line);
         y += HEADING.size * 1.3;
     }
-    NOTE.write(out, column.x, y, Anchor::Start, "Each class includes its upper value");
+    NOTE.write(
+        out,
+        column.x,
+        y,
+        Anchor::Start,
+        "Each class includes its upper value",
+    );
     NOTE.write(out, right, y + NOTE.size * 1.5, Anchor::End, "Areas");
     y += NOTE.size * 1.5 + 8.0;
     for (i, row) in rows.iter().enumerate() {
@@ -38,7 +44,13 @@ pub fn draw(out: &mut String, column: Panel, title: &str, rows: &[Row], no_data:
         }
         swatch(out, column.x, y, row.colour, no_data);
         let baseline = y + SWATCH_HEIGHT / 2.0 + BODY.size * 0.36;
-        BODY.write(out, column.x + SWATCH_WIDTH + 10.0, baseline, Anchor::Start, &row.label);
+        BODY.write(
+            out,
+            column.x + SWATCH_WIDTH + 10.0,
+            baseline,
+            Anchor::Start,
+            &row.label,
+        );
         BODY.write(out, right, baseline, Anchor::End, &row.areas.to_string());
         y += ROW_HEIGHT;
     }

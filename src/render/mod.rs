@@ -65,7 +65,11 @@ pub fn map_frame(layer: &BoundaryLayer) -> Option<Frame> {
 
 /// The map as SVG. Areas missing from `values`, or whose value is not
 /// finite, are drawn as "no data".
-pub fn choropleth_svg(layer: &BoundaryLayer, values: &BTreeMap<String, f64>, spec: &MapSpec) -> String {
+pub fn choropleth_svg(
+    layer: &BoundaryLayer,
+    values: &BTreeMap<String, f64>,
+    spec: &MapSpec,
+) -> String {
     let breaks = &spec.classes.breaks;
     let colours = spec.palette.colours(breaks.len());
     let areas: Vec<Area> = layer
@@ -97,8 +101,13 @@ pub fn choropleth_svg(layer: &BoundaryLayer, values: &BTreeMap<String, f64>, spe
     let legend_rows = legend_rows(&areas, breaks, &colours);
     // The inset goes under the legend, so the legend's height is needed first.
     let mut legend = String::new();
-    let legend_bottom =
-        legend::draw(&mut legend, layout::COLUMN, &spec.legend_title, &legend_rows, NO_DATA_LEGEND);
+    let legend_bottom = legend::draw(
+        &mut legend,
+        layout::COLUMN,
+        &spec.legend_title,
+        &legend_rows,
+        NO_DATA_LEGEND,
+    );
     let inset = inset::london(&areas, layout::COLUMN, legend_bottom + 16.0);
     if let Some(inset) = &inset {
         inset.definitions(&mut out);
@@ -129,9 +138,17 @@ fn legend_rows(areas: &[Area], breaks: &[f64], colours: &[Rgb]) -> Vec<legend::R
     let mut rows: Vec<legend::Row> = labels::class_labels(breaks)
         .into_iter()
         .zip(colours)
-        .map(|(label, &colour)| legend::Row { colour: Some(colour), label, areas: count(Some(colour)) })
+        .map(|(label, &colour)| legend::Row {
+            colour: Some(colour),
+            label,
+            areas: count(Some(colour)),
+        })
         .collect();
-    rows.push(legend::Row { colour: None, label: "No data".to_string(), areas: count(None) });
+    rows.push(legend::Row {
+        colour: None,
+        label: "No data".to_string(),
+        areas: count(None),
+    });
     rows
 }
 
@@ -166,8 +183,18 @@ fn titles(out: &mut String, spec: &MapSpec) {
 }
 
 fn footer(out: &mut String, spec: &MapSpec) {
-    layout::block(out, style::SOURCE, &spec.source_line, &layout::SOURCE_BASELINES);
-    layout::line(out, style::ATTRIBUTION, &spec.attribution, layout::ATTRIBUTION_BASELINE);
+    layout::block(
+        out,
+        style::SOURCE,
+        &spec.source_line,
+        &layout::SOURCE_BASELINES,
+    );
+    layout::line(
+        out,
+        style::ATTRIBUTION,
+        &spec.attribution,
+        layout::ATTRIBUTION_BASELINE,
+    );
 }
 
 /// A box on the main map around the area the inset enlarges.
@@ -175,7 +202,13 @@ fn mark_extent(out: &mut String, frame: &Frame, extent: geo::Rect<f64>) {
     let (left, top) = frame.to_canvas(extent.min().x, extent.max().y);
     let (right, bottom) = frame.to_canvas(extent.max().x, extent.min().y);
     let pad = 2.0;
-    style::frame_rect(out, left - pad, top - pad, right - left + 2.0 * pad, bottom - top + 2.0 * pad);
+    style::frame_rect(
+        out,
+        left - pad,
+        top - pad,
+        right - left + 2.0 * pad,
+        bottom - top + 2.0 * pad,
+    );
 }
 
 #[cfg(test)]

@@ -38,7 +38,11 @@ impl Rgb {
     pub fn luminance(self) -> f64 {
         let linear = |c: u8| {
             let c = f64::from(c) / 255.0;
-            if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
         };
         0.2126 * linear(self.0) + 0.7152 * linear(self.1) + 0.0722 * linear(self.2)
     }
@@ -50,8 +54,13 @@ impl Rgb {
     }
 
     fn mix(self, other: Rgb, t: f64) -> Rgb {
-        let channel = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
-        Rgb(channel(self.0, other.0), channel(self.1, other.1), channel(self.2, other.2))
+        let channel =
+            |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
+        Rgb(
+            channel(self.0, other.0),
+            channel(self.1, other.1),
+            channel(self.2, other.2),
+        )
     }
 }
 
@@ -82,7 +91,9 @@ fn sample_lut(lut: &str, k: usize) -> Vec<Rgb> {
     match k {
         0 => Vec::new(),
         1 => vec![entry(128)],
-        _ => (0..k).map(|i| entry((256 * i / (k - 1)).min(255))).collect(),
+        _ => (0..k)
+            .map(|i| entry((256 * i / (k - 1)).min(255)))
+            .collect(),
     }
 }
 
@@ -91,7 +102,11 @@ fn sample_lut(lut: &str, k: usize) -> Vec<Rgb> {
 /// interpolated along the 9-class scheme.
 fn ylgnbu(k: usize) -> Vec<Rgb> {
     let scheme = |n: usize| -> Vec<Rgb> {
-        YLGNBU[n - 3].as_bytes().chunks(6).map(Rgb::from_hex).collect()
+        YLGNBU[n - 3]
+            .as_bytes()
+            .chunks(6)
+            .map(Rgb::from_hex)
+            .collect()
     };
     match k {
         0 => Vec::new(),
@@ -195,7 +210,10 @@ mod tests {
         );
         assert_eq!(hex(&Palette::YlGnBu.colours(2)), ["#edf8b1", "#2c7fb8"]);
         let eleven = Palette::YlGnBu.colours(11);
-        assert_eq!((eleven[0], eleven[10]), (Rgb(0xff, 0xff, 0xd9), Rgb(0x08, 0x1d, 0x58)));
+        assert_eq!(
+            (eleven[0], eleven[10]),
+            (Rgb(0xff, 0xff, 0xd9), Rgb(0x08, 0x1d, 0x58))
+        );
     }
 
     #[test]

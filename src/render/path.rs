@@ -45,8 +45,19 @@ mod tests {
 
     #[test]
     fn writes_outer_ring_and_holes_with_full_precision() {
-        let square = LineString::from(vec![(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (0.0, 0.0)]);
-        let hole = LineString::from(vec![(2.5, 2.5), (2.5, 7.5), (7.123456789012345, 7.5), (2.5, 2.5)]);
+        let square = LineString::from(vec![
+            (0.0, 0.0),
+            (10.0, 0.0),
+            (10.0, 10.0),
+            (0.0, 10.0),
+            (0.0, 0.0),
+        ]);
+        let hole = LineString::from(vec![
+            (2.5, 2.5),
+            (2.5, 7.5),
+            (7.123456789012345, 7.5),
+            (2.5, 2.5),
+        ]);
         let geometry = MultiPolygon(vec![Polygon::new(square, vec![hole])]);
         assert_eq!(
             path_data(&geometry),
@@ -57,6 +68,9 @@ mod tests {
     #[test]
     fn skips_degenerate_rings() {
         let sliver = LineString::from(vec![(0.0, 0.0), (1.0, 1.0), (0.0, 0.0)]);
-        assert_eq!(path_data(&MultiPolygon(vec![Polygon::new(sliver, vec![])])), "");
+        assert_eq!(
+            path_data(&MultiPolygon(vec![Polygon::new(sliver, vec![])])),
+            ""
+        );
     }
 }

@@ -37,10 +37,15 @@ pub fn svg_to_png(svg: &str, width_px: u32) -> Result<Vec<u8>> {
     let size = tree.size();
     let scale = width_px as f32 / size.width();
     let height_px = (size.height() * scale).round() as u32;
-    let mut pixmap = Pixmap::new(width_px, height_px)
-        .ok_or_else(|| Error::internal(format!("cannot make a {width_px} × {height_px} px image")))?;
+    let mut pixmap = Pixmap::new(width_px, height_px).ok_or_else(|| {
+        Error::internal(format!("cannot make a {width_px} × {height_px} px image"))
+    })?;
     pixmap.fill(Color::WHITE);
-    resvg::render(&tree, Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    resvg::render(
+        &tree,
+        Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
     encode_opaque(&pixmap).map_err(|e| Error::internal(format!("PNG encoding failed: {e}")))
 }
 

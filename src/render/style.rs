@@ -12,6 +12,8 @@ pub const OUTLINE: Rgb = Rgb(0xff, 0xff, 0xff);
 /// grey that keeps the lightest classes (viridis yellow, YlGnBu cream)
 /// visible against the white page.
 pub const EDGE: Rgb = Rgb(0x8c, 0x8c, 0x8c);
+/// The outline of the highlighted area, over a white one twice as wide.
+pub const HIGHLIGHT: Rgb = Rgb(0, 0, 0);
 const NO_DATA_GROUND: Rgb = Rgb(0xf0, 0xf0, 0xf0);
 const NO_DATA_LINES: Rgb = Rgb(0x96, 0x96, 0x96);
 
@@ -25,13 +27,41 @@ pub const EDGE_WIDTH: f64 = 1.8;
 pub const HIGHLIGHT_WIDTH: f64 = 1.6;
 pub const BOX_WIDTH: f64 = 0.75;
 
-pub const TITLE: Style = Style { size: 22.0, weight: Weight::Bold, colour: TEXT };
-pub const SUBTITLE: Style = Style { size: 14.0, weight: Weight::Regular, colour: TEXT };
-pub const HEADING: Style = Style { size: 14.0, weight: Weight::Bold, colour: TEXT };
-pub const BODY: Style = Style { size: 13.0, weight: Weight::Regular, colour: TEXT };
-pub const NOTE: Style = Style { size: 11.5, weight: Weight::Regular, colour: MUTED };
-pub const SOURCE: Style = Style { size: 12.0, weight: Weight::Regular, colour: MUTED };
-pub const ATTRIBUTION: Style = Style { size: 11.0, weight: Weight::Regular, colour: MUTED };
+pub const TITLE: Style = Style {
+    size: 22.0,
+    weight: Weight::Bold,
+    colour: TEXT,
+};
+pub const SUBTITLE: Style = Style {
+    size: 14.0,
+    weight: Weight::Regular,
+    colour: TEXT,
+};
+pub const HEADING: Style = Style {
+    size: 14.0,
+    weight: Weight::Bold,
+    colour: TEXT,
+};
+pub const BODY: Style = Style {
+    size: 13.0,
+    weight: Weight::Regular,
+    colour: TEXT,
+};
+pub const NOTE: Style = Style {
+    size: 11.5,
+    weight: Weight::Regular,
+    colour: MUTED,
+};
+pub const SOURCE: Style = Style {
+    size: 12.0,
+    weight: Weight::Regular,
+    colour: MUTED,
+};
+pub const ATTRIBUTION: Style = Style {
+    size: 11.0,
+    weight: Weight::Regular,
+    colour: MUTED,
+};
 
 const TEXT: Rgb = Rgb(0x1a, 0x1a, 0x1a);
 const MUTED: Rgb = Rgb(0x4d, 0x4d, 0x4d);
@@ -72,13 +102,19 @@ mod tests {
     fn all_text_meets_wcag_aa_contrast_on_the_page() {
         for style in [TITLE, SUBTITLE, HEADING, BODY, NOTE, SOURCE, ATTRIBUTION] {
             let ratio = style.colour.contrast(BACKGROUND);
-            assert!(ratio >= 7.0, "{style:?}: contrast {ratio:.2} below 7:1 (AAA)");
+            assert!(
+                ratio >= 7.0,
+                "{style:?}: contrast {ratio:.2} below 7:1 (AAA)"
+            );
         }
     }
 
     #[test]
     fn no_data_is_not_a_palette_colour_and_edges_show_on_white() {
-        assert!(EDGE.contrast(BACKGROUND) >= 3.0, "territory edge must meet 3:1");
+        assert!(
+            EDGE.contrast(BACKGROUND) >= 3.0,
+            "territory edge must meet 3:1"
+        );
         assert_ne!(NO_DATA_GROUND, BACKGROUND);
     }
 }

@@ -30,7 +30,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_rounds_layout_numbers() {
-        assert_eq!(escape("Brighton & Hove <\"x\">"), "Brighton &amp; Hove &lt;&quot;x&quot;&gt;");
+        assert_eq!(
+            escape("Brighton & Hove <\"x\">"),
+            "Brighton &amp; Hove &lt;&quot;x&quot;&gt;"
+        );
         assert_eq!(num(24.499999999999996).to_string(), "24.5");
         assert_eq!(num(-0.001).to_string(), "0");
     }

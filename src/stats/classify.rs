@@ -263,8 +263,12 @@ mod tests {
 
     #[test]
     fn fisher_jenks_breaks_are_class_maxima() {
-        let classes = classify(&[1.0, 2.0, 3.0, 10.0, 11.0, 12.0, 50.0], &Method::FisherJenks, 3)
-            .unwrap();
+        let classes = classify(
+            &[1.0, 2.0, 3.0, 10.0, 11.0, 12.0, 50.0],
+            &Method::FisherJenks,
+            3,
+        )
+        .unwrap();
         assert_eq!(classes.breaks, vec![3.0, 12.0, 50.0]);
         assert_eq!(classes.counts, vec![3, 3, 1]);
     }
@@ -277,8 +281,14 @@ mod tests {
         assert_eq!(classes.counts, vec![2, 1, 1, 1]);
         // n = 4, k = 3: positions 1, 2, 3 → 20, 30, 40; k = 2: position 1.5 → 25.
         let values = [10.0, 20.0, 30.0, 40.0];
-        assert_eq!(classify(&values, &Method::Quantiles, 3).unwrap().breaks, vec![20.0, 30.0, 40.0]);
-        assert_eq!(classify(&values, &Method::Quantiles, 2).unwrap().breaks, vec![25.0, 40.0]);
+        assert_eq!(
+            classify(&values, &Method::Quantiles, 3).unwrap().breaks,
+            vec![20.0, 30.0, 40.0]
+        );
+        assert_eq!(
+            classify(&values, &Method::Quantiles, 2).unwrap().breaks,
+            vec![25.0, 40.0]
+        );
     }
 
     #[test]
@@ -306,9 +316,17 @@ mod tests {
     fn counts_sum_to_the_number_of_finite_values() {
         let mut values = CASELOAD.to_vec();
         values.extend([f64::NAN, f64::INFINITY]);
-        for method in [Method::Quantiles, Method::EqualInterval, Method::FisherJenks] {
+        for method in [
+            Method::Quantiles,
+            Method::EqualInterval,
+            Method::FisherJenks,
+        ] {
             let classes = classify(&values, &method, 5).unwrap();
-            assert_eq!(classes.counts.iter().sum::<usize>(), CASELOAD.len(), "{method:?}");
+            assert_eq!(
+                classes.counts.iter().sum::<usize>(),
+                CASELOAD.len(),
+                "{method:?}"
+            );
             assert!(classes.breaks.windows(2).all(|w| w[0] < w[1]), "{method:?}");
             assert_eq!(classes.breaks.last(), Some(&3980.0), "{method:?}");
         }
@@ -330,7 +348,11 @@ mod tests {
 
     #[test]
     fn empty_input_makes_no_classes() {
-        for method in [Method::Quantiles, Method::EqualInterval, Method::FisherJenks] {
+        for method in [
+            Method::Quantiles,
+            Method::EqualInterval,
+            Method::FisherJenks,
+        ] {
             let classes = classify(&[f64::NAN], &method, 5).unwrap();
             assert_eq!((classes.k, classes.counts.len()), (0, 0));
             assert_eq!(classes.class_of(1.0), None);
@@ -355,8 +377,14 @@ mod tests {
             classification: Method,
         }
         let read = |s: &str| toml::from_str::<Maps>(s).map(|m| m.classification);
-        assert_eq!(read("classification = \"fisher_jenks\"").unwrap(), Method::FisherJenks);
-        assert_eq!(read("classification = \"quantiles\"").unwrap(), Method::Quantiles);
+        assert_eq!(
+            read("classification = \"fisher_jenks\"").unwrap(),
+            Method::FisherJenks
+        );
+        assert_eq!(
+            read("classification = \"quantiles\"").unwrap(),
+            Method::Quantiles
+        );
         assert_eq!(
             read("classification = \"equal_interval\"").unwrap(),
             Method::EqualInterval
@@ -366,6 +394,9 @@ mod tests {
             Method::Fixed(vec![100.0, 250.5])
         );
         assert!(read("classification = \"jenks\"").is_err());
-        assert_eq!(serde_json::to_string(&Method::FisherJenks).unwrap(), "\"fisher_jenks\"");
+        assert_eq!(
+            serde_json::to_string(&Method::FisherJenks).unwrap(),
+            "\"fisher_jenks\""
+        );
     }
 }
