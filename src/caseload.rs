@@ -80,6 +80,9 @@ pub struct AreaCaseload {
     /// Share of the area's proxy weight that some input row covered (1 when
     /// the input covers the whole area; below 1 the caseload is partial).
     pub coverage: f64,
+    /// Whether any of it comes from a locally supplied figure rather than a
+    /// national total.
+    pub local: bool,
 }
 
 /// Caseload placed on LSOAs, with the account of the input total.
@@ -89,6 +92,9 @@ pub struct Placement {
     pub per_lsoa: Vec<f64>,
     #[serde(skip)]
     covered: Vec<bool>,
+    /// Whether each LSOA's caseload came from a local (not national) row.
+    #[serde(skip)]
+    local: Vec<bool>,
     #[serde(skip)]
     weights: Vec<f64>,
     pub input_total: f64,
@@ -188,6 +194,7 @@ pub fn place(
     let mut placement = Placement {
         per_lsoa: vec![0.0; units.lsoas.len()],
         covered: vec![false; units.lsoas.len()],
+        local: vec![false; units.lsoas.len()],
         weights: weights.to_vec(),
         input_total: rows.iter().map(|r| r.caseload).sum(),
         placed: 0.0,
@@ -242,6 +249,7 @@ pub fn place(
         for &i in &members {
             placement.per_lsoa[i] = english_value * weights[i] / total_weight;
             placement.covered[i] = true;
+            placement.local[i] = row.level != SourceLevel::Country;
         }
         placement.placed += english_value;
     }
@@ -264,21 +272,32 @@ impl Placement {
 
     /// Caseload per area of a level, with the share of each area covered.
     pub fn by_area(&self, units: &Units, level: Level) -> BTreeMap<String, AreaCaseload> {
-        let mut sums: BTreeMap<String, (f64, f64, f64)> = BTreeMap::new();
+        #[derive(Default)]
+        struct Sums {
+            caseload: f64,
+            covered: f64,
+            weight: f64,
+            local: bool,
+        }
+        let mut sums: BTreeMap<&str, Sums> = BTreeMap::new();
         for (i, lsoa) in units.lsoas.iter().enumerate() {
-            let entry = sums
-                .entry(Units::area_of(lsoa, level).to_string())
-                .or_default();
-            entry.0 += self.per_lsoa[i];
-            entry.2 += self.weights[i];
+            let s = sums.entry(Units::area_of(lsoa, level)).or_default();
+            s.caseload += self.per_lsoa[i];
+            s.weight += self.weights[i];
             if self.covered[i] {
-                entry.1 += self.weights[i];
+                s.covered += self.weights[i];
             }
+            s.local |= self.local[i];
         }
         sums.into_iter()
-            .map(|(code, (caseload, covered, weight))| {
-                let coverage = if weight > 0.0 { covered / weight } else { 0.0 };
-                (code, AreaCaseload { caseload, coverage })
+            .map(|(code, s)| {
+                let coverage = if s.weight > 0.0 { s.covered / s.weight } else { 0.0 };
+                let area = AreaCaseload {
+                    caseload: s.caseload,
+                    coverage,
+                    local: s.local,
+                };
+                (code.to_string(), area)
             })
             .collect()
     }

@@ -6,6 +6,7 @@
 use crate::error::{Error, Result};
 use crate::geography::Level;
 use crate::geography::catalogue::{Catalogue, Layer};
+use crate::stats::suppression::Suppression;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,8 @@ struct ConfigFile {
     datasets: DatasetsSection,
     caseload: CaseloadOptions,
     maps: MapOptions,
+    #[serde(default)]
+    publication: Suppression,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -39,6 +42,9 @@ struct DatasetsSection {
     prevalence: PathBuf,
     treatment_access: PathBuf,
     services: PathBuf,
+    general_population: PathBuf,
+    /// Optional local prevalence (e.g. OASys needs for an area) to compare with England.
+    local_prevalence: Option<PathBuf>,
 }
 
 /// The proxy that spreads a coarse caseload over local areas.
@@ -118,6 +124,8 @@ pub struct Datasets {
     pub prevalence: PathBuf,
     pub treatment_access: PathBuf,
     pub services: PathBuf,
+    pub general_population: PathBuf,
+    pub local_prevalence: Option<PathBuf>,
 }
 
 /// Everything a run needs, resolved: what the manifest records as "config".
@@ -130,6 +138,8 @@ pub struct RunSpec {
     pub datasets: Datasets,
     pub caseload: CaseloadOptions,
     pub maps: MapOptions,
+    /// The small-number rule for everything meant for publication.
+    pub publication: Suppression,
 }
 
 /// The data directory and how it was chosen, plus the other places that
@@ -200,6 +210,8 @@ impl RunSpec {
             prevalence: base.join(&file.datasets.prevalence),
             treatment_access: base.join(&file.datasets.treatment_access),
             services: base.join(&file.datasets.services),
+            general_population: base.join(&file.datasets.general_population),
+            local_prevalence: file.datasets.local_prevalence.map(|p| base.join(p)),
         };
         Ok(RunSpec {
             config_file,
@@ -208,6 +220,7 @@ impl RunSpec {
             datasets,
             caseload: file.caseload,
             maps: file.maps,
+            publication: file.publication,
         })
     }
 }

@@ -1,15 +1,22 @@
 //! Gap: per area and condition, what provision there is and how much need it
-//! leaves unmet. Where services state a capacity, unmet need is need minus
-//! that capacity (never below 0); where they do not, the national evidence on
-//! treatment access applies; where there is neither, unmet need is not
-//! assessed and the row says so.
+//! leaves unmet, set against the general population and any local figures.
+//!
+//! Where services state a capacity, unmet need is need minus that capacity
+//! (never below 0); where they do not, the national evidence on treatment
+//! access applies; where there is neither, unmet need is not assessed and
+//! the row says so.
 
-use crate::caseload::AreaCaseload;
 use crate::geography::{Area, Level};
-use crate::need::{self, Need};
-use crate::prevalence::{Prevalence, TreatmentAccess};
+use crate::need::{self, Caseload, Need};
+use crate::prevalence::{
+    Comparator, Comparison, Domain, LocalPrevalence, Prevalence, TreatmentAccess,
+};
 use crate::services::{Provision, Status};
+use crate::stats::rates::{self, Rate};
+use crate::stats::suppression::Suppression;
+use crate::stats::wilson::Z95;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Which rule gave the unmet need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -33,6 +40,45 @@ impl Basis {
     }
 }
 
+/// What is known of an area before any condition is considered.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AreaFacts {
+    pub caseload: Caseload,
+    /// Share of the area that the caseload input covered.
+    pub coverage: f64,
+    /// Whether the caseload derives from locally supplied figures (not a
+    /// national total), which decides rounding for publication.
+    pub local: bool,
+    /// Adults (18+, ONS mid-2020) living in the area.
+    pub adults: f64,
+}
+
+/// Need set against the general population's prevalence.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Excess {
+    /// Count expected if the caseload had general-population prevalence.
+    pub expected: f64,
+    /// Need minus expected.
+    pub excess: f64,
+    /// Probation prevalence ÷ general-population prevalence, with the
+    /// ratio's 95% interval from the probation prevalence interval (the
+    /// survey's figure, from a far larger sample, is taken as fixed).
+    pub ratio: f64,
+    pub ratio_lower: f64,
+    pub ratio_upper: f64,
+}
+
+/// A local prevalence compared with the England figure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LocalComparison {
+    pub rate: f64,
+    pub lower: f64,
+    pub upper: f64,
+    pub n: f64,
+    pub compared_95: Comparison,
+    pub compared_998: Comparison,
+}
+
 /// One row of gap.csv: a level × area × condition.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GapRow {
@@ -40,9 +86,9 @@ pub struct GapRow {
     pub area_code: String,
     pub area_name: String,
     pub condition: String,
-    pub caseload: f64,
-    pub caseload_coverage: f64,
+    pub facts: AreaFacts,
     pub need: Need,
+    pub need_per_100k_adults: Rate,
     /// Unmet need with its bounds, when assessed.
     pub unmet: Option<Need>,
     pub basis: Basis,
@@ -50,6 +96,10 @@ pub struct GapRow {
     pub untreated_share: Option<f64>,
     pub capacity: Option<f64>,
     pub provision: Provision,
+    pub general_population: Option<Excess>,
+    pub local: Option<LocalComparison>,
+    /// Whether a count in the row falls under the small-number rule.
+    pub suppressed: bool,
 }
 
 /// Unmet need for one area and condition, and the rule that gave it.
@@ -59,84 +109,107 @@ pub fn unmet(
     access: Option<&TreatmentAccess>,
 ) -> (Option<Need>, Basis) {
     if let Some(capacity) = provision.capacity {
-        let left = |n: f64| (n - capacity).max(0.0);
-        let unmet = Need {
-            need: left(need.need),
-            lower: left(need.lower),
-            upper: left(need.upper),
-        };
-        return (Some(unmet), Basis::Capacity);
+        let left = need.map(|n| (n - capacity).max(0.0));
+        return (Some(left), Basis::Capacity);
     }
     match access {
-        Some(a) => {
-            let share = a.untreated_share;
-            let unmet = Need {
-                need: need.need * share,
-                lower: need.lower * share,
-                upper: need.upper * share,
-            };
-            (Some(unmet), Basis::NationalTreatmentAccess)
-        }
+        Some(a) => (Some(need.scaled(a.untreated_share)), Basis::NationalTreatmentAccess),
         None => (None, Basis::NotAssessed),
     }
+}
+
+/// The evidence every level's rows are made with.
+pub struct Evidence<'a> {
+    pub prevalence: &'a [Prevalence],
+    pub access: &'a [TreatmentAccess],
+    pub comparators: &'a [Comparator],
+    pub local: &'a [LocalPrevalence],
+    pub suppression: &'a Suppression,
 }
 
 /// What a level's gap rows are made from.
 pub struct LevelInputs<'a> {
     pub level: Level,
     pub areas: &'a [Area],
-    pub caseload: &'a std::collections::BTreeMap<String, AreaCaseload>,
-    pub provision:
-        &'a std::collections::BTreeMap<(String, crate::prevalence::Domain), Provision>,
+    pub facts: &'a BTreeMap<String, AreaFacts>,
+    pub provision: &'a BTreeMap<(String, Domain), Provision>,
 }
 
 /// Gap rows for every area of a level and every condition, in area-code
 /// then prevalence-table order.
-pub fn rows(
-    inputs: &LevelInputs,
-    prevalence: &[Prevalence],
-    access: &[TreatmentAccess],
-) -> Vec<GapRow> {
+pub fn rows(inputs: &LevelInputs, evidence: &Evidence) -> Vec<GapRow> {
     let none = Provision {
         status: Status::NoneRecorded,
         coverage: 0.0,
         services: Vec::new(),
         capacity: None,
     };
-    let mut out = Vec::with_capacity(inputs.areas.len() * prevalence.len());
+    let mut out = Vec::with_capacity(inputs.areas.len() * evidence.prevalence.len());
     for area in inputs.areas {
-        let caseload = inputs.caseload.get(&area.code).copied().unwrap_or(AreaCaseload {
-            caseload: 0.0,
-            coverage: 0.0,
-        });
-        for p in prevalence {
-            let need = need::estimate(caseload.caseload, p);
+        let facts = inputs.facts[&area.code];
+        for p in evidence.prevalence {
+            let need = need::estimate(facts.caseload, p);
             let provision = inputs
                 .provision
                 .get(&(area.code.clone(), p.domain))
                 .unwrap_or(&none)
                 .clone();
-            let a = access.iter().find(|a| a.condition == p.condition);
-            let (unmet, basis) = unmet(&need, &provision, a);
+            let access = evidence.access.iter().find(|a| a.condition == p.condition);
+            let (unmet, basis) = unmet(&need, &provision, access);
             out.push(GapRow {
                 level: inputs.level,
                 area_code: area.code.clone(),
                 area_name: area.name.clone(),
                 condition: p.condition.clone(),
-                caseload: caseload.caseload,
-                caseload_coverage: caseload.coverage,
+                facts,
                 need,
+                need_per_100k_adults: rates::rate(need.need, facts.adults, 100_000.0, Z95),
                 unmet,
                 basis,
-                untreated_share: (basis == Basis::NationalTreatmentAccess)
-                    .then(|| a.map(|a| a.untreated_share))
-                    .flatten(),
+                untreated_share: access
+                    .filter(|_| basis == Basis::NationalTreatmentAccess)
+                    .map(|a| a.untreated_share),
                 capacity: provision.capacity,
                 provision,
+                general_population: excess(&facts, &need, p, evidence.comparators),
+                local: local_comparison(inputs.level, &area.code, p, evidence.local),
+                suppressed: evidence.suppression.suppresses(need.need)
+                    || evidence.suppression.suppresses(facts.caseload.value),
             });
         }
     }
     out
+}
+
+fn excess(facts: &AreaFacts, need: &Need, p: &Prevalence, comparators: &[Comparator]) -> Option<Excess> {
+    let c = comparators.iter().find(|c| c.condition == p.condition)?;
+    let expected = facts.caseload.value * c.rate;
+    Some(Excess {
+        expected,
+        excess: need.need - expected,
+        ratio: p.rate / c.rate,
+        ratio_lower: p.lower / c.rate,
+        ratio_upper: p.upper / c.rate,
+    })
+}
+
+fn local_comparison(
+    level: Level,
+    code: &str,
+    p: &Prevalence,
+    local: &[LocalPrevalence],
+) -> Option<LocalComparison> {
+    let l = local
+        .iter()
+        .find(|l| l.level == level && l.area_code == code && l.condition == p.condition)?;
+    Some(LocalComparison {
+        rate: l.rate,
+        lower: l.lower,
+        upper: l.upper,
+        n: l.n,
+        compared_95: Comparison::of(p.rate, l.lower, l.upper),
+        compared_998: Comparison::of(p.rate, l.lower_998, l.upper_998),
+    })
 }
 
 #[cfg(test)]
@@ -168,6 +241,8 @@ mod tests {
         need: 100.0,
         lower: 80.0,
         upper: 120.0,
+        lower_998: 70.0,
+        upper_998: 130.0,
     };
 
     #[test]
@@ -175,7 +250,7 @@ mod tests {
         let (u, basis) = unmet(&NEED, &provision(Some(90.0)), Some(&access(0.6)));
         assert_eq!(basis, Basis::Capacity);
         let u = u.unwrap();
-        assert_eq!((u.need, u.lower, u.upper), (10.0, 0.0, 30.0));
+        assert_eq!((u.need, u.lower, u.upper, u.lower_998), (10.0, 0.0, 30.0, 0.0));
     }
 
     #[test]

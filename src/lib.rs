@@ -13,11 +13,13 @@ pub mod gap;
 pub mod geography;
 pub mod input;
 pub mod need;
+pub mod numbers;
 pub mod output;
 pub mod pipeline;
 pub mod prevalence;
 pub mod render;
 pub mod report;
+pub mod sensitivity;
 pub mod services;
 pub mod stats;
 

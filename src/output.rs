@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::gap::GapRow;
+use crate::sensitivity::SensitivityRow;
 use crate::prevalence::Prevalence;
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -62,54 +63,120 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result.map_err(fail)
 }
 
-/// The gap table: the columns of the output contract first, never renamed.
+/// The gap table: the columns of the output contract first, never renamed,
+/// then provision, evidence, intervals, rates and comparisons.
 pub fn gap_frame(rows: &[GapRow], prevalence: &[Prevalence], proxy: &str) -> Result<DataFrame> {
     let by_condition: HashMap<&str, &Prevalence> =
         prevalence.iter().map(|p| (p.condition.as_str(), p)).collect();
     let p = |r: &GapRow| by_condition[r.condition.as_str()];
-    let text = |name: &str, f: &dyn Fn(&GapRow) -> String| {
-        Column::new(name.into(), rows.iter().map(f).collect::<Vec<String>>())
-    };
-    let number = |name: &str, f: &dyn Fn(&GapRow) -> f64| {
-        Column::new(name.into(), rows.iter().map(f).collect::<Vec<f64>>())
-    };
-    let optional = |name: &str, f: &dyn Fn(&GapRow) -> Option<f64>| {
-        Column::new(name.into(), rows.iter().map(f).collect::<Vec<Option<f64>>>())
-    };
-    let columns = vec![
-        text("level", &|r| r.level.to_string()),
-        text("area_code", &|r| r.area_code.clone()),
-        text("area_name", &|r| r.area_name.clone()),
-        text("condition", &|r| r.condition.clone()),
-        number("caseload", &|r| r.caseload),
-        number("need", &|r| r.need.need),
-        number("need_lower", &|r| r.need.lower),
-        number("need_upper", &|r| r.need.upper),
-        optional("unmet_need", &|r| r.unmet.map(|u| u.need)),
-        optional("unmet_need_lower", &|r| r.unmet.map(|u| u.lower)),
-        optional("unmet_need_upper", &|r| r.unmet.map(|u| u.upper)),
-        text("gap_basis", &|r| r.basis.as_str().to_string()),
-        optional("untreated_share", &|r| r.untreated_share),
-        optional("capacity", &|r| r.capacity),
-        text("domain", &|r| p(r).domain.as_str().to_string()),
-        text("provision_status", &|r| r.provision.status.as_str().to_string()),
-        number("provision_coverage", &|r| r.provision.coverage),
-        text("services", &|r| r.provision.services.join(";")),
-        number("prevalence", &|r| p(r).rate),
-        number("prevalence_lower", &|r| p(r).lower),
-        number("prevalence_upper", &|r| p(r).upper),
-        optional("prevalence_n", &|r| p(r).n),
-        text("prevalence_interval", &|r| {
-            serde_json::to_value(p(r).interval_basis)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        }),
-        text("evidence_grade", &|r| p(r).evidence_grade.clone()),
-        number("caseload_coverage", &|r| r.caseload_coverage),
-        text("caseload_proxy", &|_| proxy.to_string()),
-    ];
-    DataFrame::new_infer_height(columns).map_err(polars_error)
+    let mut t = Columns::new(rows);
+    t.text("level", |r| r.level.to_string());
+    t.text("area_code", |r| r.area_code.clone());
+    t.text("area_name", |r| r.area_name.clone());
+    t.text("condition", |r| r.condition.clone());
+    t.number("caseload", |r| Some(r.facts.caseload.value));
+    t.number("need", |r| Some(r.need.need));
+    t.number("need_lower", |r| Some(r.need.lower));
+    t.number("need_upper", |r| Some(r.need.upper));
+    t.number("unmet_need", |r| r.unmet.map(|u| u.need));
+    t.number("unmet_need_lower", |r| r.unmet.map(|u| u.lower));
+    t.number("unmet_need_upper", |r| r.unmet.map(|u| u.upper));
+    t.flag("suppressed", |r| r.suppressed);
+    t.text("gap_basis", |r| r.basis.as_str().to_string());
+    t.number("untreated_share", |r| r.untreated_share);
+    t.number("capacity", |r| r.capacity);
+    t.text("domain", |r| p(r).domain.as_str().to_string());
+    t.text("provision_status", |r| r.provision.status.as_str().to_string());
+    t.number("provision_coverage", |r| Some(r.provision.coverage));
+    t.text("services", |r| r.provision.services.join(";"));
+    t.number("prevalence", |r| Some(p(r).rate));
+    t.number("prevalence_lower", |r| Some(p(r).lower));
+    t.number("prevalence_upper", |r| Some(p(r).upper));
+    t.number("prevalence_lower_998", |r| Some(p(r).lower_998));
+    t.number("prevalence_upper_998", |r| Some(p(r).upper_998));
+    t.number("prevalence_n", |r| p(r).n);
+    t.text("prevalence_interval", |r| p(r).interval_basis.as_str().to_string());
+    t.text("evidence_grade", |r| p(r).evidence_grade.clone());
+    t.number("need_lower_998", |r| Some(r.need.lower_998));
+    t.number("need_upper_998", |r| Some(r.need.upper_998));
+    t.number("caseload_lower", |r| Some(r.facts.caseload.lower));
+    t.number("caseload_upper", |r| Some(r.facts.caseload.upper));
+    t.number("need_per_1000_caseload", |r| Some(1000.0 * p(r).rate));
+    t.number("need_per_1000_caseload_lower", |r| Some(1000.0 * p(r).lower));
+    t.number("need_per_1000_caseload_upper", |r| Some(1000.0 * p(r).upper));
+    t.number("adults", |r| Some(r.facts.adults));
+    t.number("need_per_100k_adults", |r| Some(r.need_per_100k_adults.value));
+    t.number("need_per_100k_adults_lower", |r| Some(r.need_per_100k_adults.lower));
+    t.number("need_per_100k_adults_upper", |r| Some(r.need_per_100k_adults.upper));
+    t.number("expected_general_population", |r| r.general_population.map(|g| g.expected));
+    t.number("excess_need", |r| r.general_population.map(|g| g.excess));
+    t.number("prevalence_ratio", |r| r.general_population.map(|g| g.ratio));
+    t.number("prevalence_ratio_lower", |r| r.general_population.map(|g| g.ratio_lower));
+    t.number("prevalence_ratio_upper", |r| r.general_population.map(|g| g.ratio_upper));
+    t.number("local_prevalence", |r| r.local.as_ref().map(|l| l.rate));
+    t.number("local_prevalence_lower", |r| r.local.as_ref().map(|l| l.lower));
+    t.number("local_prevalence_upper", |r| r.local.as_ref().map(|l| l.upper));
+    t.number("local_prevalence_n", |r| r.local.as_ref().map(|l| l.n));
+    t.text("compared_with_england", |r| {
+        r.local.as_ref().map_or("", |l| l.compared_95.as_str()).to_string()
+    });
+    t.text("compared_with_england_998", |r| {
+        r.local.as_ref().map_or("", |l| l.compared_998.as_str()).to_string()
+    });
+    t.number("caseload_coverage", |r| Some(r.facts.coverage));
+    t.text("caseload_proxy", |_| proxy.to_string());
+    t.frame()
+}
+
+/// The sensitivity table: one row per level × area × condition × scenario.
+pub fn sensitivity_frame(rows: &[SensitivityRow]) -> Result<DataFrame> {
+    let mut t = Columns::new(rows);
+    t.text("level", |r| r.level.to_string());
+    t.text("area_code", |r| r.area_code.clone());
+    t.text("area_name", |r| r.area_name.clone());
+    t.text("condition", |r| r.condition.clone());
+    t.text("scenario", |r| r.scenario.clone());
+    t.text("column", |r| r.column.to_string());
+    t.number("unmet_need", |r| Some(r.value));
+    t.number("rank", |r| Some(r.rank as f64));
+    t.flag("top_fifth", |r| r.top_fifth);
+    t.flag("top_fifth_in_every_scenario", |r| r.top_fifth_in_every_scenario);
+    t.frame()
+}
+
+/// Builds a DataFrame column by column from one record type.
+struct Columns<'r, R> {
+    rows: &'r [R],
+    columns: Vec<Column>,
+}
+
+impl<'r, R> Columns<'r, R> {
+    fn new(rows: &'r [R]) -> Self {
+        Columns {
+            rows,
+            columns: Vec::new(),
+        }
+    }
+
+    fn text(&mut self, name: &str, f: impl Fn(&R) -> String) {
+        let values: Vec<String> = self.rows.iter().map(f).collect();
+        self.columns.push(Column::new(name.into(), values));
+    }
+
+    /// A number column; `None` is written as an empty field.
+    fn number(&mut self, name: &str, f: impl Fn(&R) -> Option<f64>) {
+        let values: Vec<Option<f64>> = self.rows.iter().map(f).collect();
+        self.columns.push(Column::new(name.into(), values));
+    }
+
+    fn flag(&mut self, name: &str, f: impl Fn(&R) -> bool) {
+        let values: Vec<bool> = self.rows.iter().map(f).collect();
+        self.columns.push(Column::new(name.into(), values));
+    }
+
+    fn frame(self) -> Result<DataFrame> {
+        DataFrame::new_infer_height(self.columns).map_err(polars_error)
+    }
 }
 
 pub fn csv_bytes(frame: &mut DataFrame) -> Result<Vec<u8>> {

@@ -6,13 +6,17 @@
 use crate::caseload::{self, CaseloadRow, PduAreas, Placement};
 use crate::config::{LevelSpec, RunSpec};
 use crate::error::{Error, Result};
-use crate::gap::{self, GapRow, LevelInputs};
+use crate::config::Proxy;
+use crate::gap::{self, AreaFacts, GapRow, LevelInputs};
+use crate::need::Caseload;
+use crate::sensitivity::{self, Scenario, SensitivityRow};
 use crate::geography::boundaries::{self, BoundaryLayer};
 use crate::geography::units::Units;
 use crate::geography::{Area, Level, gss};
 use crate::input::{InputFile, Table};
+use crate::numbers::thousands;
 use crate::output::{self, Outputs};
-use crate::prevalence::{self, Prevalence, TreatmentAccess};
+use crate::prevalence::{self, Comparator, LocalPrevalence, Prevalence, TreatmentAccess};
 use crate::render;
 use crate::report::manifest::{
     CaseloadRecord, Exclusion, LevelRecord, Manifest, MapRecord, Repaired, Tool,
@@ -34,6 +38,10 @@ pub struct Loaded {
     pub prevalence: Vec<Prevalence>,
     pub access: Vec<TreatmentAccess>,
     pub services: Vec<Service>,
+    /// Each service's catchment as LSOA indices.
+    pub catchments: Vec<Vec<usize>>,
+    pub comparators: Vec<Comparator>,
+    pub local: Vec<LocalPrevalence>,
     pub inputs: Vec<InputFile>,
 }
 
@@ -41,6 +49,7 @@ pub struct Loaded {
 pub struct Analysis {
     pub placement: Placement,
     pub rows: Vec<GapRow>,
+    pub sensitivity: Vec<SensitivityRow>,
 }
 
 /// Progress lines for the user (stderr in the command line).
@@ -88,6 +97,15 @@ pub fn load(spec: &RunSpec, progress: Progress) -> Result<Loaded> {
         &prevalence,
     )?;
     let services = services::read(&table(&spec.datasets.services, "services inventory")?, &units)?;
+    let comparators = prevalence::read_comparators(
+        &table(&spec.datasets.general_population, "general-population comparators")?,
+        &prevalence,
+    )?;
+    let local = match &spec.datasets.local_prevalence {
+        Some(path) => prevalence::read_local(&table(path, "local prevalence")?, &prevalence)?,
+        None => Vec::new(),
+    };
+    let catchments = services::catchments(&services, &units);
     progress(&format!(
         "read {} caseload rows, {} conditions, {} services",
         caseload.len(),
@@ -102,6 +120,9 @@ pub fn load(spec: &RunSpec, progress: Progress) -> Result<Loaded> {
         prevalence,
         access,
         services,
+        catchments,
+        comparators,
+        local,
         inputs,
     })
 }
@@ -141,28 +162,107 @@ fn load_layer(spec: &RunSpec, level: &LevelSpec, units: &Units) -> Result<Bounda
     Ok(layer)
 }
 
-/// Caseload, need, provision and gap for every level.
+/// Caseload, need, provision and gap for every level, and the sensitivity
+/// of the ranking to the caseload proxy and the prevalence bounds.
 pub fn analyse(spec: &RunSpec, loaded: &Loaded) -> Result<Analysis> {
-    let weights = loaded.units.proxy_weights(spec.caseload.proxy);
     let share = caseload::england_share(&spec.caseload, &loaded.units);
-    let placement = caseload::place(
-        &loaded.caseload,
-        &loaded.units,
-        &weights,
-        share,
-        &loaded.pdus,
-        &spec.datasets.caseload,
-    )?;
-    let rows = loaded
-        .layers
+    let placements = Proxy::ALL
         .par_iter()
-        .map(|(level, layer)| level_rows(level.level, layer, loaded, &placement))
-        .collect::<Vec<_>>()
-        .concat();
-    Ok(Analysis { placement, rows })
+        .map(|&proxy| {
+            let weights = loaded.units.proxy_weights(proxy);
+            caseload::place(&loaded.caseload, &loaded.units, &weights, share, &loaded.pdus, &spec.datasets.caseload)
+        })
+        .collect::<Result<Vec<Placement>>>()?;
+    let chosen = Proxy::ALL
+        .iter()
+        .position(|&p| p == spec.caseload.proxy)
+        .expect("every proxy is placed");
+    let scenarios: Vec<(String, usize, Vec<Prevalence>)> = Proxy::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, proxy)| {
+            let name = if i == chosen { "base".to_string() } else { format!("proxy_{}", proxy.as_str()) };
+            (name, i, loaded.prevalence.clone())
+        })
+        .chain([
+            ("prevalence_lower".to_string(), chosen, at_bound(&loaded.prevalence, |p| p.lower)),
+            ("prevalence_upper".to_string(), chosen, at_bound(&loaded.prevalence, |p| p.upper)),
+        ])
+        .collect();
+    let mut scenarios: Vec<Scenario> = scenarios
+        .par_iter()
+        .map(|(name, proxy, prevalence)| Scenario {
+            name: name.clone(),
+            rows: gap_rows(spec, loaded, &placements, *proxy, prevalence),
+        })
+        .collect();
+    let sensitivity = sensitivity::rank(&scenarios);
+    let base = scenarios.iter().position(|s| s.name == "base").expect("the base scenario");
+    let rows = scenarios.swap_remove(base).rows;
+    let placement = placements.into_iter().nth(chosen).expect("the chosen placement");
+    Ok(Analysis {
+        placement,
+        rows,
+        sensitivity,
+    })
 }
 
-fn level_rows(level: Level, layer: &BoundaryLayer, loaded: &Loaded, placement: &Placement) -> Vec<GapRow> {
+/// The prevalence table with every rate moved to one of its bounds.
+fn at_bound(prevalence: &[Prevalence], bound: impl Fn(&Prevalence) -> f64) -> Vec<Prevalence> {
+    prevalence
+        .iter()
+        .map(|p| Prevalence {
+            rate: bound(p),
+            ..p.clone()
+        })
+        .collect()
+}
+
+/// Every level's gap rows with the caseload of one proxy (`chosen`), its
+/// range across all proxies, and a prevalence table.
+fn gap_rows(
+    spec: &RunSpec,
+    loaded: &Loaded,
+    placements: &[Placement],
+    chosen: usize,
+    prevalence: &[Prevalence],
+) -> Vec<GapRow> {
+    let evidence = gap::Evidence {
+        prevalence,
+        access: &loaded.access,
+        comparators: &loaded.comparators,
+        local: &loaded.local,
+        suppression: &spec.publication,
+    };
+    loaded
+        .layers
+        .iter()
+        .flat_map(|(level, layer)| {
+            let level = level.level;
+            let facts = area_facts(&loaded.units, placements, chosen, level);
+            let provision = services::provision(
+                &loaded.services,
+                &loaded.catchments,
+                &loaded.units,
+                &placements[chosen].per_lsoa,
+                placements[chosen].england_share,
+                level,
+            );
+            let areas = areas_of(layer);
+            gap::rows(
+                &LevelInputs {
+                    level,
+                    areas: &areas,
+                    facts: &facts,
+                    provision: &provision,
+                },
+                &evidence,
+            )
+        })
+        .collect()
+}
+
+fn areas_of(layer: &BoundaryLayer) -> Vec<Area> {
     let mut areas: Vec<Area> = layer
         .features
         .iter()
@@ -172,24 +272,33 @@ fn level_rows(level: Level, layer: &BoundaryLayer, loaded: &Loaded, placement: &
         })
         .collect();
     areas.sort();
-    let caseload = placement.by_area(&loaded.units, level);
-    let provision = services::provision(
-        &loaded.services,
-        &loaded.units,
-        &placement.per_lsoa,
-        placement.england_share,
-        level,
-    );
-    gap::rows(
-        &LevelInputs {
-            level,
-            areas: &areas,
-            caseload: &caseload,
-            provision: &provision,
-        },
-        &loaded.prevalence,
-        &loaded.access,
-    )
+    areas
+}
+
+/// Each area's caseload under the chosen proxy, its range across every
+/// proxy, coverage, origin and adult population.
+fn area_facts(units: &Units, placements: &[Placement], chosen: usize, level: Level) -> BTreeMap<String, AreaFacts> {
+    let by_proxy: Vec<_> = placements.iter().map(|p| p.by_area(units, level)).collect();
+    let adults = units.adults_by_area(level);
+    by_proxy[chosen]
+        .iter()
+        .map(|(code, c)| {
+            let values = by_proxy.iter().map(|b| b[code].caseload);
+            let lower = values.clone().fold(f64::INFINITY, f64::min);
+            let upper = values.fold(f64::NEG_INFINITY, f64::max);
+            let facts = AreaFacts {
+                caseload: Caseload {
+                    value: c.caseload,
+                    lower,
+                    upper,
+                },
+                coverage: c.coverage,
+                local: c.local,
+                adults: adults[code],
+            };
+            (code.clone(), facts)
+        })
+        .collect()
 }
 
 /// The column a condition's map shows: unmet need where it was assessed,
@@ -238,13 +347,15 @@ fn draw_maps(
                     "{}, {} boundaries. England caseload of {} apportioned by the {}.",
                     level.level.plural_label(),
                     level.layer.vintage,
-                    thousands(analysis.placement.placed),
+                    thousands(analysis.placement.placed, 0),
                     spec.caseload.proxy.as_str().replace('_', " ")
                 ),
                 legend_title: format!("{what} (people)"),
                 source_line: format!(
-                    "Source: jsna-gap {}; prevalence {} (evidence grade {}); caseload MoJ OMSQ",
+                    "Analysis: jsna-gap {}. Caseload: {}. Prevalence: {} ({}, evidence grade {}).",
                     env!("CARGO_PKG_VERSION"),
+                    caseload_source(&loaded.caseload),
+                    p.label,
                     p.evidence_id,
                     p.evidence_grade
                 ),
@@ -252,6 +363,8 @@ fn draw_maps(
                 palette: spec.maps.palette,
                 classes: &classes,
                 highlight: None,
+                suppression: spec.publication,
+                local_caseload: rows.iter().any(|r| r.facts.local),
             };
             let svg = render::choropleth_svg(layer, &values, &map_spec);
             let png = render::svg_to_png(&svg, render::PNG_WIDTH)?;
@@ -274,15 +387,27 @@ fn draw_maps(
         .collect()
 }
 
+/// The caseload's source as a map credits it: the author and title of a
+/// single source ("Ministry of Justice (2025). Offender management
+/// statistics quarterly: ..."), else a pointer to the manifest.
+fn caseload_source(rows: &[CaseloadRow]) -> String {
+    let first = rows.first().map_or("", |r| r.source.as_str());
+    if rows.iter().all(|r| r.source == first) {
+        first.splitn(3, ". ").take(2).collect::<Vec<_>>().join(". ")
+    } else {
+        "several sources (see manifest.json)".to_string()
+    }
+}
+
 /// The whole job, in memory: every output file, ready to write.
 pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs> {
     let loaded = load(spec, progress)?;
     let analysis = analyse(spec, &loaded)?;
     progress(&format!(
         "caseload {} placed in England of {} given ({} not placed)",
-        thousands(analysis.placement.placed),
-        thousands(analysis.placement.input_total),
-        thousands(analysis.placement.unplaced_total())
+        thousands(analysis.placement.placed, 0),
+        thousands(analysis.placement.input_total, 0),
+        thousands(analysis.placement.unplaced_total(), 0)
     ));
     let maps = draw_maps(spec, &loaded, &analysis)?;
     progress(&format!("drew {} maps", maps.len()));
@@ -290,6 +415,8 @@ pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs> {
     let mut frame = output::gap_frame(&analysis.rows, &loaded.prevalence, spec.caseload.proxy.as_str())?;
     outputs.add("gap.csv", output::csv_bytes(&mut frame)?);
     outputs.add("gap.parquet", output::parquet_bytes(&mut frame)?);
+    let mut sensitivity = output::sensitivity_frame(&analysis.sensitivity)?;
+    outputs.add("sensitivity.csv", output::csv_bytes(&mut sensitivity)?);
     let mut records = Vec::with_capacity(maps.len());
     for (record, svg, png) in maps {
         outputs.add(record.file.clone(), svg.into_bytes());
@@ -368,6 +495,8 @@ fn manifest<'a>(
         },
         assumptions: assumptions(spec, placement),
         methods: methods(),
+        publication: spec.publication.describe(),
+        robust_top_fifth: sensitivity::robust_summary(&analysis.sensitivity),
         maps,
         excluded,
         outputs,
@@ -390,7 +519,7 @@ pub fn assumptions(spec: &RunSpec, placement: &Placement) -> Vec<String> {
             spec.caseload.proxy.describe()
         ),
         "Prevalence among people on probation is the same in every area (local rates are not published); need = caseload x prevalence.".to_string(),
-        "Need bounds come from the prevalence interval only (Wilson 95% from the study's sample size, or the published range); the caseload estimate is treated as exact.".to_string(),
+        "Need bounds combine the prevalence interval with the range of the caseload estimate across the three caseload proxies.".to_string(),
         "Where no service states a capacity, unmet need = need x the national share of people on probation with the condition who receive no treatment (datasets/treatment_access.csv); provision status is reported beside it but does not change it.".to_string(),
         "A capacity stated for England and Wales is cut to England's share and apportioned to areas by caseload.".to_string(),
         "Conditions with no capacity and no treatment-access evidence have unmet need 'not_assessed', and their maps show need.".to_string(),
@@ -398,24 +527,18 @@ pub fn assumptions(spec: &RunSpec, placement: &Placement) -> Vec<String> {
 }
 
 fn methods() -> Vec<String> {
-    vec![
-        "Boundaries projected from WGS84 to British National Grid with OSTN15; invalid rings repaired and reported.".to_string(),
-        "Prevalence intervals: Wilson score, 95% (z = 1.959964) and 99.8% (z = 3.090232).".to_string(),
-        "Map classes: breaks are upper bounds; a value belongs to the first class whose bound it does not exceed (mapclassify convention).".to_string(),
+    [
+        "Boundaries projected from WGS84 to British National Grid with OSTN15; invalid rings repaired and reported.",
+        "Prevalence intervals: Wilson score, 95% (z = 1.959964) and 99.8% (z = 3.090232), from the study's sample size; or the study's published interval.",
+        "Need intervals: the lowest caseload across the proxies (employment scale, income scale, adult population) times the lower prevalence bound, to the highest times the upper bound (analytic, no simulation).",
+        "Need per 100,000 adults: need over the area's ONS mid-2020 population aged 18+, with the exact Poisson interval below 10 and Byar's method from 10 up (PHEindicatormethods phe_rate).",
+        "General-population comparison: expected = caseload x the verified APMS prevalence; excess = need - expected; prevalence ratio interval = the probation prevalence interval / the survey prevalence.",
+        "Local prevalence is higher / similar / lower than England as the England value lies below / inside / above the local Wilson 95% (and 99.8%) interval.",
+        "Sensitivity: unmet need (need where not assessed) rerun with each caseload proxy and with the prevalence at its lower and upper 95% bounds; areas ranked within level and condition; robust = in the top fifth under every scenario.",
+        "Map classes: breaks are upper bounds; a value belongs to the first class whose bound it does not exceed (mapclassify convention).",
     ]
-}
-
-/// A count rounded to a whole number with thousands separators.
-pub fn thousands(v: f64) -> String {
-    let digits = format!("{:.0}", v.abs());
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if v < -0.5 { format!("-{out}") } else { out }
+    .map(String::from)
+    .to_vec()
 }
 
 /// Checks every input and returns every problem found (one per input file at
@@ -441,6 +564,14 @@ pub fn validate(spec: &RunSpec, progress: Progress) -> Vec<Error> {
                 .and_then(|t| prevalence::read_access(&t, prevalence))
                 .map(drop),
         );
+        keep(
+            Table::read(&spec.datasets.general_population)
+                .and_then(|t| prevalence::read_comparators(&t, prevalence))
+                .map(drop),
+        );
+        if let Some(path) = &spec.datasets.local_prevalence {
+            keep(Table::read(path).and_then(|t| prevalence::read_local(&t, prevalence)).map(drop));
+        }
     }
     if let Ok(units) = &units {
         for level in &spec.levels {

@@ -48,6 +48,15 @@ pub enum IntervalBasis {
     Published,
 }
 
+impl IntervalBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntervalBasis::Wilson => "wilson",
+            IntervalBasis::Published => "published",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Prevalence {
     /// Stable snake_case identifier, e.g. `current_mental_illness`.
@@ -192,12 +201,7 @@ pub fn read_access(table: &Table, conditions: &[Prevalence]) -> Result<Vec<Treat
     table.require(&["condition", "untreated_share", "evidence_id", "applies_as", "citation"])?;
     let mut rows: Vec<TreatmentAccess> = Vec::new();
     for r in table.records() {
-        let condition = r.text("condition")?;
-        if !conditions.iter().any(|p| p.condition == condition) {
-            return Err(r
-                .error(format!("condition '{condition}' is not in the prevalence table"))
-                .hint("treatment access is given for conditions the prevalence table has"));
-        }
+        let condition = known_condition(&r, conditions)?;
         if rows.iter().any(|a| a.condition == condition) {
             return Err(r.error(format!("condition {condition} appears twice")));
         }
@@ -216,4 +220,163 @@ pub fn read_access(table: &Table, conditions: &[Prevalence]) -> Result<Vec<Treat
         });
     }
     Ok(rows)
+}
+
+/// A general-population prevalence to compare with (Adult Psychiatric
+/// Morbidity Survey): what need would be if people on probation were like
+/// everyone else.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparator {
+    pub condition: String,
+    pub rate: f64,
+    pub comparator: String,
+    pub evidence_id: String,
+    pub citation: String,
+    pub notes: String,
+}
+
+/// Reads the general-population comparators; only verified figures may be used.
+pub fn read_comparators(table: &Table, conditions: &[Prevalence]) -> Result<Vec<Comparator>> {
+    table.require(&["condition", "rate", "comparator", "evidence_id", "citation", "verified"])?;
+    let mut rows: Vec<Comparator> = Vec::new();
+    for r in table.records() {
+        let condition = known_condition(&r, conditions)?;
+        if r.str("verified") != "yes" {
+            return Err(r
+                .error(format!("the comparator for {condition} is not verified ('{}')", r.str("verified")))
+                .hint("only figures checked against their source (verified = yes) are used as comparators"));
+        }
+        if rows.iter().any(|c| c.condition == condition) {
+            return Err(r.error(format!("condition {condition} appears twice")));
+        }
+        rows.push(Comparator {
+            condition: condition.to_string(),
+            rate: required_proportion(&r, "rate")?,
+            comparator: r.text("comparator")?.to_string(),
+            evidence_id: r.text("evidence_id")?.to_string(),
+            citation: r.text("citation")?.to_string(),
+            notes: r.str("notes").to_string(),
+        });
+    }
+    Ok(rows)
+}
+
+/// A prevalence measured locally (e.g. OASys needs for one area), with its
+/// Wilson intervals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LocalPrevalence {
+    pub level: crate::geography::Level,
+    pub area_code: String,
+    pub condition: String,
+    pub rate: f64,
+    pub lower: f64,
+    pub upper: f64,
+    pub lower_998: f64,
+    pub upper_998: f64,
+    pub n: f64,
+    pub source: String,
+}
+
+/// How a local value compares with England, Fingertips-style: by whether the
+/// England value lies inside the local interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparison {
+    Higher,
+    Similar,
+    Lower,
+}
+
+impl Comparison {
+    pub fn of(england: f64, lower: f64, upper: f64) -> Comparison {
+        if england < lower {
+            Comparison::Higher
+        } else if england > upper {
+            Comparison::Lower
+        } else {
+            Comparison::Similar
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparison::Higher => "higher",
+            Comparison::Similar => "similar",
+            Comparison::Lower => "lower",
+        }
+    }
+}
+
+pub fn read_local(table: &Table, conditions: &[Prevalence]) -> Result<Vec<LocalPrevalence>> {
+    table.require(&["level", "area_code", "condition", "numerator", "n", "source"])?;
+    let mut rows: Vec<LocalPrevalence> = Vec::new();
+    for r in table.records() {
+        let condition = known_condition(&r, conditions)?;
+        let level_text = r.text("level")?;
+        let level = crate::geography::Level::parse(level_text).ok_or_else(|| {
+            r.error(format!("level '{level_text}' is not a reporting level"))
+                .hint("use ctyua, lad, sicbl, icb or ccg")
+        })?;
+        let area_code = r.gss_code("area_code")?;
+        let numerator = r.count("numerator")?;
+        let n = r.count("n")?;
+        if n < 1.0 || numerator > n {
+            return Err(r
+                .error(format!("numerator {numerator} of n {n} is not a proportion"))
+                .hint("n is the number assessed (at least 1); numerator those with the condition"));
+        }
+        if rows.iter().any(|l| l.level == level && l.area_code == area_code && l.condition == condition) {
+            return Err(r.error(format!("{area_code} {condition} appears twice")));
+        }
+        let (lower, upper) = wilson::interval(numerator, n, wilson::Z95);
+        let (lower_998, upper_998) = wilson::interval(numerator, n, wilson::Z998);
+        rows.push(LocalPrevalence {
+            level,
+            area_code: area_code.to_string(),
+            condition: condition.to_string(),
+            rate: numerator / n,
+            lower,
+            upper,
+            lower_998,
+            upper_998,
+            n,
+            source: r.text("source")?.to_string(),
+        });
+    }
+    Ok(rows)
+}
+
+fn known_condition<'a>(r: &Record<'a>, conditions: &[Prevalence]) -> Result<&'a str> {
+    let condition = r.text("condition")?;
+    if conditions.iter().any(|p| p.condition == condition) {
+        Ok(condition)
+    } else {
+        Err(r
+            .error(format!("condition '{condition}' is not in the prevalence table"))
+            .hint(format!(
+                "use one of: {}",
+                conditions.iter().map(|p| p.condition.as_str()).collect::<Vec<_>>().join(", ")
+            )))
+    }
+}
+
+fn required_proportion(r: &Record, column: &str) -> Result<f64> {
+    r.proportion_or_empty(column)?.ok_or_else(|| {
+        r.error(format!("{column} is empty"))
+            .hint("write the rate as a proportion, e.g. 0.226")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_england_value_outside_the_local_interval_decides() {
+        assert_eq!(Comparison::of(0.39, 0.41, 0.52), Comparison::Higher);
+        assert_eq!(Comparison::of(0.39, 0.30, 0.45), Comparison::Similar);
+        assert_eq!(Comparison::of(0.39, 0.20, 0.35), Comparison::Lower);
+        // On the bound counts as similar (inside the closed interval).
+        assert_eq!(Comparison::of(0.39, 0.39, 0.50), Comparison::Similar);
+    }
 }

@@ -234,11 +234,25 @@ impl Service {
     }
 }
 
+/// Each service's catchment as the indices of the LSOAs it serves, computed
+/// once and shared by every level and scenario.
+pub fn catchments(services: &[Service], units: &Units) -> Vec<Vec<usize>> {
+    services
+        .iter()
+        .map(|service| {
+            (0..units.lsoas.len())
+                .filter(|&i| service.serves(&units.lsoas[i], units))
+                .collect()
+        })
+        .collect()
+}
+
 /// Provision per area and domain at a level. Capacity is apportioned to
 /// areas by their share of the caseload the service covers; an England and
 /// Wales capacity is first cut to England's share.
 pub fn provision(
     services: &[Service],
+    catchments: &[Vec<usize>],
     units: &Units,
     caseload_per_lsoa: &[f64],
     england_share: f64,
@@ -249,17 +263,15 @@ pub fn provision(
     for (lsoa, c) in units.lsoas.iter().zip(caseload_per_lsoa) {
         *area_caseload.entry(Units::area_of(lsoa, level)).or_default() += c;
     }
-    for service in services {
+    for (service, catchment) in services.iter().zip(catchments) {
         let status = if service.specific {
             Status::ProbationSpecific
         } else {
             Status::ProbationElement
         };
         let mut served: BTreeMap<&str, f64> = BTreeMap::new();
-        for (lsoa, c) in units.lsoas.iter().zip(caseload_per_lsoa) {
-            if service.serves(lsoa, units) {
-                *served.entry(Units::area_of(lsoa, level)).or_default() += c;
-            }
+        for &i in catchment {
+            *served.entry(Units::area_of(&units.lsoas[i], level)).or_default() += caseload_per_lsoa[i];
         }
         let served_total: f64 = served.values().sum();
         let capacity = service.capacity.map(|c| {

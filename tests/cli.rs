@@ -43,7 +43,7 @@ fn config_with(dir: &Path, dataset: &str, bytes: &[u8]) -> PathBuf {
     let default = std::fs::read_to_string(PathBuf::from(PROJECT).join("jsna.toml")).unwrap();
     let mut text = format!("data_dir = {:?}\n", data_dir().display().to_string());
     for line in default.lines() {
-        let replaced = ["caseload", "prevalence", "treatment_access", "services"]
+        let replaced = ["caseload", "prevalence", "treatment_access", "services", "general_population"]
             .iter()
             .find(|name| line.starts_with(&format!("{name} = \"datasets/")))
             .map(|name| format!("{name} = {:?}", path_of(name).display().to_string()));

@@ -3,6 +3,7 @@
 //! (the Isle of Wight) land on the right pixels in their own class colours.
 
 use geo::{BoundingRect, Contains, Coord, Line, MultiPolygon, Point, Rect};
+use jsna_gap::stats::suppression::Suppression;
 use jsna_gap::geography::boundaries::{BoundaryLayer, read_layer};
 use jsna_gap::render::{self, MapSpec, Palette, Rgb};
 use jsna_gap::stats::classify::{Classes, Method, classify};
@@ -67,6 +68,8 @@ fn spec(classes: &Classes) -> MapSpec<'_> {
         palette: Palette::Viridis,
         classes,
         highlight: None,
+        suppression: Suppression::default(),
+        local_caseload: false,
     }
 }
 

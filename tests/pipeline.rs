@@ -119,25 +119,64 @@ fn caseload_totals_are_conserved_at_every_level() {
     assert!((placed + not_placed - NATIONAL_CASELOAD).abs() < 1e-6);
 }
 
+/// Adults (18+) per English LSOA and the LSOA's 2022 district, from the raw files.
+fn adults_by_district() -> HashMap<String, f64> {
+    let district: HashMap<String, String> = data_csv("lookups/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv")
+        .into_iter()
+        .map(|r| (r["lsoa11_code"].clone(), r["ltla22_code"].clone()))
+        .collect();
+    let mut adults = HashMap::new();
+    for row in data_csv("population/demographr_population20_lsoa11.csv") {
+        if let Some(lad) = district.get(&row["lsoa11_code"]) {
+            let n: f64 = (18..90)
+                .map(|a| a.to_string())
+                .chain(["90+".to_string()])
+                .map(|c| row[&c].parse::<f64>().unwrap())
+                .sum();
+            *adults.entry(lad.clone()).or_default() += n;
+        }
+    }
+    adults
+}
+
 #[test]
 fn need_in_nottingham_equals_a_hand_calculation_from_the_iod_file() {
     // Caseload(Nottingham) = England caseload × Nottingham's share of the
     // IoD2025 employment scale summed over English districts.
     let iod = data_csv("deprivation/imd2025_lad24_summaries.csv");
-    let scale = |r: &HashMap<String, String>| r["employment_scale"].parse::<f64>().unwrap();
-    let total: f64 = iod.iter().map(scale).sum();
-    let nottingham = iod.iter().find(|r| r["ltla24_code"] == "E06000018").map(scale).unwrap();
-    let caseload = NATIONAL_CASELOAD * england_share() * nottingham / total;
+    let england = NATIONAL_CASELOAD * england_share();
+    let share_of = |column: &str| {
+        let scale = |r: &HashMap<String, String>| r[column].parse::<f64>().unwrap();
+        let total: f64 = iod.iter().map(scale).sum();
+        iod.iter().find(|r| r["ltla24_code"] == "E06000018").map(scale).unwrap() / total
+    };
+    let caseload = england * share_of("employment_scale");
+    // The other two proxies give the caseload range: income scale and adults
+    // (Nottingham's code is the same in 2022 and 2024).
+    let adults = adults_by_district();
+    let by_adults = england * adults["E06000018"] / adults.values().sum::<f64>();
+    let by_income = england * share_of("income_scale");
+    let (low, high) = (caseload.min(by_adults).min(by_income), caseload.max(by_adults).max(by_income));
+
     let row = &by_area("ctyua", "current_mental_illness")["E06000018"];
     assert_eq!(row["area_name"], "Nottingham");
     assert!((number(row, "caseload") - caseload).abs() < 1e-6);
+    assert!((number(row, "caseload_lower") - low).abs() < 1e-6);
+    assert!((number(row, "caseload_upper") - high).abs() < 1e-6);
     assert!((number(row, "need") - 0.39 * caseload).abs() < 1e-6);
-    // Wilson 95% for 39% of 173, computed by hand in src/stats/wilson.rs.
-    assert!((number(row, "need_lower") / caseload - 0.320464).abs() < 5e-6);
-    assert!((number(row, "need_upper") / caseload - 0.464318).abs() < 5e-6);
+    // Wilson 95% for 39% of 173, computed by hand in src/stats/wilson.rs,
+    // applied to the lowest and highest caseload.
+    assert!((number(row, "need_lower") - 0.320464 * low).abs() < 5e-6 * low);
+    assert!((number(row, "need_upper") - 0.464318 * high).abs() < 5e-6 * high);
     // 60% of people with a mood or anxiety disorder get no treatment (TA01).
     assert!((number(row, "unmet_need") - 0.6 * 0.39 * caseload).abs() < 1e-6);
     assert_eq!(row["gap_basis"], "national_treatment_access");
+    // Rate per 100,000 adults, and the APMS 2023/4 comparator (22.6%).
+    let per_100k = 100_000.0 * 0.39 * caseload / adults["E06000018"];
+    assert!((number(row, "need_per_100k_adults") - per_100k).abs() < 1e-6);
+    assert!((number(row, "expected_general_population") - 0.226 * caseload).abs() < 1e-6);
+    assert!((number(row, "prevalence_ratio") - 0.39 / 0.226).abs() < 1e-9);
+    assert_eq!(row["suppressed"], "false");
 }
 
 #[test]

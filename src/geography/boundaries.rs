@@ -24,7 +24,7 @@ pub struct Boundary {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Repair {
     pub code: String,
-    /// Plain words: "self-intersecting ring split at 2 points; area changed by 0.001%".
+    /// Plain words: "self-intersecting ring repaired; area changed by +0.0012%".
     pub what: String,
 }
 
@@ -138,12 +138,12 @@ fn json_error(path: &Path, err: &serde_json::Error) -> Error {
     }
 }
 
-/// A feature to keep: its identity and its still-unprojected geometry.
+/// A feature to keep: its identity and its still-unprojected polygons.
 struct Keep<'a> {
     index: usize,
     code: String,
     name: String,
-    geometry: &'a GeometryValue,
+    polygons: Vec<&'a PolygonType>,
 }
 
 enum Step<'a> {
@@ -169,16 +169,10 @@ fn plan<'a>(
     let mut first_seen: HashMap<&str, usize> = HashMap::with_capacity(total);
     let mut plan = Vec::with_capacity(total);
     for (index, feature) in features.iter().enumerate() {
-        let code = text_property(feature, code_field).map_err(|message| {
-            Error::input(path, message)
-                .at(feature_at(index, total, None))
-                .hint(code_field_hint(feature))
-        })?;
-        let fail = |message: String| Error::input(path, message).at(feature_at(index, total, Some(code)));
-        if let Some(problem) = gss::problem(code) {
-            return Err(fail(format!("code field '{code_field}': {problem}"))
-                .hint(format!("'{code_field}' must hold the area's GSS code; is it the right field?")));
-        }
+        let (code, name) = identify(feature, code_field, name_field)
+            .map_err(|fault| fault.into_error(path, index, total))?;
+        let fail =
+            |message: String| Error::input(path, message).at(feature_at(index, total, Some(code)));
         if let Some(first) = first_seen.insert(code, index) {
             return Err(fail(format!(
                 "code {code} appears twice: feature {} and feature {}",
@@ -187,51 +181,107 @@ fn plan<'a>(
             ))
             .hint("each area must be one feature; merge the parts into one MultiPolygon"));
         }
-        let name = text_property(feature, name_field)
-            .and_then(|name| match name.trim() {
-                "" => Err(format!("property '{name_field}' (the name) is empty")),
-                name => Ok(name),
-            })
-            .map_err(|message| fail(message).hint(format!("'{name_field}' must hold the area's name")))?;
-        let geometry = feature.geometry.as_ref().map(|g| &g.value);
-        if let Some(other) = geometry.filter(|g| !is_polygonal(g)) {
-            return Err(fail(format!(
-                "geometry is a {}; area boundaries must be Polygon or MultiPolygon",
-                other.type_name()
-            ))
-            .hint("is this a boundary layer? points and lines have no area"));
-        }
-        let skip = exclude(code).or_else(|| match geometry {
-            None => Some("no geometry (null)".to_string()),
-            Some(g) if is_empty(g) => Some("empty geometry".to_string()),
-            Some(_) => None,
-        });
-        plan.push(match (skip, geometry) {
-            (None, Some(geometry)) => Step::Keep(Keep {
+        let polygons = match &feature.geometry {
+            None => None,
+            Some(geometry) => Some(polygons(&geometry.value).ok_or_else(|| {
+                fail(format!(
+                    "geometry is a {}; area boundaries must be Polygon or MultiPolygon",
+                    geometry.value.type_name()
+                ))
+                .hint("is this a boundary layer? points and lines have no area")
+            })?),
+        };
+        let kept = match (exclude(code), polygons) {
+            (Some(reason), _) => Err(reason),
+            (None, None) => Err("no geometry (null)".to_string()),
+            (None, Some(polygons)) if polygons.iter().flat_map(|p| p.iter()).all(Vec::is_empty) => {
+                Err("empty geometry".to_string())
+            }
+            (None, Some(polygons)) => Ok(polygons),
+        };
+        plan.push(match kept {
+            Ok(polygons) => Step::Keep(Keep {
                 index,
                 code: code.to_string(),
                 name: name.to_string(),
-                geometry,
+                polygons,
             }),
-            (reason, _) => Step::Exclude(Excluded {
+            Err(reason) => Step::Exclude(Excluded {
                 code: code.to_string(),
-                reason: reason.unwrap_or_default(),
+                reason,
             }),
         });
     }
     Ok(plan)
 }
 
+/// What is wrong with a feature's code or name, before a location is known.
+struct Fault<'a> {
+    code: Option<&'a str>,
+    message: String,
+    hint: String,
+}
+
+impl Fault<'_> {
+    fn into_error(self, path: &Path, index: usize, total: usize) -> Error {
+        Error::input(path, self.message)
+            .at(feature_at(index, total, self.code))
+            .hint(self.hint)
+    }
+}
+
+/// A feature's GSS code and name.
+fn identify<'a>(
+    feature: &'a Feature,
+    code_field: &str,
+    name_field: &str,
+) -> std::result::Result<(&'a str, &'a str), Fault<'a>> {
+    let code = text_property(feature, code_field).map_err(|message| Fault {
+        code: None,
+        message,
+        hint: code_field_hint(feature),
+    })?;
+    if let Some(problem) = gss::problem(code) {
+        return Err(Fault {
+            code: Some(code),
+            message: format!("code field '{code_field}': {problem}"),
+            hint: format!("'{code_field}' must hold the area's GSS code; is it the right field?"),
+        });
+    }
+    let name = text_property(feature, name_field).and_then(|name| match name.trim() {
+        "" => Err(format!("property '{name_field}' (the name) is empty")),
+        name => Ok(name),
+    });
+    let name = name.map_err(|message| Fault {
+        code: Some(code),
+        message,
+        hint: format!("'{name_field}' must hold the area's name"),
+    })?;
+    Ok((code, name))
+}
+
 /// A property that must be text, or a sentence saying what is wrong.
 fn text_property<'a>(feature: &'a Feature, field: &str) -> std::result::Result<&'a str, String> {
     match feature.properties.as_ref().and_then(|p| p.get(field)) {
         Some(JsonValue::String(text)) => Ok(text),
-        Some(other) => Err(format!("property '{field}' is {}, not text", describe(other))),
+        Some(other) => Err(format!(
+            "property '{field}' is {}, not text",
+            describe(other)
+        )),
         None => {
-            let names: Vec<&str> = feature.properties.iter().flatten().map(|(k, _)| k.as_str()).collect();
+            let mut names: Vec<&str> = feature
+                .properties
+                .iter()
+                .flatten()
+                .map(|(k, _)| k.as_str())
+                .collect();
+            names.sort_unstable();
             Err(match names.as_slice() {
                 [] => format!("has no property '{field}' (it has no properties at all)"),
-                names => format!("has no property '{field}'; its properties are: {}", names.join(", ")),
+                names => format!(
+                    "has no property '{field}'; its properties are: {}",
+                    names.join(", ")
+                ),
             })
         }
     }
@@ -239,11 +289,20 @@ fn text_property<'a>(feature: &'a Feature, field: &str) -> std::result::Result<&
 
 /// Point at a property that looks like it holds GSS codes, if there is one.
 fn code_field_hint(feature: &Feature) -> String {
-    let looks_like_code = feature.properties.iter().flatten().find_map(|(key, value)| {
-        value.as_str().filter(|v| gss::problem(v).is_none()).map(|_| key)
-    });
+    let looks_like_code = feature
+        .properties
+        .iter()
+        .flatten()
+        .find_map(|(key, value)| {
+            value
+                .as_str()
+                .filter(|v| gss::problem(v).is_none())
+                .map(|_| key)
+        });
     match looks_like_code {
-        Some(key) => format!("set the layer's code field to the property holding GSS codes (here probably '{key}')"),
+        Some(key) => format!(
+            "set the layer's code field to the property holding GSS codes (here probably '{key}')"
+        ),
         None => "set the layer's code field to the property holding GSS codes".to_string(),
     }
 }
@@ -259,43 +318,44 @@ fn describe(value: &JsonValue) -> String {
     }
 }
 
-fn is_polygonal(geometry: &GeometryValue) -> bool {
-    matches!(geometry, GeometryValue::Polygon { .. } | GeometryValue::MultiPolygon { .. })
-}
-
-/// No positions at all (e.g. "coordinates": []).
-fn is_empty(geometry: &GeometryValue) -> bool {
-    let no_positions = |polygon: &PolygonType| polygon.iter().all(Vec::is_empty);
+/// The polygons of a Polygon or MultiPolygon; None for any other type.
+fn polygons(geometry: &GeometryValue) -> Option<Vec<&PolygonType>> {
     match geometry {
-        GeometryValue::Polygon { coordinates } => no_positions(coordinates),
-        GeometryValue::MultiPolygon { coordinates } => coordinates.iter().all(no_positions),
-        _ => false,
+        GeometryValue::Polygon { coordinates } => Some(vec![coordinates]),
+        GeometryValue::MultiPolygon { coordinates } => Some(coordinates.iter().collect()),
+        _ => None,
     }
 }
+
+const WGS84_HINT: &str = "boundary files must be in WGS84 longitude/latitude (EPSG:4326, as \
+     RFC 7946 GeoJSON is); reproject with e.g. ogr2ogr -t_srs EPSG:4326";
+
+const REPAIR_HINT: &str = "repair it in a GIS (e.g. QGIS 'Fix geometries' or ogr2ogr \
+     -makevalid), or use the geographr_* copy of the layer, which is valid";
 
 /// Project, check and repair one feature.
 fn process(path: &Path, total: usize, keep: Keep) -> Result<Outcome> {
-    let Keep { index, code, name, geometry } = keep;
-    let fail = |message: String| Error::input(path, message).at(feature_at(index, total, Some(&code)));
+    let Keep {
+        index,
+        code,
+        name,
+        polygons,
+    } = keep;
+    let fail =
+        |message: String| Error::input(path, message).at(feature_at(index, total, Some(&code)));
     let mut unclosed = 0;
-    let projected = match geometry {
-        GeometryValue::Polygon { coordinates } => project_polygon(coordinates, &mut unclosed).map(|p| MultiPolygon(vec![p])),
-        GeometryValue::MultiPolygon { coordinates } => coordinates
-            .iter()
-            .map(|polygon| project_polygon(polygon, &mut unclosed))
-            .collect::<std::result::Result<Vec<_>, String>>()
-            .map(MultiPolygon),
-        other => Err(format!("geometry is a {}", other.type_name())),
-    }
-    .map_err(|message| {
-        fail(message).hint("boundary files must be in WGS84 longitude/latitude (EPSG:4326, as RFC 7946 GeoJSON is); reproject with e.g. ogr2ogr -t_srs EPSG:4326")
-    })?;
-    let checked = repair::make_valid(projected).map_err(|why| {
-        fail(format!("invalid geometry: {why}"))
-            .hint("repair it in a GIS (e.g. QGIS 'Fix geometries' or ogr2ogr -makevalid), or use the geographr_* copy of the layer, which is valid")
-    })?;
+    let projected = polygons
+        .into_iter()
+        .map(|polygon| project_polygon(polygon, &mut unclosed))
+        .collect::<std::result::Result<Vec<_>, String>>()
+        .map_err(|message| fail(message).hint(WGS84_HINT))?;
+    let checked = repair::make_valid(MultiPolygon(projected))
+        .map_err(|why| fail(format!("invalid geometry: {why}")).hint(REPAIR_HINT))?;
     if checked.geometry.0.is_empty() {
-        let reason = format!("no area left after repair ({})", checked.repaired.unwrap_or_default());
+        let reason = format!(
+            "no area left after repair ({})",
+            checked.repaired.unwrap_or_default()
+        );
         return Ok(Outcome::Excluded(Excluded { code, reason }));
     }
     let closed = match unclosed {
@@ -307,20 +367,42 @@ fn process(path: &Path, total: usize, keep: Keep) -> Result<Outcome> {
         (Some(closed), Some(repaired)) => Some(format!("{closed}; {repaired}")),
         (closed, repaired) => closed.or(repaired),
     };
-    let repair = what.map(|what| Repair { code: code.clone(), what });
-    Ok(Outcome::Kept(Boundary { code, name, geometry: checked.geometry }, repair))
+    let repair = what.map(|what| Repair {
+        code: code.clone(),
+        what,
+    });
+    Ok(Outcome::Kept(
+        Boundary {
+            code,
+            name,
+            geometry: checked.geometry,
+        },
+        repair,
+    ))
 }
 
 /// GeoJSON rings (lon/lat) straight to a British National Grid polygon,
 /// counting rings whose last position does not repeat the first (geo closes
 /// them).
-fn project_polygon(rings: &[Vec<Position>], unclosed: &mut usize) -> std::result::Result<Polygon<f64>, String> {
+fn project_polygon(
+    rings: &[Vec<Position>],
+    unclosed: &mut usize,
+) -> std::result::Result<Polygon<f64>, String> {
     let mut rings = rings.iter().map(|ring| project_ring(ring, unclosed));
-    let shell = rings.next().transpose()?.unwrap_or_else(|| LineString(Vec::new()));
-    Ok(Polygon::new(shell, rings.collect::<std::result::Result<_, _>>()?))
+    let shell = rings
+        .next()
+        .transpose()?
+        .unwrap_or_else(|| LineString(Vec::new()));
+    Ok(Polygon::new(
+        shell,
+        rings.collect::<std::result::Result<_, _>>()?,
+    ))
 }
 
-fn project_ring(ring: &[Position], unclosed: &mut usize) -> std::result::Result<LineString<f64>, String> {
+fn project_ring(
+    ring: &[Position],
+    unclosed: &mut usize,
+) -> std::result::Result<LineString<f64>, String> {
     if ring.first() != ring.last() {
         *unclosed += 1;
     }
@@ -330,7 +412,9 @@ fn project_ring(ring: &[Position], unclosed: &mut usize) -> std::result::Result<
                 let (x, y) = to_bng(lon, lat);
                 Ok(Coord { x, y })
             }
-            [x, y, ..] => Err(format!("coordinate ({x}, {y}) is not a WGS84 longitude/latitude")),
+            [x, y, ..] => Err(format!(
+                "coordinate ({x}, {y}) is not a WGS84 longitude/latitude"
+            )),
             _ => Err("a position has fewer than 2 numbers".to_string()),
         })
         .collect()

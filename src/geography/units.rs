@@ -181,6 +181,15 @@ impl Units {
             .collect()
     }
 
+    /// Adults (18+) living in each area of a level.
+    pub fn adults_by_area(&self, level: Level) -> BTreeMap<String, f64> {
+        let mut adults: BTreeMap<String, f64> = BTreeMap::new();
+        for lsoa in &self.lsoas {
+            *adults.entry(Units::area_of(lsoa, level).to_string()).or_default() += lsoa.adults;
+        }
+        adults
+    }
+
     pub fn england_adults(&self) -> f64 {
         self.lsoas.iter().map(|l| l.adults).sum()
     }

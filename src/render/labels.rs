@@ -1,5 +1,7 @@
 //! The numbers on the map: class labels and values with thousands separators.
 
+use crate::numbers::thousands;
+
 /// One label per class. Classes include their upper bound (the manifest's
 /// convention), so the first reads "≤ 120" and the next "over 120 to 250".
 pub fn class_labels(breaks: &[f64]) -> Vec<String> {
@@ -11,11 +13,6 @@ pub fn class_labels(breaks: &[f64]) -> Vec<String> {
             _ => format!("over {} to {}", text[i - 1], text[i]),
         })
         .collect()
-}
-
-/// A value for a tooltip, with as many decimals as the class labels.
-pub fn value(v: f64, breaks: &[f64]) -> String {
-    thousands(v, decimals_for(breaks))
 }
 
 /// Decimals enough to show the breaks exactly, or to three significant
@@ -52,40 +49,11 @@ fn all_distinct(breaks: &[f64], decimals: usize) -> bool {
     text.windows(2).all(|w| w[0] != w[1])
 }
 
-/// "12,345.6": comma thousands separators, a true minus sign.
-pub fn thousands(v: f64, decimals: usize) -> String {
-    let fixed = format!("{:.*}", decimals, v.abs());
-    let (whole, fraction) = fixed.split_once('.').unwrap_or((&fixed, ""));
-    let mut grouped = String::new();
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    let sign = if v < 0.0 && fixed.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        "−"
-    } else {
-        ""
-    };
-    match fraction {
-        "" => format!("{sign}{grouped}"),
-        _ => format!("{sign}{grouped}.{fraction}"),
-    }
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn thousands_separators_and_signs() {
-        assert_eq!(thousands(1234567.0, 0), "1,234,567");
-        assert_eq!(thousands(999.0, 0), "999");
-        assert_eq!(thousands(1000.5, 1), "1,000.5");
-        assert_eq!(thousands(-12345.678, 2), "−12,345.68");
-        assert_eq!(thousands(-0.0001, 1), "0.0");
-    }
 
     #[test]
     fn labels_state_which_end_is_closed() {
@@ -116,6 +84,5 @@ mod tests {
             class_labels(&[0.01234, 0.5]),
             ["≤ 0.0123", "over 0.0123 to 0.5000"]
         );
-        assert_eq!(value(1234.5678, &[120.0, 250.0]), "1,235");
     }
 }

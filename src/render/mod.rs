@@ -6,6 +6,7 @@
 //! gives the same bytes.
 
 mod areas;
+pub mod charts;
 mod edge;
 mod frame;
 mod inset;
@@ -26,6 +27,7 @@ pub use png::svg_to_png;
 
 use crate::geography::boundaries::BoundaryLayer;
 use crate::stats::classify::Classes;
+use crate::stats::suppression::Suppression;
 use areas::Area;
 use frame::extent;
 use std::collections::BTreeMap;
@@ -52,6 +54,10 @@ pub struct MapSpec<'a> {
     pub classes: &'a Classes,
     /// An area code to outline in black (e.g. the subject of an annex page).
     pub highlight: Option<&'a str>,
+    /// The small-number rule for the per-area values in the tooltips, and
+    /// whether the values derive from locally supplied caseload.
+    pub suppression: Suppression,
+    pub local_caseload: bool,
 }
 
 const NO_DATA_MAIN: &str = "no-data-main";
@@ -79,7 +85,7 @@ pub fn choropleth_svg(
             let value = values.get(&boundary.code).copied();
             let class = value.and_then(|v| spec.classes.class_of(v));
             let shown = match value.filter(|v| v.is_finite()) {
-                Some(v) => labels::value(v, breaks),
+                Some(v) => spec.suppression.text(v, spec.local_caseload),
                 None => "no data".to_string(),
             };
             Area {

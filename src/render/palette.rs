@@ -4,16 +4,18 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A sequential palette, light for low values to dark for high ones or the
-/// reverse; all three stay ordered in lightness for the common colour-vision
-/// deficiencies. In the config: "viridis", "cividis", "ylgnbu".
+/// A sequential palette, from light (lowest class) to dark (highest): on a
+/// white page darker reads as more. All three stay ordered in lightness for
+/// the common colour-vision deficiencies. In the config: "viridis",
+/// "cividis", "ylgnbu".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Palette {
-    /// matplotlib's viridis (van der Walt & Smith): dark purple to yellow.
+    /// matplotlib's viridis (van der Walt & Smith): yellow to dark purple.
     #[default]
     Viridis,
-    /// cividis (Nuñez, Anderton & Renslow 2018): optimised for deuteranopia.
+    /// cividis (Nuñez, Anderton & Renslow 2018): yellow to dark blue,
+    /// optimised for deuteranopia.
     Cividis,
     /// ColorBrewer YlGnBu (Brewer, Penn State): the designed 3- to 9-class schemes.
     YlGnBu,
@@ -72,11 +74,16 @@ impl fmt::Display for Rgb {
 }
 
 impl Palette {
-    /// One colour per class, lowest class first.
+    /// One colour per class, lowest class (lightest) first.
     pub fn colours(self, k: usize) -> Vec<Rgb> {
+        // The matplotlib maps run dark to light, so they are read backwards.
+        let reversed = |mut colours: Vec<Rgb>| {
+            colours.reverse();
+            colours
+        };
         match self {
-            Palette::Viridis => sample_lut(VIRIDIS, k),
-            Palette::Cividis => sample_lut(CIVIDIS, k),
+            Palette::Viridis => reversed(sample_lut(VIRIDIS, k)),
+            Palette::Cividis => reversed(sample_lut(CIVIDIS, k)),
             Palette::YlGnBu => ylgnbu(k),
         }
     }
@@ -189,17 +196,17 @@ mod tests {
     }
 
     #[test]
-    fn viridis_five_is_the_familiar_sample() {
+    fn viridis_five_is_the_familiar_sample_light_first() {
         assert_eq!(
             hex(&Palette::Viridis.colours(5)),
-            ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
+            ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"]
         );
     }
 
     #[test]
-    fn cividis_runs_from_blue_to_yellow() {
+    fn cividis_runs_from_yellow_to_blue() {
         let colours = Palette::Cividis.colours(3);
-        assert_eq!(hex(&colours), ["#00224e", "#7d7c78", "#fee838"]);
+        assert_eq!(hex(&colours), ["#fee838", "#7d7c78", "#00224e"]);
     }
 
     #[test]
@@ -217,15 +224,16 @@ mod tests {
     }
 
     #[test]
-    fn every_palette_is_ordered_in_lightness() {
+    fn every_palette_darkens_class_by_class() {
         for palette in [Palette::Viridis, Palette::Cividis, Palette::YlGnBu] {
             for k in 1..=12 {
                 let colours = palette.colours(k);
                 assert_eq!(colours.len(), k);
                 let lum: Vec<f64> = colours.iter().map(|c| c.luminance()).collect();
-                let up = lum.windows(2).all(|w| w[0] < w[1]);
-                let down = lum.windows(2).all(|w| w[0] > w[1]);
-                assert!(up || down, "{palette:?} k={k}: {lum:?}");
+                assert!(
+                    lum.windows(2).all(|w| w[0] > w[1]),
+                    "{palette:?} k={k}: {lum:?}"
+                );
             }
         }
     }

@@ -2,6 +2,7 @@
 //! fills the hole, an island, and (for the inset) two London boroughs.
 
 use super::*;
+use crate::stats::suppression::Suppression;
 use crate::geography::boundaries::Boundary;
 use crate::stats::classify::{Method, classify};
 use geo::{LineString, MultiPolygon, Polygon};
@@ -90,6 +91,8 @@ fn spec(classes: &Classes) -> MapSpec<'_> {
         palette: Palette::Viridis,
         classes,
         highlight: None,
+        suppression: Suppression::default(),
+        local_caseload: false,
     }
 }
 

@@ -18,6 +18,11 @@ pub struct Manifest<'a> {
     pub caseload: CaseloadRecord,
     pub assumptions: Vec<String>,
     pub methods: Vec<String>,
+    /// The small-number rule applied to everything meant for publication.
+    pub publication: String,
+    /// Areas in the top fifth of unmet need under every sensitivity scenario,
+    /// by "level/condition".
+    pub robust_top_fifth: std::collections::BTreeMap<String, Vec<String>>,
     pub maps: Vec<MapRecord>,
     pub excluded: Vec<Exclusion>,
     pub outputs: Vec<String>,

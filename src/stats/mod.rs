@@ -1,4 +1,7 @@
-//! Statistical methods: confidence intervals for proportions and map classification.
+//! Statistical methods: confidence intervals for proportions and rates,
+//! small-number suppression, and map classification.
 
 pub mod classify;
+pub mod rates;
+pub mod suppression;
 pub mod wilson;

@@ -1,0 +1,309 @@
+//! England's provision by service category, in the style of the 2017
+//! survey's tables (Sirdifield et al. 2019): for each category, the share of
+//! areas with a probation-specific service and with a probation element
+//! (each area counted once, at its best), as stacked bars, with the survey's
+//! figure for the same kind of service beneath where it has one.
+
+use super::{
+    AreaProvision, CATEGORY_LABELS, ChartSpec, GRID, LABEL, MARGIN, RIGHT, centred, colours,
+    lettered, line, page, rect, ticks,
+};
+use crate::error::Result;
+use crate::input::Table;
+use crate::render::style::{self, BODY, NOTE};
+use crate::render::text::Anchor;
+use crate::services::{CATEGORIES, Status};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// One category's provision, as percentages of the areas.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CategoryShare {
+    pub category: &'static str,
+    /// Areas whose best provision is a probation-specific service.
+    pub specific: f64,
+    /// Areas whose best provision is a probation element.
+    pub element: f64,
+}
+
+/// Per category (in `services::CATEGORIES` order), the percentage of areas
+/// with each kind of provision; 0 for no areas.
+pub fn category_shares(rows: &[AreaProvision]) -> Vec<CategoryShare> {
+    let percent = |c: usize, status: Status| {
+        let n = rows.iter().filter(|r| r.status[c] == status).count();
+        if rows.is_empty() {
+            0.0
+        } else {
+            100.0 * n as f64 / rows.len() as f64
+        }
+    };
+    CATEGORIES
+        .iter()
+        .enumerate()
+        .map(|(c, &category)| CategoryShare {
+            category,
+            specific: percent(c, Status::ProbationSpecific),
+            element: percent(c, Status::ProbationElement),
+        })
+        .collect()
+}
+
+/// A survey's percentages of organisations with each kind of service, for
+/// comparison, keyed by category id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Survey {
+    /// Who was surveyed, when, and how many: shown in the legend.
+    pub label: String,
+    pub percent: BTreeMap<String, f64>,
+}
+
+/// The survey's sub-category names (Tables 3 and 5) as they begin or
+/// contain, and the category each is. ATR and DRR provision are published
+/// separately and MHTR not at all, so treatment requirements have no
+/// survey figure.
+const SURVEY_NAMES: [(&str, &str); 10] = [
+    ("diversion", "diversion"),
+    ("mappa", "mappa_contribution"),
+    ("clinic in probation offices", "probation_office_clinic"),
+    ("criminal justice mental health team", "cjmht_contribution"),
+    ("integrated offender management", "iom_contribution"),
+    ("substance misuse", "substance_misuse"),
+    ("iapt", "talking_therapies"),
+    ("personality disorder", "personality_disorder_pathway"),
+    ("approved premises", "approved_premises_inreach"),
+    ("through the gate", "through_the_gate"),
+];
+
+impl Survey {
+    /// The sub-category figures for one kind of organisation ("Clinical
+    /// Commissioning Group" or "Mental Health Trust") from
+    /// `evidence/survey_2017_services.csv`: the published percentage with
+    /// any service of the kind (probation-specific or an element).
+    pub fn from_table(table: &Table, organisation_type: &str) -> Result<Survey> {
+        table.require(&[
+            "survey_year",
+            "organisation_type",
+            "N",
+            "category_level",
+            "service_category",
+            "total_pct_published",
+        ])?;
+        let mut percent = BTreeMap::new();
+        let mut header = None;
+        for r in table.records() {
+            if r.text("organisation_type")? != organisation_type
+                || r.text("category_level")? != "sub-category"
+            {
+                continue;
+            }
+            header = Some((r.text("survey_year")?, r.number("N")?));
+            let name = r.text("service_category")?.to_lowercase();
+            if let Some((_, category)) = SURVEY_NAMES.iter().find(|(n, _)| name.contains(n)) {
+                percent.insert(category.to_string(), r.number("total_pct_published")?);
+            }
+        }
+        let Some((year, n)) = header else {
+            return Err(crate::error::Error::input(
+                &table.path,
+                format!("no sub-category rows for organisation_type '{organisation_type}'"),
+            )
+            .hint("organisation_type is 'Clinical Commissioning Group' or 'Mental Health Trust'"));
+        };
+        Ok(Survey {
+            label: format!("{organisation_type}s, {year} survey (N = {n})"),
+            percent,
+        })
+    }
+}
+
+/// Each category's block: the bar, the survey's bar beneath, and space.
+const BLOCK: f64 = 44.0;
+const BAR: f64 = 18.0;
+const SURVEY_BAR: f64 = 7.0;
+const LABEL_WIDTH: f64 = 210.0;
+/// Room right of a full bar for its numbers.
+const VALUES_WIDTH: f64 = 176.0;
+
+/// The bar chart as SVG. `rows` are one level's areas.
+pub fn provision_by_category_svg(
+    rows: &[AreaProvision],
+    survey: &Survey,
+    spec: &ChartSpec,
+) -> String {
+    let shares = category_shares(rows);
+    let summary = summary(&shares, rows.len(), survey);
+    page(spec, &summary, |out, top| draw(out, top, &shares, survey))
+}
+
+fn draw(out: &mut String, top: f64, shares: &[CategoryShare], survey: &Survey) -> f64 {
+    let colours = colours();
+    let (left, right) = (MARGIN + LABEL_WIDTH + 12.0, RIGHT - VALUES_WIDTH);
+    let x = |percent: f64| left + (right - left) * percent / 100.0;
+
+    let key_y = top + 14.0;
+    key(out, key_y, &survey.label);
+    style::HEADING.write(out, left, key_y + 36.0, Anchor::Start, "Share of areas (%)");
+    let plot_top = key_y + 62.0;
+    let plot_bottom = plot_top + BLOCK * shares.len() as f64;
+    let (ticks, _) = ticks(100.0);
+    for &t in &ticks {
+        line(out, (x(t), plot_top), (x(t), plot_bottom), GRID, 0.6);
+        let label = format!("{t}");
+        centred(out, LABEL, x(t), plot_top - 6.0, &label);
+        centred(out, LABEL, x(t), plot_bottom + 15.0, &label);
+    }
+    for (i, share) in shares.iter().enumerate() {
+        let y = plot_top + BLOCK * i as f64 + 6.0;
+        category_label(out, y + BAR / 2.0, CATEGORY_LABELS[i]);
+        let end = share.specific + share.element;
+        segment(out, (x(0.0), x(share.specific)), y, colours.dark, "S");
+        segment(out, (x(share.specific), x(end)), y, colours.light, "E");
+        let values = format!(
+            "{} (S {}, E {})",
+            percent(end),
+            percent(share.specific),
+            percent(share.element)
+        );
+        LABEL.write(
+            out,
+            x(end) + 6.0,
+            y + BAR / 2.0 + LABEL.size * 0.36,
+            Anchor::Start,
+            &values,
+        );
+        let survey_y = y + BAR + 3.0;
+        let baseline = survey_y + SURVEY_BAR / 2.0 + NOTE.size * 0.36;
+        match survey.percent.get(share.category) {
+            Some(&p) => {
+                rect(
+                    out,
+                    (x(0.0), survey_y),
+                    (x(p) - x(0.0), SURVEY_BAR),
+                    style::EDGE,
+                );
+                let text = format!("2017 survey: {}", percent(p));
+                NOTE.write(out, x(p) + 6.0, baseline, Anchor::Start, &text);
+            }
+            None => NOTE.write(
+                out,
+                x(0.0) + 2.0,
+                baseline,
+                Anchor::Start,
+                "not in the 2017 survey",
+            ),
+        }
+    }
+    plot_bottom + 15.0
+}
+
+/// "12.4%": one decimal, as the survey's tables give them.
+fn percent(v: f64) -> String {
+    format!("{v:.1}%")
+}
+
+/// A stacked segment from x0 to x1, lettered when there is room for it.
+fn segment(out: &mut String, (x0, x1): (f64, f64), y: f64, fill: crate::render::Rgb, letter: &str) {
+    let width = x1 - x0;
+    if width <= 0.0 {
+        return;
+    }
+    rect(out, (x0, y), (width, BAR), fill);
+    if width >= BAR {
+        lettered(out, (x0 + (width - BAR) / 2.0, y), BAR, fill, letter);
+    }
+}
+
+/// A category's name left of its bar, on two lines if it needs them.
+fn category_label(out: &mut String, middle: f64, label: &str) {
+    let lines = BODY.wrap(label, LABEL_WIDTH);
+    let leading = BODY.size * 1.2;
+    let first = middle + BODY.size * 0.36 - leading * (lines.len() as f64 - 1.0) / 2.0;
+    for (i, l) in lines.iter().enumerate() {
+        BODY.write(out, MARGIN, first + leading * i as f64, Anchor::Start, l);
+    }
+}
+
+/// The bars' colours and letters and the survey's bar, on one line.
+fn key(out: &mut String, y: f64, survey: &str) {
+    let colours = colours();
+    let size = 13.0;
+    let mut x = MARGIN;
+    for (fill, letter, words) in [
+        (colours.dark, "S", "Probation-specific service"),
+        (
+            colours.light,
+            "E",
+            "Probation element in a mainstream service",
+        ),
+    ] {
+        lettered(out, (x, y - size + 2.0), size, fill, letter);
+        x += size + 6.0;
+        LABEL.write(out, x, y, Anchor::Start, words);
+        x += LABEL.width(words) + 24.0;
+    }
+    rect(out, (x, y - 7.0), (24.0, SURVEY_BAR), style::EDGE);
+    LABEL.write(out, x + 30.0, y, Anchor::Start, survey);
+}
+
+/// The chart in words: each category's shares and the survey's figure.
+fn summary(shares: &[CategoryShare], areas: usize, survey: &Survey) -> String {
+    let categories: Vec<String> = shares
+        .iter()
+        .zip(CATEGORY_LABELS)
+        .map(|(s, label)| {
+            let mut text = format!(
+                "{label} {} (specific {}, element {}",
+                percent(s.specific + s.element),
+                percent(s.specific),
+                percent(s.element)
+            );
+            if let Some(&p) = survey.percent.get(s.category) {
+                let _ = write!(text, "; {}: {}", survey.label, percent(p));
+            }
+            text.push(')');
+            text
+        })
+        .collect();
+    format!(
+        "Share of the {areas} areas with provision in each category: {}.",
+        categories.join("; ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn area(code: &str, recorded: &[(usize, Status)]) -> AreaProvision {
+        let mut status = [Status::NoneRecorded; CATEGORIES.len()];
+        for &(c, s) in recorded {
+            status[c] = s;
+        }
+        AreaProvision {
+            code: code.into(),
+            name: code.into(),
+            status,
+        }
+    }
+
+    #[test]
+    fn shares_count_each_area_once_at_its_best() {
+        let rows = [
+            area(
+                "E1",
+                &[
+                    (0, Status::ProbationSpecific),
+                    (5, Status::ProbationElement),
+                ],
+            ),
+            area("E2", &[(0, Status::ProbationElement)]),
+            area("E3", &[(0, Status::ProbationElement)]),
+            area("E4", &[]),
+        ];
+        let shares = category_shares(&rows);
+        assert_eq!((shares[0].specific, shares[0].element), (25.0, 50.0));
+        assert_eq!((shares[5].specific, shares[5].element), (0.0, 25.0));
+        assert_eq!((shares[1].specific, shares[1].element), (0.0, 0.0));
+        assert_eq!(category_shares(&[])[0].specific, 0.0);
+    }
+}

@@ -1,0 +1,291 @@
+//! Areas ranked by need (or unmet need), highest first: a dot for the
+//! estimate and a line for its 95% interval, with the median of the areas.
+//! One row per area, so 153 upper-tier authorities make a tall chart.
+
+use super::{
+    ChartSpec, GRID, LABEL, LABEL_BOLD, MARGIN, Measure, RIGHT, STRIPE, centred, colours, line,
+    name_column, page, rect, ticks,
+};
+use crate::gap::GapRow;
+use crate::need::Need;
+use crate::numbers::thousands;
+use crate::render::style::{self, NOTE};
+use crate::render::svg::escape;
+use crate::render::text::Anchor;
+use std::fmt::Write;
+
+/// One area per row: 14 units keeps 11-unit names apart and the chart's
+/// height proportional to the number of areas.
+const ROW: f64 = 14.0;
+const DOT: f64 = 3.5;
+const HIGHLIGHT_DOT: f64 = 4.5;
+const INTERVAL_WIDTH: f64 = 1.6;
+/// The longest names (sub-ICB locations) are set smaller beyond this.
+const MAX_NAME_WIDTH: f64 = 330.0;
+
+/// An area with its estimate.
+struct Ranked<'a> {
+    row: &'a GapRow,
+    value: Need,
+}
+
+/// The caterpillar as SVG. `rows` are one level's rows for one condition.
+/// Areas without the measure (unmet need not assessed) and areas whose
+/// counts fall under the small-number rule are left out and counted in a note.
+pub fn caterpillar_svg(rows: &[&GapRow], spec: &ChartSpec) -> String {
+    let shown: Vec<&GapRow> = rows.iter().copied().filter(|r| !r.suppressed).collect();
+    let ranked = rank(&shown, spec.measure);
+    let values: Vec<f64> = ranked.iter().map(|r| r.value.need).collect();
+    let median = median(&values);
+    let left_out = LeftOut {
+        suppressed: rows.len() - shown.len(),
+        not_assessed: shown.len() - ranked.len(),
+    };
+    let summary = summary(&ranked, median, spec);
+    page(spec, &summary, |out, top| {
+        draw(out, top, &ranked, median, left_out, spec)
+    })
+}
+
+/// Areas the chart cannot show, and why.
+#[derive(Clone, Copy)]
+struct LeftOut {
+    suppressed: usize,
+    not_assessed: usize,
+}
+
+impl LeftOut {
+    fn notes(self) -> Vec<String> {
+        let areas = |n: usize| match n {
+            1 => "1 area".to_string(),
+            n => format!("{n} areas"),
+        };
+        let mut notes = Vec::new();
+        if self.not_assessed > 0 {
+            notes.push(format!(
+                "{} not shown: unmet need not assessed.",
+                areas(self.not_assessed)
+            ));
+        }
+        if self.suppressed > 0 {
+            notes.push(format!(
+                "{} not shown: counts below the small-number threshold are not published.",
+                areas(self.suppressed)
+            ));
+        }
+        notes
+    }
+}
+
+/// Areas with a finite value, highest first; equal values by name then
+/// code, so the order never depends on the input's.
+fn rank<'a>(rows: &[&'a GapRow], measure: Measure) -> Vec<Ranked<'a>> {
+    let mut ranked: Vec<Ranked> = rows
+        .iter()
+        .filter_map(|&row| {
+            let value = measure.of(row)?;
+            value.need.is_finite().then_some(Ranked { row, value })
+        })
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.value
+            .need
+            .total_cmp(&a.value.need)
+            .then_with(|| a.row.area_name.cmp(&b.row.area_name))
+            .then_with(|| a.row.area_code.cmp(&b.row.area_code))
+    });
+    ranked
+}
+
+/// The median of sorted values (the mean of the middle two for an even count).
+fn median(sorted: &[f64]) -> Option<f64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
+}
+
+fn draw(
+    out: &mut String,
+    top: f64,
+    ranked: &[Ranked],
+    median: Option<f64>,
+    left_out: LeftOut,
+    spec: &ChartSpec,
+) -> f64 {
+    let colours = colours();
+    let highlighted = |r: &Ranked| spec.highlight.as_deref() == Some(r.row.area_code.as_str());
+    let name_width = name_column(
+        ranked.iter().map(|r| LABEL_BOLD.width(&r.row.area_name)),
+        MAX_NAME_WIDTH,
+    );
+    let name_end = MARGIN + name_width;
+    // Room on the right for half of the last tick's label.
+    let (left, right) = (name_end + 14.0, RIGHT - 24.0);
+    let max = ranked.iter().map(|r| r.value.upper).fold(0.0, f64::max);
+    let (ticks, decimals) = ticks(max);
+    let end = *ticks.last().unwrap_or(&1.0);
+    let x = |v: f64| left + (right - left) * v / end;
+
+    let key_y = top + 14.0;
+    key(out, key_y, left, median.map(|m| thousands(m, decimals)));
+    style::HEADING.write(out, left, key_y + 30.0, Anchor::Start, spec.measure.label());
+    let plot_top = key_y + 58.0;
+    let plot_bottom = plot_top + ROW * ranked.len() as f64;
+    for (i, r) in ranked.iter().enumerate() {
+        let y = plot_top + ROW * i as f64;
+        if highlighted(r) {
+            let _ = writeln!(
+                out,
+                r#"<rect x="{MARGIN}" y="{y}" width="{}" height="{ROW}" fill="{}" fill-opacity="0.45"/>"#,
+                RIGHT - MARGIN,
+                colours.lightest
+            );
+        } else if i % 2 == 1 {
+            rect(out, (MARGIN, y), (RIGHT - MARGIN, ROW), STRIPE);
+        }
+    }
+    for &t in &ticks {
+        line(out, (x(t), plot_top), (x(t), plot_bottom), GRID, 0.6);
+        let label = thousands(t, decimals);
+        centred(out, LABEL, x(t), plot_top - 6.0, &label);
+        centred(out, LABEL, x(t), plot_bottom + 15.0, &label);
+    }
+    if let Some(m) = median {
+        let _ = writeln!(
+            out,
+            r#"<line x1="{0}" y1="{plot_top}" x2="{0}" y2="{plot_bottom}" stroke="{1}" stroke-width="1.2" stroke-dasharray="5 3"/>"#,
+            x(m),
+            NOTE.colour
+        );
+        let label = format!("Median {}", thousands(m, decimals));
+        centred(out, LABEL_BOLD, x(m), plot_bottom + 31.0, &label);
+    }
+    for (i, r) in ranked.iter().enumerate() {
+        let y = plot_top + ROW * (i as f64 + 0.5);
+        let (colour, radius, name_style) = if highlighted(r) {
+            (colours.dark, HIGHLIGHT_DOT, LABEL_BOLD)
+        } else {
+            (colours.middle, DOT, LABEL)
+        };
+        let name = &r.row.area_name;
+        name_style.fitted(name, name_width).write(
+            out,
+            name_end,
+            y + LABEL.size * 0.36,
+            Anchor::End,
+            name,
+        );
+        let _ = writeln!(out, "<g><title>{}</title>", escape(&tooltip(r, decimals)));
+        line(
+            out,
+            (x(r.value.lower), y),
+            (x(r.value.upper), y),
+            colour,
+            INTERVAL_WIDTH,
+        );
+        let _ = writeln!(
+            out,
+            r#"<circle cx="{}" cy="{y}" r="{radius}" fill="{colour}"/></g>"#,
+            x(r.value.need)
+        );
+    }
+    let mut bottom = plot_bottom + 31.0;
+    for note in left_out.notes() {
+        bottom += 20.0;
+        NOTE.write(out, MARGIN, bottom, Anchor::Start, &note);
+    }
+    bottom
+}
+
+/// What the marks mean, on one line above the chart.
+fn key(out: &mut String, y: f64, x: f64, median: Option<String>) {
+    let colour = colours().middle;
+    let mid = y - LABEL.size * 0.36;
+    let _ = writeln!(
+        out,
+        r#"<circle cx="{}" cy="{mid}" r="{DOT}" fill="{colour}"/>"#,
+        x + 4.0
+    );
+    LABEL.write(out, x + 14.0, y, Anchor::Start, "Estimate");
+    let x = x + 90.0;
+    line(out, (x, mid), (x + 28.0, mid), colour, INTERVAL_WIDTH);
+    LABEL.write(
+        out,
+        x + 36.0,
+        y,
+        Anchor::Start,
+        "Interval: prevalence 95% interval and caseload range",
+    );
+    if let Some(median) = median {
+        let x = x + 340.0;
+        let _ = writeln!(
+            out,
+            r#"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{}" stroke-width="1.2" stroke-dasharray="5 3"/>"#,
+            mid - 6.0,
+            mid + 6.0,
+            NOTE.colour
+        );
+        LABEL.write(
+            out,
+            x + 8.0,
+            y,
+            Anchor::Start,
+            &format!("Median of the areas: {median}"),
+        );
+    }
+}
+
+fn tooltip(r: &Ranked, decimals: usize) -> String {
+    format!(
+        "{} ({}): {} (95% interval {} to {})",
+        r.row.area_name,
+        r.row.area_code,
+        thousands(r.value.need, decimals),
+        thousands(r.value.lower, decimals),
+        thousands(r.value.upper, decimals)
+    )
+}
+
+/// The chart in words: the range, the median and where the highlighted area ranks.
+fn summary(ranked: &[Ranked], median: Option<f64>, spec: &ChartSpec) -> String {
+    let (Some(first), Some(last), Some(median)) = (ranked.first(), ranked.last(), median) else {
+        return "No area has a value.".to_string();
+    };
+    let decimals = ticks(first.value.upper).1;
+    let mut s = format!(
+        "{} areas ranked by {}: highest {}, lowest {}; median {}.",
+        ranked.len(),
+        spec.measure.label().to_lowercase(),
+        tooltip(first, decimals),
+        tooltip(last, decimals),
+        thousands(median, decimals)
+    );
+    let position = ranked
+        .iter()
+        .position(|r| spec.highlight.as_deref() == Some(r.row.area_code.as_str()));
+    if let Some(i) = position {
+        let _ = write!(
+            s,
+            " Highlighted: {}, {} of {}.",
+            tooltip(&ranked[i], decimals),
+            i + 1,
+            ranked.len()
+        );
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(&[30.0, 10.0, 10.0]), Some(10.0));
+        assert_eq!(median(&[5.0, 1.0]), Some(3.0));
+        assert_eq!(median(&[]), None);
+    }
+}

@@ -1,0 +1,324 @@
+//! Provision by area and service category: one row per area (alphabetical),
+//! one column per category of the 2017 survey, each cell marked with what
+//! the services inventory records there. Cells carry a letter as well as a
+//! colour, so colour never carries the meaning alone.
+
+use super::{
+    CATEGORY_LABELS, ChartSpec, GRID, LABEL, LABEL_BOLD, MARGIN, STRIPE, centred, colours,
+    lettered, name_column, page, rect,
+};
+use crate::geography::Area;
+use crate::prevalence::Domain;
+use crate::render::style::{self, NOTE};
+use crate::render::svg::escape;
+use crate::render::text::Anchor;
+use crate::services::{CATEGORIES, Provision, Service, Status};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// The best provision recorded for an area in each category.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaProvision {
+    pub code: String,
+    pub name: String,
+    /// One status per `services::CATEGORIES`, in that order.
+    pub status: [Status; CATEGORIES.len()],
+}
+
+/// Each area's best provision per category, from the services that serve
+/// any part of it (the ids in `provision`, which is keyed by domain).
+pub fn provision_by_area(
+    areas: &[Area],
+    services: &[Service],
+    provision: &BTreeMap<(String, Domain), Provision>,
+) -> Vec<AreaProvision> {
+    let by_id: BTreeMap<&str, &Service> = services.iter().map(|s| (s.id.as_str(), s)).collect();
+    areas
+        .iter()
+        .map(|area| {
+            let mut status = [Status::NoneRecorded; CATEGORIES.len()];
+            for (_, domain) in Domain::NAMES {
+                let Some(p) = provision.get(&(area.code.clone(), domain)) else {
+                    continue;
+                };
+                for service in p.services.iter().filter_map(|id| by_id.get(id.as_str())) {
+                    if let Some(c) = CATEGORIES.iter().position(|&c| c == service.category) {
+                        status[c] = status[c].max(status_of(service));
+                    }
+                }
+            }
+            AreaProvision {
+                code: area.code.clone(),
+                name: area.name.clone(),
+                status,
+            }
+        })
+        .collect()
+}
+
+fn status_of(service: &Service) -> Status {
+    if service.specific {
+        Status::ProbationSpecific
+    } else {
+        Status::ProbationElement
+    }
+}
+
+/// 15 units a row: a 13-unit cell with a 9.4-unit letter (15 px in the PNG).
+const ROW: f64 = 15.0;
+const CELL: f64 = 13.0;
+const COLUMN: f64 = 46.0;
+const MAX_NAME_WIDTH: f64 = 300.0;
+
+/// The legend's words for each status, in the order shown.
+const KEY: [(Status, &str); 3] = [
+    (Status::ProbationSpecific, "Probation-specific service"),
+    (
+        Status::ProbationElement,
+        "Probation element in a mainstream service",
+    ),
+    (Status::NoneRecorded, "None recorded"),
+];
+
+/// The matrix as SVG; areas are drawn in name order whatever the input order.
+pub fn provision_matrix_svg(rows: &[AreaProvision], spec: &ChartSpec) -> String {
+    let mut sorted: Vec<&AreaProvision> = rows.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.code.cmp(&b.code)));
+    let summary = summary(&sorted, spec);
+    page(spec, &summary, |out, top| draw(out, top, &sorted, spec))
+}
+
+fn draw(out: &mut String, top: f64, rows: &[&AreaProvision], spec: &ChartSpec) -> f64 {
+    let colours = colours();
+    let name_width = name_column(
+        rows.iter().map(|r| LABEL_BOLD.width(&r.name)),
+        MAX_NAME_WIDTH,
+    );
+    let name_end = MARGIN + name_width;
+    let grid_left = name_end + 10.0;
+    let grid_right = grid_left + COLUMN * CATEGORIES.len() as f64;
+    let centre = |c: usize| grid_left + COLUMN * (c as f64 + 0.5);
+
+    let key_y = top + 14.0;
+    key(out, key_y);
+    NOTE.write(
+        out,
+        MARGIN,
+        key_y + 22.0,
+        Anchor::Start,
+        "A letter means the inventory records a service serving all or part of the area.",
+    );
+    // Labels run up to the right at 45°, so their height is width × sin 45°.
+    let header_height = CATEGORY_LABELS
+        .iter()
+        .map(|l| LABEL.width(l))
+        .fold(0.0, f64::max)
+        * std::f64::consts::FRAC_1_SQRT_2;
+    let grid_top = key_y + 40.0 + header_height;
+    for (c, label) in CATEGORY_LABELS.iter().enumerate() {
+        rotated(out, centre(c) - 2.0, grid_top - 5.0, -45.0, label);
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let y = grid_top + ROW * i as f64;
+        let highlighted = spec.highlight.as_deref() == Some(row.code.as_str());
+        let name_style = if highlighted {
+            let _ = writeln!(
+                out,
+                r#"<rect x="{MARGIN}" y="{y}" width="{}" height="{ROW}" fill="{}" fill-opacity="0.45"/>"#,
+                grid_right - MARGIN,
+                colours.lightest
+            );
+            LABEL_BOLD
+        } else {
+            if i % 2 == 1 {
+                rect(out, (MARGIN, y), (grid_right - MARGIN, ROW), STRIPE);
+            }
+            LABEL
+        };
+        let baseline = y + ROW / 2.0 + LABEL.size * 0.36;
+        name_style.fitted(&row.name, name_width).write(
+            out,
+            name_end,
+            baseline,
+            Anchor::End,
+            &row.name,
+        );
+        // A row's cells in one group, titled for hover and for tests.
+        let _ = writeln!(
+            out,
+            "<g><title>{} ({}): {}</title>",
+            escape(&row.name),
+            escape(&row.code),
+            recorded(row)
+        );
+        for (c, &status) in row.status.iter().enumerate() {
+            cell(
+                out,
+                (centre(c) - CELL / 2.0, y + (ROW - CELL) / 2.0),
+                status,
+            );
+        }
+        out.push_str("</g>\n");
+    }
+    let totals_y = grid_top + ROW * rows.len() as f64 + 16.0;
+    NOTE.write(out, name_end, totals_y, Anchor::End, "Areas with a service");
+    for c in 0..CATEGORIES.len() {
+        let n = rows
+            .iter()
+            .filter(|r| r.status[c] != Status::NoneRecorded)
+            .count();
+        centred(out, LABEL_BOLD, centre(c), totals_y, &n.to_string());
+    }
+    // The labels again below, so the columns can be read at the foot of a tall chart.
+    let labels_top = totals_y + 10.0;
+    for (c, label) in CATEGORY_LABELS.iter().enumerate() {
+        rotated(out, centre(c) - 2.0, labels_top, 45.0, label);
+    }
+    labels_top + header_height
+}
+
+/// A cell: the status's colour and letter, or a blank outlined square.
+fn cell(out: &mut String, at: (f64, f64), status: Status) {
+    let colours = colours();
+    match status {
+        Status::ProbationSpecific => lettered(out, at, CELL, colours.dark, "S"),
+        Status::ProbationElement => lettered(out, at, CELL, colours.light, "E"),
+        Status::NoneRecorded => {
+            let _ = writeln!(
+                out,
+                r#"<rect x="{}" y="{}" width="{CELL}" height="{CELL}" fill="{}" stroke="{GRID}" stroke-width="0.6"/>"#,
+                at.0,
+                at.1,
+                style::BACKGROUND
+            );
+        }
+    }
+}
+
+/// A category label at 45° (negative: rising), starting at (x, y).
+fn rotated(out: &mut String, x: f64, y: f64, degrees: f64, label: &str) {
+    let _ = write!(
+        out,
+        r#"<g transform="translate({x} {y}) rotate({degrees})">"#
+    );
+    LABEL.write(out, 0.0, LABEL.size * 0.36, Anchor::Start, label);
+    out.push_str("</g>\n");
+}
+
+/// The statuses' squares and words on one line.
+fn key(out: &mut String, y: f64) {
+    let mut x = MARGIN;
+    for (status, words) in KEY {
+        cell(out, (x, y - CELL + 2.0), status);
+        x += CELL + 6.0;
+        LABEL.write(out, x, y, Anchor::Start, words);
+        x += LABEL.width(words) + 24.0;
+    }
+}
+
+/// An area's recorded provision in words, for its tooltip and the summary.
+fn recorded(row: &AreaProvision) -> String {
+    let recorded: Vec<String> = CATEGORY_LABELS
+        .iter()
+        .zip(row.status)
+        .filter(|(_, s)| *s != Status::NoneRecorded)
+        .map(|(label, s)| format!("{label} ({})", s.as_str().replace('_', " ")))
+        .collect();
+    if recorded.is_empty() {
+        "none recorded".to_string()
+    } else {
+        recorded.join(", ")
+    }
+}
+
+/// The matrix in words: per category, how many areas have each status.
+fn summary(rows: &[&AreaProvision], spec: &ChartSpec) -> String {
+    let count = |c: usize, s: Status| rows.iter().filter(|r| r.status[c] == s).count();
+    let columns: Vec<String> = CATEGORY_LABELS
+        .iter()
+        .enumerate()
+        .map(|(c, label)| {
+            format!(
+                "{label}: {} specific, {} element",
+                count(c, Status::ProbationSpecific),
+                count(c, Status::ProbationElement)
+            )
+        })
+        .collect();
+    let mut s = format!(
+        "{} areas by {} service categories; areas with each kind of provision: {}.",
+        rows.len(),
+        CATEGORIES.len(),
+        columns.join("; ")
+    );
+    if let Some(row) = rows
+        .iter()
+        .find(|r| spec.highlight.as_deref() == Some(r.code.as_str()))
+    {
+        let _ = write!(s, " Highlighted: {}: {}.", row.name, recorded(row));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(id: &str, category: &str, domain: Domain, specific: bool) -> Service {
+        Service {
+            id: id.into(),
+            name: id.into(),
+            category: category.into(),
+            domain,
+            provider_type: "probation".into(),
+            provider: String::new(),
+            specific,
+            area_level: crate::services::ServedLevel::Country,
+            area_codes: vec!["E92000001".into()],
+            capacity: None,
+            capacity_unit: String::new(),
+            period: String::new(),
+            source: String::new(),
+            verified: String::new(),
+            notes: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_best_status_per_category_wins() {
+        let services = [
+            service("A", "substance_misuse", Domain::SubstanceMisuse, false),
+            service("B", "substance_misuse", Domain::SubstanceMisuse, true),
+            service("C", "diversion", Domain::MentalHealth, false),
+        ];
+        let provision = BTreeMap::from([
+            (
+                ("E1".to_string(), Domain::SubstanceMisuse),
+                Provision {
+                    status: Status::ProbationSpecific,
+                    coverage: 1.0,
+                    services: vec!["A".into(), "B".into()],
+                    capacity: None,
+                },
+            ),
+            (
+                ("E1".to_string(), Domain::MentalHealth),
+                Provision {
+                    status: Status::ProbationElement,
+                    coverage: 0.5,
+                    services: vec!["C".into()],
+                    capacity: None,
+                },
+            ),
+        ]);
+        let areas = [Area {
+            code: "E1".into(),
+            name: "Kent".into(),
+        }];
+        let rows = provision_by_area(&areas, &services, &provision);
+        let at = |c: &str| rows[0].status[CATEGORIES.iter().position(|&x| x == c).unwrap()];
+        assert_eq!(at("substance_misuse"), Status::ProbationSpecific);
+        assert_eq!(at("diversion"), Status::ProbationElement);
+        assert_eq!(at("talking_therapies"), Status::NoneRecorded);
+    }
+}
