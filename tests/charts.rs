@@ -298,6 +298,7 @@ fn matrix_marks_each_cell_with_a_letter() {
 fn survey() -> Survey {
     Survey {
         label: "Clinical Commissioning Groups, 2017 survey (N = 157)".into(),
+        short: "2017 CCG survey".into(),
         percent: BTreeMap::from([("diversion".into(), 4.5), ("substance_misuse".into(), 1.3)]),
     }
 }
@@ -318,10 +319,10 @@ fn bars_give_the_shares_of_areas_worked_by_hand() {
 
     let svg = charts::provision_by_category_svg(&provision, &survey(), &spec(Measure::Need, None));
     assert!(svg.contains(">75.0% (S 25.0%, E 50.0%)</text>"));
-    assert!(svg.contains(">2017 survey: 4.5%</text>"));
-    assert!(svg.contains(">2017 survey: 1.3%</text>"));
+    assert!(svg.contains(">2017 CCG survey: 4.5%</text>"));
+    assert!(svg.contains(">2017 CCG survey: 1.3%</text>"));
     assert_eq!(
-        svg.matches(">not in the 2017 survey</text>").count(),
+        svg.matches(">not in the 2017 CCG survey</text>").count(),
         CATEGORIES.len() - 2
     );
     assert!(svg.contains("Clinical Commissioning Groups, 2017 survey (N = 157)"));
@@ -351,12 +352,14 @@ fn survey_figures_are_read_from_the_2017_table() {
         ccg.label,
         "Clinical Commissioning Groups, 2017 survey (N = 157)"
     );
+    assert_eq!(ccg.short, "2017 CCG survey");
     assert_eq!(ccg.percent["diversion"], 4.5);
     assert_eq!(ccg.percent["mappa_contribution"], 3.2);
     assert_eq!(ccg.percent["through_the_gate"], 0.0);
     assert_eq!(ccg.percent.len(), 10);
     assert!(!ccg.percent.contains_key("treatment_requirement"));
     let mht = real_survey("Mental Health Trust");
+    assert_eq!(mht.short, "2017 MHT survey");
     assert_eq!(mht.percent["diversion"], 55.2);
     assert_eq!(mht.percent["cjmht_contribution"], 13.8);
 }

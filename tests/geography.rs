@@ -62,60 +62,21 @@ fn raw_properties(path: &Path) -> Vec<serde_json::Map<String, serde_json::Value>
 
 // ---------------------------------------------------------------- real data
 
+/// England's features per layer (PROVENANCE.md) and all features in the file.
+#[rustfmt::skip]
+const ENGLAND_COUNTS: [(&str, &str, &str, usize, usize); 7] = [
+    ("utla/CTYUA_DEC_2024_UK_BUC.geojson", "AREACD", "AREANM", 153, 218),
+    ("lad/LAD_DEC_2024_UK_BUC.geojson", "AREACD", "AREANM", 296, 361),
+    ("health/SICBL_APR_2023_EN_BSC.geojson", "AREACD", "AREANM", 106, 106),
+    ("health/ICB_APR_2023_EN_BSC.geojson", "AREACD", "AREANM", 42, 42),
+    ("health/CCG_APR_2019_EN_BUC.geojson", "AREACD", "AREANM", 191, 191),
+    ("health/CCG_APR_2020_EN_BUC.geojson", "ccg20cd", "ccg20nm", 135, 135),
+    ("health/CCG_APR_2021_EN_BUC.geojson", "AREACD", "AREANM", 106, 106),
+];
+
 #[test]
 fn england_feature_counts_match_provenance() {
-    let layers = [
-        (
-            "utla/CTYUA_DEC_2024_UK_BUC.geojson",
-            "AREACD",
-            "AREANM",
-            153,
-            218,
-        ),
-        (
-            "lad/LAD_DEC_2024_UK_BUC.geojson",
-            "AREACD",
-            "AREANM",
-            296,
-            361,
-        ),
-        (
-            "health/SICBL_APR_2023_EN_BSC.geojson",
-            "AREACD",
-            "AREANM",
-            106,
-            106,
-        ),
-        (
-            "health/ICB_APR_2023_EN_BSC.geojson",
-            "AREACD",
-            "AREANM",
-            42,
-            42,
-        ),
-        (
-            "health/CCG_APR_2019_EN_BUC.geojson",
-            "AREACD",
-            "AREANM",
-            191,
-            191,
-        ),
-        (
-            "health/CCG_APR_2020_EN_BUC.geojson",
-            "ccg20cd",
-            "ccg20nm",
-            135,
-            135,
-        ),
-        (
-            "health/CCG_APR_2021_EN_BUC.geojson",
-            "AREACD",
-            "AREANM",
-            106,
-            106,
-        ),
-    ];
-    for (file, code, name, england, total) in layers {
+    for (file, code, name, england, total) in ENGLAND_COUNTS {
         let layer = read(file, code, name);
         assert_eq!(layer.features.len(), england, "{file}");
         assert_eq!(layer.features.len() + layer.excluded.len(), total, "{file}");
@@ -229,152 +190,34 @@ fn projected_areas_match_ons_shape_area() {
 /// Lincolnshire and E07000067 Braintree in 2021 touch themselves only on the
 /// lon/lat grid) and the LSOA file one more (a corner of E01013170 lies 5 mm
 /// beside another edge in lon/lat and just across it in BNG).
+#[rustfmt::skip]
 const INVALID_FEATURES: [(&str, &str, &str, usize, usize); 19] = [
-    (
-        "lad/LAD_DEC_2021_UK_BUC.geojson",
-        "AREACD",
-        "AREANM",
-        2,
-        374,
-    ),
-    (
-        "lad/LAD_DEC_2024_UK_BUC.geojson",
-        "AREACD",
-        "AREANM",
-        5,
-        361,
-    ),
-    (
-        "utla/CTYUA_DEC_2021_UK_BUC.geojson",
-        "AREACD",
-        "AREANM",
-        2,
-        217,
-    ),
-    (
-        "utla/CTYUA_DEC_2024_UK_BUC.geojson",
-        "AREACD",
-        "AREANM",
-        5,
-        218,
-    ),
-    (
-        "health/CCG_APR_2021_EN_BGC.geojson",
-        "AREACD",
-        "AREANM",
-        35,
-        106,
-    ),
-    (
-        "health/CCG_APR_2019_EN_BUC.geojson",
-        "AREACD",
-        "AREANM",
-        1,
-        191,
-    ),
+    ("lad/LAD_DEC_2021_UK_BUC.geojson", "AREACD", "AREANM", 2, 374),
+    ("lad/LAD_DEC_2024_UK_BUC.geojson", "AREACD", "AREANM", 5, 361),
+    ("utla/CTYUA_DEC_2021_UK_BUC.geojson", "AREACD", "AREANM", 2, 217),
+    ("utla/CTYUA_DEC_2024_UK_BUC.geojson", "AREACD", "AREANM", 5, 218),
+    ("health/CCG_APR_2021_EN_BGC.geojson", "AREACD", "AREANM", 35, 106),
+    ("health/CCG_APR_2019_EN_BUC.geojson", "AREACD", "AREANM", 1, 191),
     ("health/CCG_2013_EN_BSC.geojson", "AREACD", "AREANM", 2, 211),
-    (
-        "health/SICBL_JUL_2022_EN_BUC.geojson",
-        "AREACD",
-        "AREANM",
-        4,
-        106,
-    ),
-    (
-        "health/SICBL_APR_2023_EN_BSC.geojson",
-        "AREACD",
-        "AREANM",
-        3,
-        106,
-    ),
-    (
-        "health/ICB_JUL_2022_EN_BUC.geojson",
-        "AREACD",
-        "AREANM",
-        3,
-        42,
-    ),
-    (
-        "health/ICB_APR_2023_EN_BSC.geojson",
-        "AREACD",
-        "AREANM",
-        3,
-        42,
-    ),
-    (
-        "health/NHSER_JAN_2024_EN_BSC.geojson",
-        "AREACD",
-        "AREANM",
-        3,
-        7,
-    ),
-    (
-        "health/CCG_APR_2020_EN_BUC.geojson",
-        "ccg20cd",
-        "ccg20nm",
-        0,
-        135,
-    ),
-    (
-        "health/CCG_APR_2021_EN_BUC.geojson",
-        "AREACD",
-        "AREANM",
-        0,
-        106,
-    ),
-    (
-        "health/CCG_APR_2021_EN_BSC_100M.geojson",
-        "CCG21CD",
-        "CCG21NM",
-        0,
-        106,
-    ),
-    (
-        "health/geographr_boundaries_ccg21_CCG_APR_2021_EN_BUC.geojson",
-        "ccg21_code",
-        "ccg21_name",
-        0,
-        106,
-    ),
-    (
-        "lad/geographr_boundaries_ltla21_LAD_DEC_2021_UK_BUC.geojson",
-        "ltla21_code",
-        "ltla21_name",
-        0,
-        374,
-    ),
-    (
-        "lad/geographr_boundaries_ltla24_LAD_MAY_2024_UK_BUC.geojson",
-        "ltla24_code",
-        "ltla24_name",
-        0,
-        361,
-    ),
-    (
-        "utla/geographr_boundaries_utla21_CTYUA_MAY_2021_UK_BUC.geojson",
-        "utla21_code",
-        "utla21_name",
-        0,
-        217,
-    ),
+    ("health/SICBL_JUL_2022_EN_BUC.geojson", "AREACD", "AREANM", 4, 106),
+    ("health/SICBL_APR_2023_EN_BSC.geojson", "AREACD", "AREANM", 3, 106),
+    ("health/ICB_JUL_2022_EN_BUC.geojson", "AREACD", "AREANM", 3, 42),
+    ("health/ICB_APR_2023_EN_BSC.geojson", "AREACD", "AREANM", 3, 42),
+    ("health/NHSER_JAN_2024_EN_BSC.geojson", "AREACD", "AREANM", 3, 7),
+    ("health/CCG_APR_2020_EN_BUC.geojson", "ccg20cd", "ccg20nm", 0, 135),
+    ("health/CCG_APR_2021_EN_BUC.geojson", "AREACD", "AREANM", 0, 106),
+    ("health/CCG_APR_2021_EN_BSC_100M.geojson", "CCG21CD", "CCG21NM", 0, 106),
+    ("health/geographr_boundaries_ccg21_CCG_APR_2021_EN_BUC.geojson", "ccg21_code", "ccg21_name", 0, 106),
+    ("lad/geographr_boundaries_ltla21_LAD_DEC_2021_UK_BUC.geojson", "ltla21_code", "ltla21_name", 0, 374),
+    ("lad/geographr_boundaries_ltla24_LAD_MAY_2024_UK_BUC.geojson", "ltla24_code", "ltla24_name", 0, 361),
+    ("utla/geographr_boundaries_utla21_CTYUA_MAY_2021_UK_BUC.geojson", "utla21_code", "utla21_name", 0, 217),
 ];
 
 /// Big generalised files: slow in a debug build, so in the ignored test.
+#[rustfmt::skip]
 const INVALID_FEATURES_BGC: [(&str, &str, &str, usize, usize); 2] = [
-    (
-        "lad/LAD_DEC_2021_UK_BGC.geojson",
-        "AREACD",
-        "AREANM",
-        123,
-        374,
-    ),
-    (
-        "lad/LAD_DEC_2024_UK_BGC.geojson",
-        "AREACD",
-        "AREANM",
-        131,
-        361,
-    ),
+    ("lad/LAD_DEC_2021_UK_BGC.geojson", "AREACD", "AREANM", 123, 374),
+    ("lad/LAD_DEC_2024_UK_BGC.geojson", "AREACD", "AREANM", 131, 361),
 ];
 
 /// Every invalid feature is found and repaired, each once, with a

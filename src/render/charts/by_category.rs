@@ -5,13 +5,14 @@
 //! figure for the same kind of service beneath where it has one.
 
 use super::{
-    AreaProvision, CATEGORY_LABELS, ChartSpec, GRID, LABEL, MARGIN, RIGHT, centred, colours,
-    lettered, line, page, rect, ticks,
+    AreaProvision, CATEGORY_LABELS, ChartSpec, GRID, LABEL, MARGIN, RIGHT, centred, centred_letter,
+    colours, key_words, lettered, line, page, rect, ticks,
 };
 use crate::error::Result;
 use crate::input::Table;
+use crate::render::palette::Rgb;
 use crate::render::style::{self, BODY, NOTE};
-use crate::render::text::Anchor;
+use crate::render::text::{Anchor, Style};
 use crate::services::{CATEGORIES, Status};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -54,6 +55,8 @@ pub fn category_shares(rows: &[AreaProvision]) -> Vec<CategoryShare> {
 pub struct Survey {
     /// Who was surveyed, when, and how many: shown in the legend.
     pub label: String,
+    /// Beside each bar: "2017 CCG survey".
+    pub short: String,
     pub percent: BTreeMap<String, f64>,
 }
 
@@ -109,8 +112,13 @@ impl Survey {
             )
             .hint("organisation_type is 'Clinical Commissioning Group' or 'Mental Health Trust'"));
         };
+        let initials: String = organisation_type
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .collect();
         Ok(Survey {
             label: format!("{organisation_type}s, {year} survey (N = {n})"),
+            short: format!("{year} {initials} survey"),
             percent,
         })
     }
@@ -164,13 +172,8 @@ fn draw(out: &mut String, top: f64, shares: &[CategoryShare], survey: &Survey) -
             percent(share.specific),
             percent(share.element)
         );
-        LABEL.write(
-            out,
-            x(end) + 6.0,
-            y + BAR / 2.0 + LABEL.size * 0.36,
-            Anchor::Start,
-            &values,
-        );
+        let middle = y + BAR / 2.0 + LABEL.size * 0.36;
+        on_white(out, LABEL, (x(end) + 6.0, middle), &values);
         let survey_y = y + BAR + 3.0;
         let baseline = survey_y + SURVEY_BAR / 2.0 + NOTE.size * 0.36;
         match survey.percent.get(share.category) {
@@ -181,16 +184,13 @@ fn draw(out: &mut String, top: f64, shares: &[CategoryShare], survey: &Survey) -
                     (x(p) - x(0.0), SURVEY_BAR),
                     style::EDGE,
                 );
-                let text = format!("2017 survey: {}", percent(p));
-                NOTE.write(out, x(p) + 6.0, baseline, Anchor::Start, &text);
+                let text = format!("{}: {}", survey.short, percent(p));
+                on_white(out, NOTE, (x(p) + 6.0, baseline), &text);
             }
-            None => NOTE.write(
-                out,
-                x(0.0) + 2.0,
-                baseline,
-                Anchor::Start,
-                "not in the 2017 survey",
-            ),
+            None => {
+                let text = format!("not in the {}", survey.short);
+                on_white(out, NOTE, (x(0.0) + 2.0, baseline), &text);
+            }
         }
     }
     plot_bottom + 15.0
@@ -202,15 +202,33 @@ fn percent(v: f64) -> String {
 }
 
 /// A stacked segment from x0 to x1, lettered when there is room for it.
-fn segment(out: &mut String, (x0, x1): (f64, f64), y: f64, fill: crate::render::Rgb, letter: &str) {
+fn segment(out: &mut String, (x0, x1): (f64, f64), y: f64, fill: Rgb, letter: &str) {
     let width = x1 - x0;
     if width <= 0.0 {
         return;
     }
     rect(out, (x0, y), (width, BAR), fill);
     if width >= BAR {
-        lettered(out, (x0 + (width - BAR) / 2.0, y), BAR, fill, letter);
+        centred_letter(
+            out,
+            ((x0 + x1) / 2.0, y + BAR / 2.0),
+            LABEL.size,
+            fill,
+            letter,
+        );
     }
+}
+
+/// Text on a white ground, so gridlines do not run through it.
+fn on_white(out: &mut String, style: Style, (x, y): (f64, f64), s: &str) {
+    let ground = (x - 2.0, y - style.size);
+    rect(
+        out,
+        ground,
+        (style.width(s) + 4.0, style.size * 1.3),
+        style::BACKGROUND,
+    );
+    style.write(out, x, y, Anchor::Start, s);
 }
 
 /// A category's name left of its bar, on two lines if it needs them.
@@ -237,12 +255,10 @@ fn key(out: &mut String, y: f64, survey: &str) {
         ),
     ] {
         lettered(out, (x, y - size + 2.0), size, fill, letter);
-        x += size + 6.0;
-        LABEL.write(out, x, y, Anchor::Start, words);
-        x += LABEL.width(words) + 24.0;
+        x = key_words(out, x + size + 6.0, y, words);
     }
     rect(out, (x, y - 7.0), (24.0, SURVEY_BAR), style::EDGE);
-    LABEL.write(out, x + 30.0, y, Anchor::Start, survey);
+    key_words(out, x + 30.0, y, survey);
 }
 
 /// The chart in words: each category's shares and the survey's figure.

@@ -3,8 +3,8 @@
 //! One row per area, so 153 upper-tier authorities make a tall chart.
 
 use super::{
-    ChartSpec, GRID, LABEL, LABEL_BOLD, MARGIN, Measure, RIGHT, STRIPE, centred, colours, line,
-    name_column, page, rect, ticks,
+    ChartSpec, GRID, LABEL, LABEL_BOLD, MARGIN, Measure, RIGHT, STRIPE, centred, colours,
+    key_words, line, name_column, page, rect, ticks,
 };
 use crate::gap::GapRow;
 use crate::need::Need;
@@ -130,7 +130,7 @@ fn draw(
     let x = |v: f64| left + (right - left) * v / end;
 
     let key_y = top + 14.0;
-    key(out, key_y, left, median.map(|m| thousands(m, decimals)));
+    key(out, key_y, median.map(|m| thousands(m, decimals)));
     style::HEADING.write(out, left, key_y + 30.0, Anchor::Start, spec.measure.label());
     let plot_top = key_y + 58.0;
     let plot_bottom = plot_top + ROW * ranked.len() as f64;
@@ -154,12 +154,7 @@ fn draw(
         centred(out, LABEL, x(t), plot_bottom + 15.0, &label);
     }
     if let Some(m) = median {
-        let _ = writeln!(
-            out,
-            r#"<line x1="{0}" y1="{plot_top}" x2="{0}" y2="{plot_bottom}" stroke="{1}" stroke-width="1.2" stroke-dasharray="5 3"/>"#,
-            x(m),
-            NOTE.colour
-        );
+        median_line(out, x(m), plot_top, plot_bottom);
         let label = format!("Median {}", thousands(m, decimals));
         centred(out, LABEL_BOLD, x(m), plot_bottom + 31.0, &label);
     }
@@ -201,41 +196,31 @@ fn draw(
 }
 
 /// What the marks mean, on one line above the chart.
-fn key(out: &mut String, y: f64, x: f64, median: Option<String>) {
+fn key(out: &mut String, y: f64, median: Option<String>) {
     let colour = colours().middle;
     let mid = y - LABEL.size * 0.36;
     let _ = writeln!(
         out,
         r#"<circle cx="{}" cy="{mid}" r="{DOT}" fill="{colour}"/>"#,
-        x + 4.0
+        MARGIN + DOT
     );
-    LABEL.write(out, x + 14.0, y, Anchor::Start, "Estimate");
-    let x = x + 90.0;
+    let x = key_words(out, MARGIN + 2.0 * DOT + 6.0, y, "Estimate");
     line(out, (x, mid), (x + 28.0, mid), colour, INTERVAL_WIDTH);
-    LABEL.write(
-        out,
-        x + 36.0,
-        y,
-        Anchor::Start,
-        "Interval: prevalence 95% interval and caseload range",
-    );
+    let words = "Interval: prevalence 95% interval and caseload range";
+    let x = key_words(out, x + 34.0, y, words);
     if let Some(median) = median {
-        let x = x + 340.0;
-        let _ = writeln!(
-            out,
-            r#"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{}" stroke-width="1.2" stroke-dasharray="5 3"/>"#,
-            mid - 6.0,
-            mid + 6.0,
-            NOTE.colour
-        );
-        LABEL.write(
-            out,
-            x + 8.0,
-            y,
-            Anchor::Start,
-            &format!("Median of the areas: {median}"),
-        );
+        median_line(out, x, mid - 6.0, mid + 6.0);
+        key_words(out, x + 6.0, y, &format!("Median of the areas: {median}"));
     }
+}
+
+/// The dashed line that marks the median.
+fn median_line(out: &mut String, x: f64, y1: f64, y2: f64) {
+    let _ = writeln!(
+        out,
+        r#"<line x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="{}" stroke-width="1.2" stroke-dasharray="5 3"/>"#,
+        NOTE.colour
+    );
 }
 
 fn tooltip(r: &Ranked, decimals: usize) -> String {

@@ -4,11 +4,12 @@
 //! colour, so colour never carries the meaning alone.
 
 use super::{
-    CATEGORY_LABELS, ChartSpec, GRID, LABEL, LABEL_BOLD, MARGIN, STRIPE, centred, colours,
-    lettered, name_column, page, rect,
+    CATEGORY_LABELS, ChartSpec, LABEL, LABEL_BOLD, MARGIN, RIGHT, STRIPE, centred, colours,
+    key_words, lettered, name_column, page, rect,
 };
 use crate::geography::Area;
 use crate::prevalence::Domain;
+use crate::render::palette::Rgb;
 use crate::render::style::{self, NOTE};
 use crate::render::svg::escape;
 use crate::render::text::Anchor;
@@ -67,8 +68,11 @@ fn status_of(service: &Service) -> Status {
 /// 15 units a row: a 13-unit cell with a 9.4-unit letter (15 px in the PNG).
 const ROW: f64 = 15.0;
 const CELL: f64 = 13.0;
-const COLUMN: f64 = 46.0;
-const MAX_NAME_WIDTH: f64 = 300.0;
+/// Columns are this wide where the page allows, narrower beside long names.
+const MAX_COLUMN: f64 = 52.0;
+const MAX_NAME_WIDTH: f64 = 380.0;
+/// Blank cells' outline: visible on white and on the row stripes.
+const BLANK_EDGE: Rgb = Rgb(0xbf, 0xbf, 0xbf);
 
 /// The legend's words for each status, in the order shown.
 const KEY: [(Status, &str); 3] = [
@@ -96,8 +100,15 @@ fn draw(out: &mut String, top: f64, rows: &[&AreaProvision], spec: &ChartSpec) -
     );
     let name_end = MARGIN + name_width;
     let grid_left = name_end + 10.0;
-    let grid_right = grid_left + COLUMN * CATEGORIES.len() as f64;
-    let centre = |c: usize| grid_left + COLUMN * (c as f64 + 0.5);
+    // Labels run at 45° from their column's centre, so their width and
+    // height are the text's width × cos 45°; the last must end on the page.
+    let slant = |label: &str| LABEL.width(label) * std::f64::consts::FRAC_1_SQRT_2;
+    let header_height = CATEGORY_LABELS.iter().map(|l| slant(l)).fold(0.0, f64::max);
+    let last = slant(CATEGORY_LABELS[CATEGORIES.len() - 1]);
+    let n = CATEGORIES.len() as f64;
+    let column = ((RIGHT - last - grid_left) / (n - 0.5)).min(MAX_COLUMN);
+    let grid_right = grid_left + column * n;
+    let centre = |c: usize| grid_left + column * (c as f64 + 0.5);
 
     let key_y = top + 14.0;
     key(out, key_y);
@@ -108,15 +119,9 @@ fn draw(out: &mut String, top: f64, rows: &[&AreaProvision], spec: &ChartSpec) -
         Anchor::Start,
         "A letter means the inventory records a service serving all or part of the area.",
     );
-    // Labels run up to the right at 45°, so their height is width × sin 45°.
-    let header_height = CATEGORY_LABELS
-        .iter()
-        .map(|l| LABEL.width(l))
-        .fold(0.0, f64::max)
-        * std::f64::consts::FRAC_1_SQRT_2;
     let grid_top = key_y + 40.0 + header_height;
     for (c, label) in CATEGORY_LABELS.iter().enumerate() {
-        rotated(out, centre(c) - 2.0, grid_top - 5.0, -45.0, label);
+        rotated(out, centre(c), grid_top - 5.0, -45.0, label);
     }
     for (i, row) in rows.iter().enumerate() {
         let y = grid_top + ROW * i as f64;
@@ -172,7 +177,7 @@ fn draw(out: &mut String, top: f64, rows: &[&AreaProvision], spec: &ChartSpec) -
     // The labels again below, so the columns can be read at the foot of a tall chart.
     let labels_top = totals_y + 10.0;
     for (c, label) in CATEGORY_LABELS.iter().enumerate() {
-        rotated(out, centre(c) - 2.0, labels_top, 45.0, label);
+        rotated(out, centre(c), labels_top, 45.0, label);
     }
     labels_top + header_height
 }
@@ -186,7 +191,7 @@ fn cell(out: &mut String, at: (f64, f64), status: Status) {
         Status::NoneRecorded => {
             let _ = writeln!(
                 out,
-                r#"<rect x="{}" y="{}" width="{CELL}" height="{CELL}" fill="{}" stroke="{GRID}" stroke-width="0.6"/>"#,
+                r#"<rect x="{}" y="{}" width="{CELL}" height="{CELL}" fill="{}" stroke="{BLANK_EDGE}" stroke-width="0.6"/>"#,
                 at.0,
                 at.1,
                 style::BACKGROUND
@@ -210,9 +215,7 @@ fn key(out: &mut String, y: f64) {
     let mut x = MARGIN;
     for (status, words) in KEY {
         cell(out, (x, y - CELL + 2.0), status);
-        x += CELL + 6.0;
-        LABEL.write(out, x, y, Anchor::Start, words);
-        x += LABEL.width(words) + 24.0;
+        x = key_words(out, x + CELL + 6.0, y, words);
     }
 }
 

@@ -236,6 +236,12 @@ fn rect(out: &mut String, (x, y): (f64, f64), (width, height): (f64, f64), fill:
     );
 }
 
+/// A key's words at (x, y); returns where the next item of the key starts.
+fn key_words(out: &mut String, x: f64, y: f64, words: &str) -> f64 {
+    LABEL.write(out, x, y, Anchor::Start, words);
+    x + LABEL.width(words) + 24.0
+}
+
 /// A square swatch with a letter on it, so a key or cell never relies on
 /// colour alone.
 fn lettered(out: &mut String, (x, y): (f64, f64), size: f64, fill: Rgb, letter: &str) {
@@ -245,18 +251,23 @@ fn lettered(out: &mut String, (x, y): (f64, f64), size: f64, fill: Rgb, letter: 
         style::EDGE,
         style::BOX_WIDTH
     );
+    centred_letter(
+        out,
+        (x + size / 2.0, y + size / 2.0),
+        size * 0.72,
+        fill,
+        letter,
+    );
+}
+
+/// A bold letter centred on a point of a fill, in the text colour that reads on it.
+fn centred_letter(out: &mut String, (x, y): (f64, f64), size: f64, fill: Rgb, letter: &str) {
     let ink = Style {
-        size: size * 0.72,
+        size,
         colour: ink_on(fill),
         ..LABEL_BOLD
     };
-    centred(
-        out,
-        ink,
-        x + size / 2.0,
-        y + size * 0.5 + ink.size * 0.36,
-        letter,
-    );
+    centred(out, ink, x, y + size * 0.36, letter);
 }
 
 #[cfg(test)]
