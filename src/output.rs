@@ -85,7 +85,7 @@ pub fn gap_frame(rows: &[GapRow], prevalence: &[Prevalence], proxy: &str) -> Res
     t.text("gap_basis", |r| r.basis.as_str().to_string());
     t.number("untreated_share", |r| r.untreated_share);
     t.number("capacity", |r| r.capacity);
-    t.text("domain", |r| p(r).domain.as_str().to_string());
+    t.text("domain", |r| r.domain.as_str().to_string());
     t.text("provision_status", |r| r.provision.status.as_str().to_string());
     t.number("provision_coverage", |r| Some(r.provision.coverage));
     t.text("services", |r| r.provision.services.join(";"));

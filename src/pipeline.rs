@@ -18,6 +18,7 @@ use crate::numbers::thousands;
 use crate::output::{self, Outputs};
 use crate::prevalence::{self, Comparator, LocalPrevalence, Prevalence, TreatmentAccess};
 use crate::render;
+use crate::report::annex;
 use crate::report::manifest::{
     CaseloadRecord, Exclusion, LevelRecord, Manifest, MapRecord, Repaired, Tool,
 };
@@ -316,7 +317,7 @@ fn draw_maps(
     spec: &RunSpec,
     loaded: &Loaded,
     analysis: &Analysis,
-) -> Result<Vec<(MapRecord, String, Vec<u8>)>> {
+) -> Result<Vec<DrawnMap>> {
     let jobs: Vec<(&LevelSpec, &BoundaryLayer, &Prevalence)> = loaded
         .layers
         .iter()
@@ -382,9 +383,22 @@ fn draw_maps(
                 no_data: rows.len() - values.len(),
                 palette: format!("{:?}", spec.maps.palette).to_lowercase(),
             };
-            Ok((record, svg, png))
+            Ok(DrawnMap {
+                record,
+                classes,
+                svg,
+                png,
+            })
         })
         .collect()
+}
+
+/// A map as drawn: its manifest record, classes, SVG and PNG.
+struct DrawnMap {
+    record: MapRecord,
+    classes: classify::Classes,
+    svg: String,
+    png: Vec<u8>,
 }
 
 /// The caseload's source as a map credits it: the author and title of a
@@ -417,11 +431,34 @@ pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs> {
     outputs.add("gap.parquet", output::parquet_bytes(&mut frame)?);
     let mut sensitivity = output::sensitivity_frame(&analysis.sensitivity)?;
     outputs.add("sensitivity.csv", output::csv_bytes(&mut sensitivity)?);
+    let classes: BTreeMap<(Level, String), classify::Classes> = loaded
+        .layers
+        .iter()
+        .flat_map(|(level, _)| loaded.prevalence.iter().map(move |p| (level.level, p.condition.clone())))
+        .zip(maps.iter().map(|m| m.classes.clone()))
+        .collect();
+    let england_map = maps
+        .iter()
+        .find(|m| m.record.level == Level::Ctyua.as_str() && m.record.condition == annex::LEAD_CONDITION)
+        .map_or("", |m| m.svg.as_str());
+    let annex_inputs = annex::AnnexInputs {
+        spec,
+        loaded: &loaded,
+        analysis: &analysis,
+        classes: &classes,
+        england_map,
+    };
+    if let Some(files) = annex::annexes(&annex_inputs) {
+        progress(&format!("wrote {} annex files", files.len()));
+        for (path, bytes) in files {
+            outputs.add(path, bytes);
+        }
+    }
     let mut records = Vec::with_capacity(maps.len());
-    for (record, svg, png) in maps {
-        outputs.add(record.file.clone(), svg.into_bytes());
-        outputs.add(record.png.clone(), png);
-        records.push(record);
+    for map in maps {
+        outputs.add(map.record.file.clone(), map.svg.into_bytes());
+        outputs.add(map.record.png.clone(), map.png);
+        records.push(map.record);
     }
     let mut files: Vec<String> = outputs.paths().map(|p| p.display().to_string()).collect();
     files.push("manifest.json".to_string());
@@ -526,7 +563,8 @@ pub fn assumptions(spec: &RunSpec, placement: &Placement) -> Vec<String> {
     ]
 }
 
-fn methods() -> Vec<String> {
+/// The methods behind the numbers, in words, for the manifest and the annexes.
+pub fn methods() -> Vec<String> {
     [
         "Boundaries projected from WGS84 to British National Grid with OSTN15; invalid rings repaired and reported.",
         "Prevalence intervals: Wilson score, 95% (z = 1.959964) and 99.8% (z = 3.090232), from the study's sample size; or the study's published interval.",

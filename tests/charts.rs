@@ -35,6 +35,7 @@ fn row(code: &str, name: &str, need: f64, unmet: Option<f64>) -> GapRow {
         area_code: code.into(),
         area_name: name.into(),
         condition: "current_mental_illness".into(),
+        domain: Domain::MentalHealth,
         facts: AreaFacts {
             caseload: Caseload {
                 value: caseload,
@@ -129,7 +130,7 @@ fn caterpillar_ranks_areas_highest_first() {
     // upper bound of 2,580.5) and values with separators.
     assert!(svg.contains(">Median 120</text>"));
     assert!(svg.contains(">3,000</text>"));
-    assert!(svg.contains("Kent (E10000016): 2,150 (95% interval 1,720 to 2,580)"));
+    assert!(svg.contains("Kent (E10000016): 2,150 (interval 1,720 to 2,580)"));
     assert!(svg.contains("Source: jsna-gap test &amp; made-up figures"));
 }
 

@@ -59,6 +59,8 @@ pub struct District {
     pub region_code: String,
     pub employment_scale: f64,
     pub income_scale: f64,
+    /// IoD2025 IMD average score (higher = more deprived).
+    pub imd_score: f64,
     pub adults: f64,
 }
 
@@ -268,7 +270,7 @@ fn districts(
 ) -> Result<BTreeMap<String, District>> {
     utla.require(&["ltla23_code", "ltla23_name", "utla23_code", "utla23_name"])?;
     probation.require(&["lad24cd", "pfa23cd", "probation_region", "probation_region_delius_code"])?;
-    iod.require(&["ltla24_code", "employment_scale", "income_scale"])?;
+    iod.require(&["ltla24_code", "employment_scale", "income_scale", "imd_average_score"])?;
     let region: HashMap<&str, [&str; 3]> = probation
         .records()
         .map(|r| {
@@ -276,9 +278,13 @@ fn districts(
             (r.str("lad24cd"), columns.map(|c| r.str(c)))
         })
         .collect();
-    let scales: HashMap<&str, (f64, f64)> = iod
+    let scales: HashMap<&str, [f64; 3]> = iod
         .records()
-        .map(|r| Ok((r.gss_code("ltla24_code")?, (r.count("employment_scale")?, r.count("income_scale")?))))
+        .map(|r| {
+            let columns = ["employment_scale", "income_scale", "imd_average_score"];
+            let values = [r.count(columns[0])?, r.count(columns[1])?, r.count(columns[2])?];
+            Ok((r.gss_code("ltla24_code")?, values))
+        })
         .collect::<Result<_>>()?;
     let mut districts = BTreeMap::new();
     for r in utla.records() {
@@ -290,7 +296,7 @@ fn districts(
             r.error(format!("district {code} is not in {LAD_PROBATION}"))
                 .hint("the probation region lookup must cover every English district")
         })?;
-        let (employment_scale, income_scale) = *scales.get(code).ok_or_else(|| {
+        let [employment_scale, income_scale, imd_score] = *scales.get(code).ok_or_else(|| {
             r.error(format!("district {code} has no IoD2025 scales in {IOD2025_LAD}"))
         })?;
         districts.insert(
@@ -305,6 +311,7 @@ fn districts(
                 region_code: region_code.to_string(),
                 employment_scale,
                 income_scale,
+                imd_score,
                 adults: 0.0,
             },
         );

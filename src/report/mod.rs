@@ -1,3 +1,6 @@
-//! Reports: the run manifest (what was read, assumed, excluded and drawn).
+//! Reports: the JSNA annexes (one per Health and Wellbeing Board, and the
+//! England overview) and the run manifest.
 
+pub mod annex;
+pub mod document;
 pub mod manifest;

@@ -143,57 +143,77 @@ pub fn provision_by_category_svg(
     page(spec, &summary, |out, top| draw(out, top, &shares, survey))
 }
 
-fn draw(out: &mut String, top: f64, shares: &[CategoryShare], survey: &Survey) -> f64 {
-    let colours = colours();
-    let (left, right) = (MARGIN + LABEL_WIDTH + 12.0, RIGHT - VALUES_WIDTH);
-    let x = |percent: f64| left + (right - left) * percent / 100.0;
+/// Percentages across the page: 0 at `left`, 100 at `right`.
+struct Scale {
+    left: f64,
+    right: f64,
+}
 
+impl Scale {
+    fn x(&self, percent: f64) -> f64 {
+        self.left + (self.right - self.left) * percent / 100.0
+    }
+}
+
+fn draw(out: &mut String, top: f64, shares: &[CategoryShare], survey: &Survey) -> f64 {
+    let scale = Scale {
+        left: MARGIN + LABEL_WIDTH + 12.0,
+        right: RIGHT - VALUES_WIDTH,
+    };
     let key_y = top + 14.0;
     key(out, key_y, &survey.label);
-    style::HEADING.write(out, left, key_y + 36.0, Anchor::Start, "Share of areas (%)");
+    let heading = "Share of areas (%)";
+    style::HEADING.write(out, scale.left, key_y + 36.0, Anchor::Start, heading);
     let plot_top = key_y + 62.0;
     let plot_bottom = plot_top + BLOCK * shares.len() as f64;
-    let (ticks, _) = ticks(100.0);
-    for &t in &ticks {
-        line(out, (x(t), plot_top), (x(t), plot_bottom), GRID, 0.6);
-        let label = format!("{t}");
-        centred(out, LABEL, x(t), plot_top - 6.0, &label);
-        centred(out, LABEL, x(t), plot_bottom + 15.0, &label);
+    for t in ticks(100.0).0 {
+        let x = scale.x(t);
+        line(out, (x, plot_top), (x, plot_bottom), GRID, 0.6);
+        centred(out, LABEL, x, plot_top - 6.0, &t.to_string());
+        centred(out, LABEL, x, plot_bottom + 15.0, &t.to_string());
     }
-    for (i, share) in shares.iter().enumerate() {
+    for (i, (share, label)) in shares.iter().zip(CATEGORY_LABELS).enumerate() {
         let y = plot_top + BLOCK * i as f64 + 6.0;
-        category_label(out, y + BAR / 2.0, CATEGORY_LABELS[i]);
-        let end = share.specific + share.element;
-        segment(out, (x(0.0), x(share.specific)), y, colours.dark, "S");
-        segment(out, (x(share.specific), x(end)), y, colours.light, "E");
-        let values = format!(
-            "{} (S {}, E {})",
-            percent(end),
-            percent(share.specific),
-            percent(share.element)
-        );
-        let middle = y + BAR / 2.0 + LABEL.size * 0.36;
-        on_white(out, LABEL, (x(end) + 6.0, middle), &values);
-        let survey_y = y + BAR + 3.0;
-        let baseline = survey_y + SURVEY_BAR / 2.0 + NOTE.size * 0.36;
-        match survey.percent.get(share.category) {
-            Some(&p) => {
-                rect(
-                    out,
-                    (x(0.0), survey_y),
-                    (x(p) - x(0.0), SURVEY_BAR),
-                    style::EDGE,
-                );
-                let text = format!("{}: {}", survey.short, percent(p));
-                on_white(out, NOTE, (x(p) + 6.0, baseline), &text);
-            }
-            None => {
-                let text = format!("not in the {}", survey.short);
-                on_white(out, NOTE, (x(0.0) + 2.0, baseline), &text);
-            }
-        }
+        category_label(out, y + BAR / 2.0, label);
+        bars(out, &scale, y, share);
+        survey_bar(out, &scale, y + BAR + 3.0, survey, share.category);
     }
     plot_bottom + 15.0
+}
+
+/// A category's stacked bar from `y`, with its numbers after it.
+fn bars(out: &mut String, scale: &Scale, y: f64, share: &CategoryShare) {
+    let colours = colours();
+    let end = share.specific + share.element;
+    let (start, specific) = (scale.x(0.0), scale.x(share.specific));
+    segment(out, (start, specific), y, colours.dark, "S");
+    segment(out, (specific, scale.x(end)), y, colours.light, "E");
+    let values = format!(
+        "{} (S {}, E {})",
+        percent(end),
+        percent(share.specific),
+        percent(share.element)
+    );
+    let baseline = y + BAR / 2.0 + LABEL.size * 0.36;
+    on_white(out, LABEL, (scale.x(end) + 6.0, baseline), &values);
+}
+
+/// The survey's figure for a category, as a thin bar from `y` and its
+/// number, or a note that the survey did not ask.
+fn survey_bar(out: &mut String, scale: &Scale, y: f64, survey: &Survey, category: &str) {
+    let baseline = y + SURVEY_BAR / 2.0 + NOTE.size * 0.36;
+    match survey.percent.get(category) {
+        Some(&p) => {
+            let width = scale.x(p) - scale.x(0.0);
+            rect(out, (scale.x(0.0), y), (width, SURVEY_BAR), style::EDGE);
+            let text = format!("{}: {}", survey.short, percent(p));
+            on_white(out, NOTE, (scale.x(p) + 6.0, baseline), &text);
+        }
+        None => {
+            let text = format!("not in the {}", survey.short);
+            on_white(out, NOTE, (scale.x(0.0) + 2.0, baseline), &text);
+        }
+    }
 }
 
 /// "12.4%": one decimal, as the survey's tables give them.
@@ -221,13 +241,11 @@ fn segment(out: &mut String, (x0, x1): (f64, f64), y: f64, fill: Rgb, letter: &s
 
 /// Text on a white ground, so gridlines do not run through it.
 fn on_white(out: &mut String, style: Style, (x, y): (f64, f64), s: &str) {
-    let ground = (x - 2.0, y - style.size);
-    rect(
-        out,
-        ground,
-        (style.width(s) + 4.0, style.size * 1.3),
-        style::BACKGROUND,
-    );
+    // From the top of the capitals to the foot of the descenders, no more,
+    // so the ground never covers the bar above.
+    let ground = (x - 2.0, y - style.size * 0.8);
+    let size = (style.width(s) + 4.0, style.size * 1.05);
+    rect(out, ground, size, style::BACKGROUND);
     style.write(out, x, y, Anchor::Start, s);
 }
 
@@ -274,7 +292,7 @@ fn summary(shares: &[CategoryShare], areas: usize, survey: &Survey) -> String {
                 percent(s.element)
             );
             if let Some(&p) = survey.percent.get(s.category) {
-                let _ = write!(text, "; {}: {}", survey.label, percent(p));
+                let _ = write!(text, "; {}: {}", survey.short, percent(p));
             }
             text.push(')');
             text

@@ -1,10 +1,11 @@
 //! Areas ranked by need (or unmet need), highest first: a dot for the
-//! estimate and a line for its 95% interval, with the median of the areas.
+//! estimate and a line from its lower to its upper bound (the prevalence's 95%
+//! interval and the caseload's range), with the median of the areas.
 //! One row per area, so 153 upper-tier authorities make a tall chart.
 
 use super::{
-    ChartSpec, GRID, LABEL, LABEL_BOLD, MARGIN, Measure, RIGHT, STRIPE, centred, colours,
-    key_words, line, name_column, page, rect, ticks,
+    ChartSpec, GRID, LABEL, LABEL_BOLD, MARGIN, Measure, RIGHT, centred, colours, key_words, line,
+    name_column, page, row_ground, ticks,
 };
 use crate::gap::GapRow;
 use crate::need::Need;
@@ -107,6 +108,30 @@ fn median(sorted: &[f64]) -> Option<f64> {
     }
 }
 
+/// Where the values and rows go on the page.
+struct Plot {
+    /// x of 0 and of `end`, the last tick.
+    left: f64,
+    right: f64,
+    end: f64,
+    top: f64,
+    rows: usize,
+}
+
+impl Plot {
+    fn x(&self, v: f64) -> f64 {
+        self.left + (self.right - self.left) * v / self.end
+    }
+
+    fn row_top(&self, i: usize) -> f64 {
+        self.top + ROW * i as f64
+    }
+
+    fn bottom(&self) -> f64 {
+        self.row_top(self.rows)
+    }
+}
+
 fn draw(
     out: &mut String,
     top: f64,
@@ -115,84 +140,97 @@ fn draw(
     left_out: LeftOut,
     spec: &ChartSpec,
 ) -> f64 {
-    let colours = colours();
-    let highlighted = |r: &Ranked| spec.highlight.as_deref() == Some(r.row.area_code.as_str());
-    let name_width = name_column(
+    let width = name_column(
         ranked.iter().map(|r| LABEL_BOLD.width(&r.row.area_name)),
         MAX_NAME_WIDTH,
     );
-    let name_end = MARGIN + name_width;
-    // Room on the right for half of the last tick's label.
-    let (left, right) = (name_end + 14.0, RIGHT - 24.0);
+    let names = Names {
+        end: MARGIN + width,
+        width,
+    };
     let max = ranked.iter().map(|r| r.value.upper).fold(0.0, f64::max);
     let (ticks, decimals) = ticks(max);
-    let end = *ticks.last().unwrap_or(&1.0);
-    let x = |v: f64| left + (right - left) * v / end;
-
     let key_y = top + 14.0;
     key(out, key_y, median.map(|m| thousands(m, decimals)));
-    style::HEADING.write(out, left, key_y + 30.0, Anchor::Start, spec.measure.label());
-    let plot_top = key_y + 58.0;
-    let plot_bottom = plot_top + ROW * ranked.len() as f64;
+    let plot = Plot {
+        left: names.end + 14.0,
+        // Room on the right for half of the last tick's label.
+        right: RIGHT - 24.0,
+        end: *ticks.last().unwrap_or(&1.0),
+        top: key_y + 58.0,
+        rows: ranked.len(),
+    };
+    let heading = spec.measure.label();
+    style::HEADING.write(out, plot.left, key_y + 30.0, Anchor::Start, heading);
+    let highlighted = |r: &Ranked| spec.highlight.as_deref() == Some(r.row.area_code.as_str());
     for (i, r) in ranked.iter().enumerate() {
-        let y = plot_top + ROW * i as f64;
-        if highlighted(r) {
-            let _ = writeln!(
-                out,
-                r#"<rect x="{MARGIN}" y="{y}" width="{}" height="{ROW}" fill="{}" fill-opacity="0.45"/>"#,
-                RIGHT - MARGIN,
-                colours.lightest
-            );
-        } else if i % 2 == 1 {
-            rect(out, (MARGIN, y), (RIGHT - MARGIN, ROW), STRIPE);
-        }
+        let (at, size) = ((MARGIN, plot.row_top(i)), (RIGHT - MARGIN, ROW));
+        row_ground(out, i, at, size, highlighted(r));
     }
-    for &t in &ticks {
-        line(out, (x(t), plot_top), (x(t), plot_bottom), GRID, 0.6);
-        let label = thousands(t, decimals);
-        centred(out, LABEL, x(t), plot_top - 6.0, &label);
-        centred(out, LABEL, x(t), plot_bottom + 15.0, &label);
-    }
+    axis(out, &plot, &ticks, decimals);
     if let Some(m) = median {
-        median_line(out, x(m), plot_top, plot_bottom);
+        median_line(out, plot.x(m), plot.top, plot.bottom());
         let label = format!("Median {}", thousands(m, decimals));
-        centred(out, LABEL_BOLD, x(m), plot_bottom + 31.0, &label);
+        centred(out, LABEL_BOLD, plot.x(m), plot.bottom() + 31.0, &label);
     }
     for (i, r) in ranked.iter().enumerate() {
-        let y = plot_top + ROW * (i as f64 + 0.5);
-        let (colour, radius, name_style) = if highlighted(r) {
-            (colours.dark, HIGHLIGHT_DOT, LABEL_BOLD)
-        } else {
-            (colours.middle, DOT, LABEL)
-        };
-        let name = &r.row.area_name;
-        name_style.fitted(name, name_width).write(
-            out,
-            name_end,
-            y + LABEL.size * 0.36,
-            Anchor::End,
-            name,
-        );
-        let _ = writeln!(out, "<g><title>{}</title>", escape(&tooltip(r, decimals)));
-        line(
-            out,
-            (x(r.value.lower), y),
-            (x(r.value.upper), y),
-            colour,
-            INTERVAL_WIDTH,
-        );
-        let _ = writeln!(
-            out,
-            r#"<circle cx="{}" cy="{y}" r="{radius}" fill="{colour}"/></g>"#,
-            x(r.value.need)
-        );
+        area(out, &plot, &names, (i, r), highlighted(r), decimals);
     }
-    let mut bottom = plot_bottom + 31.0;
+    let mut bottom = plot.bottom() + 31.0;
     for note in left_out.notes() {
         bottom += 20.0;
         NOTE.write(out, MARGIN, bottom, Anchor::Start, &note);
     }
     bottom
+}
+
+/// The column of area names: where it ends (names are right-aligned) and
+/// how wide it is.
+struct Names {
+    end: f64,
+    width: f64,
+}
+
+/// Gridlines at the ticks, labelled above and below the rows.
+fn axis(out: &mut String, plot: &Plot, ticks: &[f64], decimals: usize) {
+    for &t in ticks {
+        let x = plot.x(t);
+        line(out, (x, plot.top), (x, plot.bottom()), GRID, 0.6);
+        let label = thousands(t, decimals);
+        centred(out, LABEL, x, plot.top - 6.0, &label);
+        centred(out, LABEL, x, plot.bottom() + 15.0, &label);
+    }
+}
+
+/// One area's name, interval and dot, the marks titled for hover.
+fn area(
+    out: &mut String,
+    plot: &Plot,
+    names: &Names,
+    (i, r): (usize, &Ranked),
+    highlighted: bool,
+    decimals: usize,
+) {
+    let colours = colours();
+    let y = plot.row_top(i) + ROW / 2.0;
+    let (colour, radius, name_style) = if highlighted {
+        (colours.dark, HIGHLIGHT_DOT, LABEL_BOLD)
+    } else {
+        (colours.middle, DOT, LABEL)
+    };
+    let name = &r.row.area_name;
+    let baseline = y + LABEL.size * 0.36;
+    name_style
+        .fitted(name, names.width)
+        .write(out, names.end, baseline, Anchor::End, name);
+    let _ = writeln!(out, "<g><title>{}</title>", escape(&tooltip(r, decimals)));
+    let (lower, upper) = (plot.x(r.value.lower), plot.x(r.value.upper));
+    line(out, (lower, y), (upper, y), colour, INTERVAL_WIDTH);
+    let _ = writeln!(
+        out,
+        r#"<circle cx="{}" cy="{y}" r="{radius}" fill="{colour}"/></g>"#,
+        plot.x(r.value.need)
+    );
 }
 
 /// What the marks mean, on one line above the chart.
@@ -225,7 +263,7 @@ fn median_line(out: &mut String, x: f64, y1: f64, y2: f64) {
 
 fn tooltip(r: &Ranked, decimals: usize) -> String {
     format!(
-        "{} ({}): {} (95% interval {} to {})",
+        "{} ({}): {} (interval {} to {})",
         r.row.area_name,
         r.row.area_code,
         thousands(r.value.need, decimals),

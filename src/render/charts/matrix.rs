@@ -4,8 +4,8 @@
 //! colour, so colour never carries the meaning alone.
 
 use super::{
-    CATEGORY_LABELS, ChartSpec, LABEL, LABEL_BOLD, MARGIN, RIGHT, STRIPE, centred, colours,
-    key_words, lettered, name_column, page, rect,
+    CATEGORY_LABELS, ChartSpec, LABEL, LABEL_BOLD, MARGIN, RIGHT, centred, colours, key_words,
+    lettered, name_column, page, row_ground,
 };
 use crate::geography::Area;
 use crate::prevalence::Domain;
@@ -92,94 +92,132 @@ pub fn provision_matrix_svg(rows: &[AreaProvision], spec: &ChartSpec) -> String 
     page(spec, &summary, |out, top| draw(out, top, &sorted, spec))
 }
 
-fn draw(out: &mut String, top: f64, rows: &[&AreaProvision], spec: &ChartSpec) -> f64 {
-    let colours = colours();
-    let name_width = name_column(
-        rows.iter().map(|r| LABEL_BOLD.width(&r.name)),
-        MAX_NAME_WIDTH,
-    );
-    let name_end = MARGIN + name_width;
-    let grid_left = name_end + 10.0;
-    // Labels run at 45° from their column's centre, so their width and
-    // height are the text's width × cos 45°; the last must end on the page.
-    let slant = |label: &str| LABEL.width(label) * std::f64::consts::FRAC_1_SQRT_2;
-    let header_height = CATEGORY_LABELS.iter().map(|l| slant(l)).fold(0.0, f64::max);
-    let last = slant(CATEGORY_LABELS[CATEGORIES.len() - 1]);
-    let n = CATEGORIES.len() as f64;
-    let column = ((RIGHT - last - grid_left) / (n - 0.5)).min(MAX_COLUMN);
-    let grid_right = grid_left + column * n;
-    let centre = |c: usize| grid_left + column * (c as f64 + 0.5);
+/// Where the names and cells go on the page.
+struct Grid {
+    /// Names are right-aligned at `name_end`, set smaller beyond `name_width`.
+    name_end: f64,
+    name_width: f64,
+    left: f64,
+    column: f64,
+    top: f64,
+}
 
+impl Grid {
+    /// Columns as wide as the page allows once the names and the last
+    /// column's slanted label have their room.
+    fn new(rows: &[&AreaProvision], top: f64) -> Grid {
+        let widest = rows.iter().map(|r| LABEL_BOLD.width(&r.name));
+        let name_width = name_column(widest, MAX_NAME_WIDTH);
+        let name_end = MARGIN + name_width;
+        let left = name_end + 10.0;
+        let last = slant(CATEGORY_LABELS[CATEGORIES.len() - 1]);
+        let n = CATEGORIES.len() as f64;
+        Grid {
+            name_end,
+            name_width,
+            left,
+            column: ((RIGHT - last - left) / (n - 0.5)).min(MAX_COLUMN),
+            top,
+        }
+    }
+
+    fn centre(&self, c: usize) -> f64 {
+        self.left + self.column * (c as f64 + 0.5)
+    }
+
+    fn right(&self) -> f64 {
+        self.left + self.column * CATEGORIES.len() as f64
+    }
+
+    fn row_top(&self, i: usize) -> f64 {
+        self.top + ROW * i as f64
+    }
+}
+
+/// Labels run at 45° from their column's centre, so their width and height
+/// on the page are the text's width × cos 45°.
+fn slant(label: &str) -> f64 {
+    LABEL.width(label) * std::f64::consts::FRAC_1_SQRT_2
+}
+
+fn draw(out: &mut String, top: f64, rows: &[&AreaProvision], spec: &ChartSpec) -> f64 {
     let key_y = top + 14.0;
     key(out, key_y);
-    NOTE.write(
-        out,
-        MARGIN,
-        key_y + 22.0,
-        Anchor::Start,
-        "A letter means the inventory records a service serving all or part of the area.",
-    );
-    let grid_top = key_y + 40.0 + header_height;
-    for (c, label) in CATEGORY_LABELS.iter().enumerate() {
-        rotated(out, centre(c), grid_top - 5.0, -45.0, label);
-    }
+    let note = "A letter means the inventory records a service serving all or part of the area.";
+    NOTE.write(out, MARGIN, key_y + 22.0, Anchor::Start, note);
+    let header_height = CATEGORY_LABELS.iter().map(|l| slant(l)).fold(0.0, f64::max);
+    let grid = Grid::new(rows, key_y + 40.0 + header_height);
+    labels(out, &grid, grid.top - 5.0, -45.0);
     for (i, row) in rows.iter().enumerate() {
-        let y = grid_top + ROW * i as f64;
         let highlighted = spec.highlight.as_deref() == Some(row.code.as_str());
-        let name_style = if highlighted {
-            let _ = writeln!(
-                out,
-                r#"<rect x="{MARGIN}" y="{y}" width="{}" height="{ROW}" fill="{}" fill-opacity="0.45"/>"#,
-                grid_right - MARGIN,
-                colours.lightest
-            );
-            LABEL_BOLD
-        } else {
-            if i % 2 == 1 {
-                rect(out, (MARGIN, y), (grid_right - MARGIN, ROW), STRIPE);
-            }
-            LABEL
-        };
-        let baseline = y + ROW / 2.0 + LABEL.size * 0.36;
-        name_style.fitted(&row.name, name_width).write(
+        area(out, &grid, (i, row), highlighted);
+    }
+    let totals_y = grid.row_top(rows.len()) + 16.0;
+    totals(out, &grid, rows, totals_y);
+    // The labels again below, so the columns can be read at the foot of a tall chart.
+    labels(out, &grid, totals_y + 10.0, 45.0);
+    totals_y + 10.0 + header_height
+}
+
+/// The category labels at 45° (negative: rising) from `y`.
+fn labels(out: &mut String, grid: &Grid, y: f64, degrees: f64) {
+    for (c, label) in CATEGORY_LABELS.iter().enumerate() {
+        let _ = write!(
             out,
-            name_end,
-            baseline,
-            Anchor::End,
-            &row.name,
+            r#"<g transform="translate({} {y}) rotate({degrees})">"#,
+            grid.centre(c)
         );
-        // A row's cells in one group, titled for hover and for tests.
-        let _ = writeln!(
-            out,
-            "<g><title>{} ({}): {}</title>",
-            escape(&row.name),
-            escape(&row.code),
-            recorded(row)
-        );
-        for (c, &status) in row.status.iter().enumerate() {
-            cell(
-                out,
-                (centre(c) - CELL / 2.0, y + (ROW - CELL) / 2.0),
-                status,
-            );
-        }
+        LABEL.write(out, 0.0, LABEL.size * 0.36, Anchor::Start, label);
         out.push_str("</g>\n");
     }
-    let totals_y = grid_top + ROW * rows.len() as f64 + 16.0;
-    NOTE.write(out, name_end, totals_y, Anchor::End, "Areas with a service");
+}
+
+/// One area's name and cells; the cells in a group titled for hover.
+fn area(out: &mut String, grid: &Grid, (i, row): (usize, &AreaProvision), highlighted: bool) {
+    let y = grid.row_top(i);
+    row_ground(
+        out,
+        i,
+        (MARGIN, y),
+        (grid.right() - MARGIN, ROW),
+        highlighted,
+    );
+    let name_style = if highlighted { LABEL_BOLD } else { LABEL };
+    let baseline = y + ROW / 2.0 + LABEL.size * 0.36;
+    name_style.fitted(&row.name, grid.name_width).write(
+        out,
+        grid.name_end,
+        baseline,
+        Anchor::End,
+        &row.name,
+    );
+    let _ = writeln!(
+        out,
+        "<g><title>{} ({}): {}</title>",
+        escape(&row.name),
+        escape(&row.code),
+        recorded(row)
+    );
+    for (c, &status) in row.status.iter().enumerate() {
+        cell(
+            out,
+            (grid.centre(c) - CELL / 2.0, y + (ROW - CELL) / 2.0),
+            status,
+        );
+    }
+    out.push_str("</g>\n");
+}
+
+/// Under each column, how many areas have any provision in it.
+fn totals(out: &mut String, grid: &Grid, rows: &[&AreaProvision], y: f64) {
+    NOTE.write(out, grid.name_end, y, Anchor::End, "Areas with a service");
     for c in 0..CATEGORIES.len() {
         let n = rows
             .iter()
             .filter(|r| r.status[c] != Status::NoneRecorded)
             .count();
-        centred(out, LABEL_BOLD, centre(c), totals_y, &n.to_string());
+        centred(out, LABEL_BOLD, grid.centre(c), y, &n.to_string());
     }
-    // The labels again below, so the columns can be read at the foot of a tall chart.
-    let labels_top = totals_y + 10.0;
-    for (c, label) in CATEGORY_LABELS.iter().enumerate() {
-        rotated(out, centre(c), labels_top, 45.0, label);
-    }
-    labels_top + header_height
 }
 
 /// A cell: the status's colour and letter, or a blank outlined square.
@@ -198,16 +236,6 @@ fn cell(out: &mut String, at: (f64, f64), status: Status) {
             );
         }
     }
-}
-
-/// A category label at 45° (negative: rising), starting at (x, y).
-fn rotated(out: &mut String, x: f64, y: f64, degrees: f64, label: &str) {
-    let _ = write!(
-        out,
-        r#"<g transform="translate({x} {y}) rotate({degrees})">"#
-    );
-    LABEL.write(out, 0.0, LABEL.size * 0.36, Anchor::Start, label);
-    out.push_str("</g>\n");
 }
 
 /// The statuses' squares and words on one line.

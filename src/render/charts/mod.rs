@@ -236,6 +236,27 @@ fn rect(out: &mut String, (x, y): (f64, f64), (width, height): (f64, f64), fill:
     );
 }
 
+/// A row's ground: for the highlighted area a band in the palette's
+/// lightest colour, otherwise a light stripe on every other row to guide the
+/// eye along it.
+fn row_ground(
+    out: &mut String,
+    i: usize,
+    (x, y): (f64, f64),
+    (width, height): (f64, f64),
+    highlighted: bool,
+) {
+    if highlighted {
+        let _ = writeln!(
+            out,
+            r#"<rect x="{x}" y="{y}" width="{width}" height="{height}" fill="{}" fill-opacity="0.45"/>"#,
+            colours().lightest
+        );
+    } else if i % 2 == 1 {
+        rect(out, (x, y), (width, height), STRIPE);
+    }
+}
+
 /// A key's words at (x, y); returns where the next item of the key starts.
 fn key_words(out: &mut String, x: f64, y: f64, words: &str) -> f64 {
     LABEL.write(out, x, y, Anchor::Start, words);

@@ -1,0 +1,162 @@
+//! The JSNA annexes of the default England run: one page per Health and
+//! Wellbeing Board plus the overview, every link resolving, every figure in
+//! the findings equal to gap.csv after suppression, self-contained pages, and
+//! a real browser (Debian's chromium, installed by .ci/run) loading them.
+
+use jsna_gap::config::{Overrides, RunSpec};
+use jsna_gap::output::Outputs;
+use jsna_gap::pipeline;
+use jsna_gap::stats::suppression::Suppression;
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn run() -> &'static Outputs {
+    static RUN: OnceLock<Outputs> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let spec = RunSpec::resolve(&Overrides::from_env(None, None)).unwrap();
+        pipeline::run(&spec, &|_| {}).unwrap()
+    })
+}
+
+fn text(path: &str) -> &'static str {
+    std::str::from_utf8(run().get(path).unwrap_or_else(|| panic!("{path} missing"))).unwrap()
+}
+
+fn pages() -> Vec<String> {
+    run()
+        .paths()
+        .filter_map(|p| p.to_str())
+        .filter(|p| p.starts_with("annex/") && p.ends_with(".html"))
+        .map(String::from)
+        .collect()
+}
+
+fn gap_rows() -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(run().get("gap.csv").unwrap());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| headers.iter().map(String::from).zip(r.unwrap().iter().map(String::from)).collect())
+        .collect()
+}
+
+#[test]
+fn there_is_a_page_for_every_board_and_an_overview() {
+    let pages = pages();
+    assert_eq!(pages.len(), 153 + 1);
+    assert!(pages.contains(&"annex/index.html".to_string()));
+    for page in &pages {
+        let md = page.replace(".html", ".md");
+        assert!(run().get(&md).is_some(), "{md}");
+    }
+    // Each Board's rows as CSV beside its page: 10 conditions and a header.
+    assert_eq!(text("annex/E06000018.csv").lines().count(), 11);
+}
+
+#[test]
+fn every_link_between_pages_resolves() {
+    for page in pages() {
+        for href in text(&page).split("href=\"").skip(1).filter_map(|s| s.split('"').next()) {
+            if href.starts_with("http") || href.starts_with('#') {
+                continue;
+            }
+            let target = Path::new("annex").join(href);
+            assert!(run().get(target.to_str().unwrap()).is_some(), "{page} links to missing {href}");
+        }
+    }
+    let index = text("annex/index.html");
+    assert_eq!(index.matches("href=\"E").count(), 153, "the overview links every Board");
+}
+
+#[test]
+fn the_findings_state_the_figures_of_gap_csv_after_suppression() {
+    let rule = Suppression::default();
+    let published = |row: &HashMap<String, String>, column: &str| rule.text(row[column].parse().unwrap(), false);
+    let rows = gap_rows();
+    let mut checked = 0;
+    for row in rows.iter().filter(|r| r["level"] == "ctyua" && r["condition"] == "current_mental_illness") {
+        let expected = format!(
+            "An estimated {} people on probation in {} (95% interval {} to {}) have a current mental illness.",
+            published(row, "need"),
+            row["area_name"],
+            published(row, "need_lower"),
+            published(row, "need_upper")
+        );
+        let unmet = format!(
+            "about {} (95% interval {} to {}) of them are likely to receive no treatment",
+            published(row, "unmet_need"),
+            published(row, "unmet_need_lower"),
+            published(row, "unmet_need_upper")
+        );
+        let md = text(&format!("annex/{}.md", row["area_code"]));
+        assert!(md.contains(&expected), "{}: {expected}", row["area_code"]);
+        assert!(md.contains(&unmet), "{}: {unmet}", row["area_code"]);
+        let html = text(&format!("annex/{}.html", row["area_code"]));
+        let escaped = expected.replace('&', "&amp;").replace('<', "&lt;");
+        assert!(html.contains(&escaped), "{}: {escaped}", row["area_code"]);
+        checked += 1;
+    }
+    assert_eq!(checked, 153);
+}
+
+#[test]
+fn pages_are_self_contained_and_accessible() {
+    for page in pages() {
+        let html = text(&page);
+        assert!(!html.contains(" src=") && !html.contains("<link"), "{page}");
+        // url(...) only for the SVG's own patterns (url(#id)), never a resource.
+        assert_eq!(html.matches("url(").count(), html.matches("url(#").count(), "{page}");
+        assert!(html.contains("<html lang=\"en-GB\">"), "{page}");
+        assert!(html.contains("<th scope=\"col\">"), "{page}: tables have header cells");
+        assert_eq!(html.matches("<figure>").count(), html.matches("role=\"img\" aria-label=\"").count(), "{page}");
+        assert!(html.contains("@media print") && html.contains("size: A4"), "{page}");
+        assert!(html.contains("Contains OS data © Crown copyright and database right"), "{page}");
+    }
+}
+
+/// Debian's chromium, which .ci/run installs.
+fn chromium() -> &'static str {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("the browser test needs Debian's chromium (apt-get install chromium); .ci/run installs it")
+}
+
+#[test]
+fn pages_open_in_a_real_browser_without_console_errors_or_network_requests() {
+    let dir = std::env::temp_dir().join(format!("jsna-gap-annex-{}", std::process::id()));
+    run().write(&dir).unwrap();
+    for page in ["index.html", "E06000018.html", "E09000001.html", "E10000024.html"] {
+        let profile = dir.join(format!("profile-{page}"));
+        let shot = dir.join(format!("{page}.png"));
+        let out = Command::new(chromium())
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--enable-logging=stderr",
+                "--v=0",
+                // Any network request fails loudly instead of leaving the machine.
+                "--host-resolver-rules=MAP * ~NOTFOUND",
+                "--window-size=1200,2000",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg(format!("--screenshot={}", shot.display()))
+            .arg(format!("file://{}", dir.join("annex").join(page).display()))
+            .output()
+            .unwrap();
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{page}: {log}");
+        assert!(shot.metadata().map(|m| m.len() > 10_000).unwrap_or(false), "{page}: no screenshot");
+        for line in log.lines() {
+            assert!(!line.contains("CONSOLE") && !line.contains("Uncaught"), "{page}: {line}");
+            assert!(!line.contains("ERR_NAME_NOT_RESOLVED"), "{page} made a network request: {line}");
+        }
+    }
+}
