@@ -1,6 +1,6 @@
 //! The whole default England run (all inputs read, both levels, every map
-//! drawn as SVG and PNG, tables and manifest assembled in memory), and its
-//! stages, on the real data.
+//! drawn as SVG and PNG, every annex, tables and manifest assembled in
+//! memory), and its stages, on the real data.
 //!
 //! `cargo bench --bench run`
 
@@ -21,8 +21,16 @@ fn default_run(c: &mut Criterion) {
         b.iter(|| pipeline::load(&spec, &quiet).expect("load"))
     });
     let loaded = pipeline::load(&spec, &quiet).expect("load");
-    group.bench_function("analyse (caseload, need, provision, gap)", |b| {
+    group.bench_function("analyse (caseload, need, provision, gap, sensitivity)", |b| {
         b.iter(|| pipeline::analyse(&spec, &loaded).expect("analyse"))
+    });
+    let analysis = pipeline::analyse(&spec, &loaded).expect("analyse");
+    group.bench_function("all maps (SVG and PNG)", |b| {
+        b.iter(|| pipeline::draw_maps(&spec, &loaded, &analysis).expect("maps"))
+    });
+    let maps = pipeline::draw_maps(&spec, &loaded, &analysis).expect("maps");
+    group.bench_function("all annexes (153 Boards and the overview)", |b| {
+        b.iter(|| pipeline::annexes(&spec, &loaded, &analysis, &maps).expect("annexes"))
     });
     group.finish();
 }

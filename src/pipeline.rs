@@ -313,7 +313,7 @@ fn mapped_column(rows: &[&GapRow]) -> &'static str {
 }
 
 /// One choropleth per level and condition, as SVG and PNG.
-fn draw_maps(
+pub fn draw_maps(
     spec: &RunSpec,
     loaded: &Loaded,
     analysis: &Analysis,
@@ -394,11 +394,31 @@ fn draw_maps(
 }
 
 /// A map as drawn: its manifest record, classes, SVG and PNG.
-struct DrawnMap {
-    record: MapRecord,
-    classes: classify::Classes,
-    svg: String,
-    png: Vec<u8>,
+pub struct DrawnMap {
+    pub record: MapRecord,
+    pub classes: classify::Classes,
+    pub svg: String,
+    pub png: Vec<u8>,
+}
+
+/// The JSNA annexes (None when the run has no Board level), using the
+/// national maps' classes so every Board's map matches the England map.
+pub fn annexes(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis, maps: &[DrawnMap]) -> Option<Vec<(String, Vec<u8>)>> {
+    let classes: BTreeMap<(Level, String), classify::Classes> = maps
+        .iter()
+        .filter_map(|m| Some(((Level::parse(&m.record.level)?, m.record.condition.clone()), m.classes.clone())))
+        .collect();
+    let england_map = maps
+        .iter()
+        .find(|m| m.record.level == Level::Ctyua.as_str() && m.record.condition == annex::LEAD_CONDITION)
+        .map_or("", |m| m.svg.as_str());
+    annex::annexes(&annex::AnnexInputs {
+        spec,
+        loaded,
+        analysis,
+        classes: &classes,
+        england_map,
+    })
 }
 
 /// The caseload's source as a map credits it: the author and title of a
@@ -431,24 +451,7 @@ pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs> {
     outputs.add("gap.parquet", output::parquet_bytes(&mut frame)?);
     let mut sensitivity = output::sensitivity_frame(&analysis.sensitivity)?;
     outputs.add("sensitivity.csv", output::csv_bytes(&mut sensitivity)?);
-    let classes: BTreeMap<(Level, String), classify::Classes> = loaded
-        .layers
-        .iter()
-        .flat_map(|(level, _)| loaded.prevalence.iter().map(move |p| (level.level, p.condition.clone())))
-        .zip(maps.iter().map(|m| m.classes.clone()))
-        .collect();
-    let england_map = maps
-        .iter()
-        .find(|m| m.record.level == Level::Ctyua.as_str() && m.record.condition == annex::LEAD_CONDITION)
-        .map_or("", |m| m.svg.as_str());
-    let annex_inputs = annex::AnnexInputs {
-        spec,
-        loaded: &loaded,
-        analysis: &analysis,
-        classes: &classes,
-        england_map,
-    };
-    if let Some(files) = annex::annexes(&annex_inputs) {
+    if let Some(files) = annexes(spec, &loaded, &analysis, &maps) {
         progress(&format!("wrote {} annex files", files.len()));
         for (path, bytes) in files {
             outputs.add(path, bytes);

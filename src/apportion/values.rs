@@ -1,0 +1,337 @@
+//! Values carried across a crosswalk.
+//!
+//! Extensive values (counts: people, cases) are shared out by weight and
+//! summed; intensive values (rates, means) become the mean of the sources
+//! weighted by the measure they share with the target (area, or people), as
+//! tobler's `area_interpolate` does.
+//!
+//! Missing stays missing: a source whose value is empty, `NA` or `NaN`, or
+//! that has no row at all, makes every target it reaches missing too (its
+//! total or mean is not known), never 0. Every value given is accounted for:
+//! input total = placed + not placed (outside every target, or for a code
+//! that is not a usable source) + withheld (in targets left missing).
+
+use super::{Crosswalk, Link, format_number};
+use crate::error::{Error, Result};
+use crate::input::{Record, Table};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Counts: shared out by weight and summed.
+    Extensive,
+    /// Rates and means: averaged, weighted by the measure shared.
+    Intensive,
+}
+
+/// A column of values by area code, as read from a CSV file.
+#[derive(Debug, Clone)]
+pub struct Values {
+    pub path: PathBuf,
+    /// Each code's line in the file and its value (None where missing).
+    pub rows: BTreeMap<String, (u64, Option<f64>)>,
+}
+
+impl Values {
+    /// Reads `code_column` (GSS codes, each once) and `value_column`
+    /// (numbers; empty, `NA` and `NaN` are missing).
+    pub fn read(path: &Path, code_column: &str, value_column: &str) -> Result<Values> {
+        let table = Table::read(path)?;
+        table.require(&[code_column, value_column])?;
+        let mut rows = BTreeMap::new();
+        for record in table.records() {
+            let code = record.gss_code(code_column)?;
+            let value = value(&record, value_column)?;
+            if let Some((first, _)) = rows.insert(code.to_string(), (record.line(), value)) {
+                return Err(record
+                    .error(format!("{code_column} {code} appears twice: lines {first} and {}", record.line()))
+                    .hint("give one row per area; sum or remove the duplicate"));
+            }
+        }
+        if rows.is_empty() {
+            return Err(Error::input(path, "has no rows of values")
+                .hint("the file needs a header and one row per area"));
+        }
+        Ok(Values {
+            path: path.to_path_buf(),
+            rows,
+        })
+    }
+}
+
+/// A value, or None where it is missing; anything else that is not a
+/// number is an error at its line.
+fn value(record: &Record, column: &str) -> Result<Option<f64>> {
+    if record.str(column).eq_ignore_ascii_case("nan") {
+        return Ok(None);
+    }
+    record.number_or_empty(column)
+}
+
+/// Values carried to the targets, and what happened to all of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Apportioned {
+    pub kind: Kind,
+    /// Every target in code order with its value (None: missing; see `missing_targets`).
+    pub targets: BTreeMap<String, Option<f64>>,
+    /// For extensive values, where the input total went.
+    pub totals: Option<Totals>,
+    /// Sources without a value, and why ("empty at line 12", "no row").
+    pub missing_sources: BTreeMap<String, String>,
+    /// Targets left missing, and why.
+    pub missing_targets: BTreeMap<String, String>,
+    /// Rows whose code is not a usable source: code, line, value and why.
+    pub unmatched: Vec<Unmatched>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unmatched {
+    pub code: String,
+    pub line: u64,
+    pub value: Option<f64>,
+    pub reason: String,
+}
+
+/// Where the input total of an extensive value went:
+/// `input = placed + unplaced + withheld`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Totals {
+    /// Every value given (missing ones aside).
+    pub input: f64,
+    /// In the targets written.
+    pub placed: f64,
+    /// Outside every target, or given for a code that is not a usable source.
+    pub unplaced: f64,
+    /// In targets left missing because another of their sources has no value.
+    pub withheld: f64,
+}
+
+/// Carries `values` (keyed by source code) across `crosswalk`.
+pub fn apportion(crosswalk: &Crosswalk, values: &Values, kind: Kind) -> Result<Apportioned> {
+    let unmatched = unmatched(crosswalk, values);
+    if unmatched.len() == values.rows.len() {
+        let example = values.rows.keys().next().map_or("", String::as_str);
+        return Err(Error::input(
+            &values.path,
+            format!("none of its {} codes (e.g. {example}) is a source area", values.rows.len()),
+        )
+        .hint("check --code-column, and that the values are for the --from areas and their vintage"));
+    }
+    let mut missing_sources = BTreeMap::new();
+    let mut known: BTreeMap<&str, f64> = BTreeMap::new();
+    for code in crosswalk.sources.keys() {
+        match values.rows.get(code) {
+            Some((_, Some(v))) => {
+                known.insert(code, *v);
+            }
+            Some((line, None)) => {
+                missing_sources.insert(code.clone(), format!("missing at line {line}"));
+            }
+            None => {
+                missing_sources.insert(code.clone(), "no row".to_string());
+            }
+        }
+    }
+
+    let mut by_target: BTreeMap<&str, Vec<&Link>> =
+        crosswalk.targets.keys().map(|t| (t.as_str(), Vec::new())).collect();
+    for link in &crosswalk.links {
+        by_target.get_mut(link.target.as_str()).expect("link to a known target").push(link);
+    }
+    let mut targets = BTreeMap::new();
+    let mut missing_targets = BTreeMap::new();
+    for (target, links) in &by_target {
+        let value = match why_missing(links, &known, &crosswalk.measure) {
+            Some(why) => {
+                missing_targets.insert(target.to_string(), why);
+                None
+            }
+            None => Some(estimate(links, &known, kind)),
+        };
+        targets.insert(target.to_string(), value);
+    }
+    let totals = (kind == Kind::Extensive)
+        .then(|| totals(crosswalk, &known, &targets, &unmatched));
+    Ok(Apportioned {
+        kind,
+        targets,
+        totals,
+        missing_sources,
+        missing_targets,
+        unmatched,
+    })
+}
+
+/// Value rows whose code is not a source the crosswalk can use.
+fn unmatched(crosswalk: &Crosswalk, values: &Values) -> Vec<Unmatched> {
+    values
+        .rows
+        .iter()
+        .filter(|(code, _)| !crosswalk.sources.contains_key(*code))
+        .map(|(code, &(line, value))| Unmatched {
+            code: code.clone(),
+            line,
+            value,
+            reason: crosswalk
+                .unusable
+                .get(code)
+                .cloned()
+                .unwrap_or_else(|| "not a source area".to_string()),
+        })
+        .collect()
+}
+
+/// Why a target's value is not known, if it is not.
+fn why_missing(links: &[&Link], known: &BTreeMap<&str, f64>, measure: &str) -> Option<String> {
+    if links.is_empty() {
+        return Some("no source covers it".to_string());
+    }
+    let without: Vec<&&Link> = links
+        .iter()
+        .filter(|l| !known.contains_key(l.source.as_str()))
+        .collect();
+    if without.is_empty() {
+        return None;
+    }
+    let shared: f64 = links.iter().map(|l| l.shared).sum();
+    let missing: f64 = without.iter().map(|l| l.shared).sum();
+    let names: Vec<&str> = without.iter().take(3).map(|l| l.source.as_str()).collect();
+    let more = match without.len() {
+        n if n > 3 => format!(" and {} more", n - 3),
+        _ => String::new(),
+    };
+    Some(format!(
+        "{} of its {measure} from sources without a value ({}{more})",
+        super::report::percent(missing / shared),
+        names.join(", ")
+    ))
+}
+
+/// A target's value from sources that all have one.
+fn estimate(links: &[&Link], known: &BTreeMap<&str, f64>, kind: Kind) -> f64 {
+    let value = |l: &Link| known[l.source.as_str()];
+    match kind {
+        Kind::Extensive => links.iter().map(|l| value(l) * l.weight).sum(),
+        Kind::Intensive => {
+            let shared: f64 = links.iter().map(|l| l.shared).sum();
+            links.iter().map(|l| value(l) * l.shared).sum::<f64>() / shared
+        }
+    }
+}
+
+fn totals(
+    crosswalk: &Crosswalk,
+    known: &BTreeMap<&str, f64>,
+    targets: &BTreeMap<String, Option<f64>>,
+    unmatched: &[Unmatched],
+) -> Totals {
+    let given: f64 = unmatched.iter().filter_map(|u| u.value).sum();
+    let input = known.values().sum::<f64>() + given;
+    let placed = targets.values().flatten().sum();
+    let withheld = crosswalk
+        .links
+        .iter()
+        .filter(|l| targets[&l.target].is_none())
+        .filter_map(|l| known.get(l.source.as_str()).map(|v| v * l.weight))
+        .sum();
+    let placed_shares = crosswalk.placed_shares();
+    let outside: f64 = known
+        .iter()
+        .map(|(code, v)| v * (1.0 - placed_shares[code]))
+        .sum();
+    Totals {
+        input,
+        placed,
+        unplaced: outside + given,
+        withheld,
+    }
+}
+
+impl Apportioned {
+    /// The values file: `target_code,value`, every target in code order,
+    /// missing values empty.
+    pub fn to_csv(&self) -> Vec<u8> {
+        let mut out = String::from("target_code,value\n");
+        for (code, value) in &self.targets {
+            let value = value.map(format_number).unwrap_or_default();
+            out.push_str(&format!("{code},{value}\n"));
+        }
+        out.into_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crosswalk() -> Crosswalk {
+        // A (area 4) is 3/4 in X and 1/4 in Y; B (area 4) is half in Y and
+        // half outside; Z is covered by nothing.
+        let codes = |pairs: &[(&str, f64)]| -> BTreeMap<String, f64> {
+            pairs.iter().map(|(c, m)| (c.to_string(), *m)).collect()
+        };
+        let shared = [(("A", "X"), 3.0), (("A", "Y"), 1.0), (("B", "Y"), 2.0)]
+            .into_iter()
+            .map(|((s, t), m)| ((s.to_string(), t.to_string()), m))
+            .collect();
+        let mut cw = Crosswalk::new(
+            "area",
+            codes(&[("A", 4.0), ("B", 4.0)]),
+            codes(&[("X", 3.0), ("Y", 3.0), ("Z", 1.0)]),
+            shared,
+        );
+        cw.unusable.insert("C".into(), "no geometry (null)".into());
+        cw
+    }
+
+    fn values(rows: &[(&str, Option<f64>)]) -> Values {
+        Values {
+            path: PathBuf::from("values.csv"),
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, (code, v))| (code.to_string(), (i as u64 + 2, *v)))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn extensive_values_are_shared_and_every_unit_accounted_for() {
+        let a = apportion(&crosswalk(), &values(&[("A", Some(40.0)), ("B", Some(8.0)), ("C", Some(5.0))]), Kind::Extensive).unwrap();
+        assert_eq!(a.targets["X"], Some(30.0));
+        assert_eq!(a.targets["Y"], Some(14.0));
+        assert_eq!(a.targets["Z"], None);
+        assert_eq!(a.missing_targets["Z"], "no source covers it");
+        let t = a.totals.unwrap();
+        assert_eq!((t.input, t.placed, t.unplaced, t.withheld), (53.0, 44.0, 9.0, 0.0));
+        assert_eq!(a.unmatched[0].reason, "no geometry (null)");
+        assert_eq!(String::from_utf8(a.to_csv()).unwrap(), "target_code,value\nX,30\nY,14\nZ,\n");
+    }
+
+    #[test]
+    fn a_missing_value_makes_its_targets_missing_not_zero() {
+        let a = apportion(&crosswalk(), &values(&[("A", Some(40.0)), ("B", None)]), Kind::Extensive).unwrap();
+        assert_eq!(a.targets["X"], Some(30.0));
+        assert_eq!(a.targets["Y"], None);
+        assert!(a.missing_targets["Y"].contains("66.67% of its area from sources without a value (B)"), "{:?}", a.missing_targets);
+        assert_eq!(a.missing_sources["B"], "missing at line 3");
+        let t = a.totals.unwrap();
+        assert_eq!((t.input, t.placed, t.unplaced, t.withheld), (40.0, 30.0, 0.0, 10.0));
+    }
+
+    #[test]
+    fn intensive_values_are_means_weighted_by_the_shared_measure() {
+        let a = apportion(&crosswalk(), &values(&[("A", Some(0.1)), ("B", Some(0.4))]), Kind::Intensive).unwrap();
+        assert!((a.targets["X"].unwrap() - 0.1).abs() < 1e-15);
+        assert!((a.targets["Y"].unwrap() - 0.3).abs() < 1e-15); // (0.1*1 + 0.4*2) / 3
+        assert_eq!(a.totals, None);
+    }
+
+    #[test]
+    fn values_for_no_source_at_all_are_refused() {
+        let e = apportion(&crosswalk(), &values(&[("Q", Some(1.0))]), Kind::Extensive).unwrap_err();
+        assert!(e.message.contains("none of its 1 codes"), "{e}");
+        assert_eq!(e.exit_code(), 2);
+    }
+}
