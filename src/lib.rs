@@ -6,6 +6,7 @@
 //! `services` (provision) → `gap` → `render` (maps) and `report` (manifest),
 //! with `output` writing files atomically and `pipeline` running the whole job.
 
+pub mod apportion;
 pub mod caseload;
 pub mod config;
 pub mod error;

@@ -3,8 +3,12 @@
 //! user's input or configuration, 1 an internal error).
 
 use clap::{Parser, Subcommand};
+use jsna_gap::apportion::values::Kind;
+use jsna_gap::apportion::{Request, ValuesRequest};
 use jsna_gap::config::{Overrides, RunSpec};
+use jsna_gap::output::write_atomic;
 use jsna_gap::{Error, pipeline};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -40,6 +44,37 @@ enum Command {
     Validate {
         #[command(flatten)]
         inputs: Inputs,
+    },
+    /// Area-weighted crosswalk between two boundary layers, or values carried
+    /// across it; what could not be placed is reported on stderr.
+    Apportion {
+        /// Source boundaries (GeoJSON, WGS84).
+        #[arg(long)]
+        from: PathBuf,
+        /// Property of the source features holding their GSS codes.
+        #[arg(long)]
+        from_code: String,
+        /// Target boundaries (GeoJSON, WGS84).
+        #[arg(long)]
+        to: PathBuf,
+        /// Property of the target features holding their GSS codes.
+        #[arg(long)]
+        to_code: String,
+        /// Values by source area (CSV); without it the crosswalk is written.
+        #[arg(long, requires_all = ["code_column", "value_column"])]
+        values: Option<PathBuf>,
+        /// Column of --values holding the source GSS codes.
+        #[arg(long, requires = "values")]
+        code_column: Option<String>,
+        /// Column of --values holding the numbers.
+        #[arg(long, requires = "values")]
+        value_column: Option<String>,
+        /// The values are rates or means (area-weighted), not counts (summed).
+        #[arg(long, requires = "values")]
+        intensive: bool,
+        /// Output CSV (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -83,6 +118,37 @@ fn run(cli: Cli) -> Result<ExitCode, Vec<Error>> {
                 progress(&format!("{} problem(s) found", problems.len()));
                 Err(problems)
             }
+        }
+        Command::Apportion {
+            from,
+            from_code,
+            to,
+            to_code,
+            values,
+            code_column,
+            value_column,
+            intensive,
+            out,
+        } => {
+            // clap's `requires` guarantees both columns come with --values.
+            let values = values.map(|path| ValuesRequest {
+                path,
+                code_column: code_column.unwrap_or_default(),
+                value_column: value_column.unwrap_or_default(),
+                kind: if intensive { Kind::Intensive } else { Kind::Extensive },
+            });
+            let request = Request { from, from_code, to, to_code, values };
+            let csv = request.run(&progress).map_err(|e| vec![e])?;
+            match out {
+                Some(path) => {
+                    write_atomic(&path, &csv).map_err(|e| vec![e])?;
+                    progress(&format!("wrote {}", path.display()));
+                }
+                None => std::io::stdout()
+                    .write_all(&csv)
+                    .map_err(|e| vec![Error::internal(format!("cannot write to stdout: {e}"))])?,
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

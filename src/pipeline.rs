@@ -18,6 +18,7 @@ use crate::numbers::thousands;
 use crate::output::{self, Outputs};
 use crate::prevalence::{self, Comparator, LocalPrevalence, Prevalence, TreatmentAccess};
 use crate::render;
+use crate::render::charts::Survey;
 use crate::report::annex;
 use crate::report::manifest::{
     CaseloadRecord, Exclusion, LevelRecord, Manifest, MapRecord, Repaired, Tool,
@@ -29,6 +30,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 pub const PDU_LOOKUP: &str = "justice/pdu_pcc_area_lookup.csv";
+pub const SURVEY_2017: &str = "evidence/survey_2017_services.csv";
 
 /// Every input, read and checked.
 pub struct Loaded {
@@ -43,6 +45,8 @@ pub struct Loaded {
     pub catchments: Vec<Vec<usize>>,
     pub comparators: Vec<Comparator>,
     pub local: Vec<LocalPrevalence>,
+    /// The 2017 national CCG survey's provision by category, for comparison.
+    pub survey: Survey,
     pub inputs: Vec<InputFile>,
 }
 
@@ -50,7 +54,19 @@ pub struct Loaded {
 pub struct Analysis {
     pub placement: Placement,
     pub rows: Vec<GapRow>,
+    /// Provision by area and domain at each level, in the base scenario.
+    pub provision: Vec<(Level, Provisions)>,
     pub sensitivity: Vec<SensitivityRow>,
+}
+
+/// Provision by area and domain at one level.
+pub type Provisions = BTreeMap<(String, crate::prevalence::Domain), crate::services::Provision>;
+
+/// One level's results in one scenario.
+struct LevelResult {
+    level: Level,
+    provision: Provisions,
+    rows: Vec<GapRow>,
 }
 
 /// Progress lines for the user (stderr in the command line).
@@ -107,6 +123,10 @@ pub fn load(spec: &RunSpec, progress: Progress) -> Result<Loaded> {
         None => Vec::new(),
     };
     let catchments = services::catchments(&services, &units);
+    let survey = Survey::from_table(
+        &table(&spec.data_dir.file(SURVEY_2017)?, "2017 national survey of CCG provision")?,
+        "Clinical Commissioning Group",
+    )?;
     progress(&format!(
         "read {} caseload rows, {} conditions, {} services",
         caseload.len(),
@@ -124,6 +144,7 @@ pub fn load(spec: &RunSpec, progress: Progress) -> Result<Loaded> {
         catchments,
         comparators,
         local,
+        survey,
         inputs,
     })
 }
@@ -190,20 +211,35 @@ pub fn analyse(spec: &RunSpec, loaded: &Loaded) -> Result<Analysis> {
             ("prevalence_upper".to_string(), chosen, at_bound(&loaded.prevalence, |p| p.upper)),
         ])
         .collect();
-    let mut scenarios: Vec<Scenario> = scenarios
+    let mut results: Vec<(String, Vec<LevelResult>)> = scenarios
         .par_iter()
-        .map(|(name, proxy, prevalence)| Scenario {
-            name: name.clone(),
-            rows: gap_rows(spec, loaded, &placements, *proxy, prevalence),
+        .map(|(name, proxy, prevalence)| (name.clone(), level_results(spec, loaded, &placements, *proxy, prevalence)))
+        .collect();
+    let base = results.iter().position(|(name, _)| name == "base").expect("the base scenario");
+    let (_, base) = results.swap_remove(base);
+    let scenarios: Vec<Scenario> = results
+        .into_iter()
+        .map(|(name, levels)| Scenario {
+            name,
+            rows: levels.into_iter().flat_map(|l| l.rows).collect(),
         })
+        .chain([Scenario {
+            name: "base".to_string(),
+            rows: base.iter().flat_map(|l| l.rows.iter().cloned()).collect(),
+        }])
         .collect();
     let sensitivity = sensitivity::rank(&scenarios);
-    let base = scenarios.iter().position(|s| s.name == "base").expect("the base scenario");
-    let rows = scenarios.swap_remove(base).rows;
     let placement = placements.into_iter().nth(chosen).expect("the chosen placement");
+    let mut rows = Vec::new();
+    let mut provision = Vec::new();
+    for result in base {
+        rows.extend(result.rows);
+        provision.push((result.level, result.provision));
+    }
     Ok(Analysis {
         placement,
         rows,
+        provision,
         sensitivity,
     })
 }
@@ -219,15 +255,15 @@ fn at_bound(prevalence: &[Prevalence], bound: impl Fn(&Prevalence) -> f64) -> Ve
         .collect()
 }
 
-/// Every level's gap rows with the caseload of one proxy (`chosen`), its
-/// range across all proxies, and a prevalence table.
-fn gap_rows(
+/// Every level's provision and gap rows with the caseload of one proxy
+/// (`chosen`), its range across all proxies, and a prevalence table.
+fn level_results(
     spec: &RunSpec,
     loaded: &Loaded,
     placements: &[Placement],
     chosen: usize,
     prevalence: &[Prevalence],
-) -> Vec<GapRow> {
+) -> Vec<LevelResult> {
     let evidence = gap::Evidence {
         prevalence,
         access: &loaded.access,
@@ -238,7 +274,7 @@ fn gap_rows(
     loaded
         .layers
         .iter()
-        .flat_map(|(level, layer)| {
+        .map(|(level, layer)| {
             let level = level.level;
             let facts = area_facts(&loaded.units, placements, chosen, level);
             let provision = services::provision(
@@ -250,7 +286,7 @@ fn gap_rows(
                 level,
             );
             let areas = areas_of(layer);
-            gap::rows(
+            let rows = gap::rows(
                 &LevelInputs {
                     level,
                     areas: &areas,
@@ -258,12 +294,13 @@ fn gap_rows(
                     provision: &provision,
                 },
                 &evidence,
-            )
+            );
+            LevelResult { level, provision, rows }
         })
         .collect()
 }
 
-fn areas_of(layer: &BoundaryLayer) -> Vec<Area> {
+pub fn areas_of(layer: &BoundaryLayer) -> Vec<Area> {
     let mut areas: Vec<Area> = layer
         .features
         .iter()
@@ -393,6 +430,74 @@ pub fn draw_maps(
         .collect()
 }
 
+/// The charts of every level: each condition's areas ranked with their
+/// intervals, the provision matrix, and provision by survey category
+/// against the 2017 national survey. Each as SVG and PNG, by file stem.
+pub fn draw_charts(loaded: &Loaded, analysis: &Analysis) -> Result<Vec<(String, String, Vec<u8>)>> {
+    use crate::render::charts::{self, ChartSpec, Measure};
+    let source = format!(
+        "Analysis: jsna-gap {}. Prevalence, caseload and services as listed in manifest.json.",
+        env!("CARGO_PKG_VERSION")
+    );
+    let mut jobs: Vec<(String, Box<dyn Fn() -> String + Sync + '_>)> = Vec::new();
+    for ((level, layer), (_, provision)) in loaded.layers.iter().zip(&analysis.provision) {
+        let what = level.level.plural_label();
+        for p in &loaded.prevalence {
+            let rows: Vec<&GapRow> = analysis
+                .rows
+                .iter()
+                .filter(|r| r.level == level.level && r.condition == p.condition)
+                .collect();
+            let unmet = mapped_column(&rows) == "unmet_need";
+            let spec = ChartSpec {
+                title: format!(
+                    "{}: {} among people on probation, ranked",
+                    if unmet { "Estimated unmet need" } else { "Estimated need" },
+                    p.label.to_lowercase()
+                ),
+                subtitle: format!("{what}, {} boundaries. Dot: estimate; line: 95% interval.", level.layer.vintage),
+                source_line: source.clone(),
+                measure: if unmet { Measure::UnmetNeed } else { Measure::Need },
+                highlight: None,
+            };
+            jobs.push((
+                format!("charts/{}-{}-ranked", level.level, p.condition),
+                Box::new(move || charts::caterpillar_svg(&rows, &spec)),
+            ));
+        }
+        let by_area = charts::provision_by_area(&areas_of(layer), &loaded.services, provision);
+        let matrix = ChartSpec {
+            title: "Services recorded for people on probation, by area and category".into(),
+            subtitle: format!("{what}. Categories of the 2017 national survey."),
+            source_line: source.clone(),
+            ..ChartSpec::default()
+        };
+        let bars = ChartSpec {
+            title: "Areas with services for people on probation, by category, England".into(),
+            subtitle: format!("{what}: share with a probation-specific service or a probation element, against the 2017 survey of CCGs."),
+            source_line: source.clone(),
+            ..ChartSpec::default()
+        };
+        let by_area = std::sync::Arc::new(by_area);
+        let for_bars = by_area.clone();
+        jobs.push((
+            format!("charts/{}-provision-matrix", level.level),
+            Box::new(move || charts::provision_matrix_svg(&by_area, &matrix)),
+        ));
+        jobs.push((
+            format!("charts/{}-provision-by-category", level.level),
+            Box::new(move || charts::provision_by_category_svg(&for_bars, &loaded.survey, &bars)),
+        ));
+    }
+    jobs.par_iter()
+        .map(|(stem, draw)| {
+            let svg = draw();
+            let png = render::svg_to_png(&svg, render::PNG_WIDTH)?;
+            Ok((stem.clone(), svg, png))
+        })
+        .collect()
+}
+
 /// A map as drawn: its manifest record, classes, SVG and PNG.
 pub struct DrawnMap {
     pub record: MapRecord,
@@ -452,10 +557,18 @@ pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs> {
     let mut sensitivity = output::sensitivity_frame(&analysis.sensitivity)?;
     outputs.add("sensitivity.csv", output::csv_bytes(&mut sensitivity)?);
     if let Some(files) = annexes(spec, &loaded, &analysis, &maps) {
-        progress(&format!("wrote {} annex files", files.len()));
+        progress(&format!("made {} annex files", files.len()));
         for (path, bytes) in files {
             outputs.add(path, bytes);
         }
+    }
+    let charts = draw_charts(&loaded, &analysis)?;
+    progress(&format!("drew {} charts", charts.len()));
+    let mut chart_files = Vec::with_capacity(2 * charts.len());
+    for (stem, svg, png) in charts {
+        chart_files.extend([format!("{stem}.svg"), format!("{stem}.png")]);
+        outputs.add(format!("{stem}.svg"), svg.into_bytes());
+        outputs.add(format!("{stem}.png"), png);
     }
     let mut records = Vec::with_capacity(maps.len());
     for map in maps {
@@ -465,7 +578,7 @@ pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs> {
     }
     let mut files: Vec<String> = outputs.paths().map(|p| p.display().to_string()).collect();
     files.push("manifest.json".to_string());
-    let manifest = manifest(spec, &loaded, &analysis, records, files);
+    let manifest = manifest(spec, &loaded, &analysis, records, chart_files, files);
     outputs.add("manifest.json", manifest.to_json());
     Ok(outputs)
 }
@@ -475,6 +588,7 @@ fn manifest<'a>(
     loaded: &Loaded,
     analysis: &Analysis,
     maps: Vec<MapRecord>,
+    charts: Vec<String>,
     outputs: Vec<String>,
 ) -> Manifest<'a> {
     let placement = &analysis.placement;
@@ -538,6 +652,7 @@ fn manifest<'a>(
         publication: spec.publication.describe(),
         robust_top_fifth: sensitivity::robust_summary(&analysis.sensitivity),
         maps,
+        charts,
         excluded,
         outputs,
     }

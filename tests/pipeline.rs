@@ -288,3 +288,20 @@ fn provision_status_follows_the_named_services() {
     assert_eq!(hartlepool("psychosis")["provision_status"], "none_recorded");
     assert_eq!(hartlepool("psychosis")["services"], "");
 }
+
+#[test]
+fn every_chart_is_drawn_and_listed() {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(default_run().get("manifest.json").unwrap()).unwrap();
+    let charts: Vec<&str> = manifest["charts"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    // Per level: a ranked chart per condition, the provision matrix and the
+    // provision-by-category bars, each as SVG and PNG.
+    assert_eq!(charts.len(), 2 * (conditions() + 2) * 2);
+    for chart in charts {
+        let bytes = default_run().get(chart).unwrap_or_else(|| panic!("{chart} missing"));
+        if chart.ends_with(".png") {
+            assert_eq!(&bytes[1..4], b"PNG", "{chart}");
+        }
+    }
+    assert!(default_run().get("charts/ctyua-current_mental_illness-ranked.svg").is_some());
+}

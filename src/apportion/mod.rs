@@ -20,6 +20,7 @@
 
 pub mod area;
 pub mod lookup;
+pub mod overlap;
 pub mod population;
 pub mod report;
 pub mod values;
@@ -33,7 +34,7 @@ use std::path::{Path, PathBuf};
 /// Shares below this are floating-point noise from the overlay, not area or
 /// people: a source counts as fully placed, and targets as fully covered,
 /// within it.
-pub const TOLERANCE: f64 = 1e-9;
+pub const TOLERANCE: f64 = 1e-7;
 
 /// A crosswalk from one geography to another.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,11 +5,14 @@
 //! weighted by the measure they share with the target (area, or people), as
 //! tobler's `area_interpolate` does.
 //!
-//! Missing stays missing: a source whose value is empty, `NA` or `NaN`, or
-//! that has no row at all, makes every target it reaches missing too (its
-//! total or mean is not known), never 0. Every value given is accounted for:
-//! input total = placed + not placed (outside every target, or for a code
-//! that is not a usable source) + withheld (in targets left missing).
+//! Missing stays missing: a source whose value is empty, `NA` or `NaN` makes
+//! every target it reaches missing too (its total or mean is not known),
+//! never 0. A source with no row at all is not part of the input (boundary
+//! files often hold more areas than a table has values for, e.g. UK
+//! boundaries and English data); it is listed, and contributes nothing.
+//! Every value given is accounted for: input total = placed + not placed
+//! (outside every target, or for a code that is not a usable source) +
+//! withheld (in targets left missing).
 
 use super::{Crosswalk, Link, format_number};
 use crate::error::{Error, Result};
@@ -77,8 +80,10 @@ pub struct Apportioned {
     pub targets: BTreeMap<String, Option<f64>>,
     /// For extensive values, where the input total went.
     pub totals: Option<Totals>,
-    /// Sources without a value, and why ("empty at line 12", "no row").
-    pub missing_sources: BTreeMap<String, String>,
+    /// Sources whose row has no value, and its line.
+    pub missing_sources: BTreeMap<String, u64>,
+    /// Sources with no row: not part of the input.
+    pub absent_sources: Vec<String>,
     /// Targets left missing, and why.
     pub missing_targets: BTreeMap<String, String>,
     /// Rows whose code is not a usable source: code, line, value and why.
@@ -119,6 +124,7 @@ pub fn apportion(crosswalk: &Crosswalk, values: &Values, kind: Kind) -> Result<A
         .hint("check --code-column, and that the values are for the --from areas and their vintage"));
     }
     let mut missing_sources = BTreeMap::new();
+    let mut absent_sources = Vec::new();
     let mut known: BTreeMap<&str, f64> = BTreeMap::new();
     for code in crosswalk.sources.keys() {
         match values.rows.get(code) {
@@ -126,18 +132,19 @@ pub fn apportion(crosswalk: &Crosswalk, values: &Values, kind: Kind) -> Result<A
                 known.insert(code, *v);
             }
             Some((line, None)) => {
-                missing_sources.insert(code.clone(), format!("missing at line {line}"));
+                missing_sources.insert(code.clone(), *line);
             }
-            None => {
-                missing_sources.insert(code.clone(), "no row".to_string());
-            }
+            None => absent_sources.push(code.clone()),
         }
     }
 
+    // Each target's links from sources that are part of the input.
     let mut by_target: BTreeMap<&str, Vec<&Link>> =
         crosswalk.targets.keys().map(|t| (t.as_str(), Vec::new())).collect();
     for link in &crosswalk.links {
-        by_target.get_mut(link.target.as_str()).expect("link to a known target").push(link);
+        if values.rows.contains_key(&link.source) {
+            by_target.get_mut(link.target.as_str()).expect("link to a known target").push(link);
+        }
     }
     let mut targets = BTreeMap::new();
     let mut missing_targets = BTreeMap::new();
@@ -158,6 +165,7 @@ pub fn apportion(crosswalk: &Crosswalk, values: &Values, kind: Kind) -> Result<A
         targets,
         totals,
         missing_sources,
+        absent_sources,
         missing_targets,
         unmatched,
     })
@@ -185,7 +193,7 @@ fn unmatched(crosswalk: &Crosswalk, values: &Values) -> Vec<Unmatched> {
 /// Why a target's value is not known, if it is not.
 fn why_missing(links: &[&Link], known: &BTreeMap<&str, f64>, measure: &str) -> Option<String> {
     if links.is_empty() {
-        return Some("no source covers it".to_string());
+        return Some("no source with a row of values covers it".to_string());
     }
     let without: Vec<&&Link> = links
         .iter()
@@ -302,7 +310,7 @@ mod tests {
         assert_eq!(a.targets["X"], Some(30.0));
         assert_eq!(a.targets["Y"], Some(14.0));
         assert_eq!(a.targets["Z"], None);
-        assert_eq!(a.missing_targets["Z"], "no source covers it");
+        assert_eq!(a.missing_targets["Z"], "no source with a row of values covers it");
         let t = a.totals.unwrap();
         assert_eq!((t.input, t.placed, t.unplaced, t.withheld), (53.0, 44.0, 9.0, 0.0));
         assert_eq!(a.unmatched[0].reason, "no geometry (null)");
@@ -315,9 +323,17 @@ mod tests {
         assert_eq!(a.targets["X"], Some(30.0));
         assert_eq!(a.targets["Y"], None);
         assert!(a.missing_targets["Y"].contains("66.67% of its area from sources without a value (B)"), "{:?}", a.missing_targets);
-        assert_eq!(a.missing_sources["B"], "missing at line 3");
+        assert_eq!(a.missing_sources["B"], 3);
         let t = a.totals.unwrap();
         assert_eq!((t.input, t.placed, t.unplaced, t.withheld), (40.0, 30.0, 0.0, 10.0));
+    }
+
+    #[test]
+    fn a_source_without_a_row_is_left_out_and_listed() {
+        let a = apportion(&crosswalk(), &values(&[("A", Some(40.0))]), Kind::Extensive).unwrap();
+        assert_eq!(a.targets["Y"], Some(10.0));
+        assert_eq!(a.absent_sources, ["B"]);
+        assert!(a.missing_targets.get("Y").is_none());
     }
 
     #[test]

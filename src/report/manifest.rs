@@ -24,6 +24,8 @@ pub struct Manifest<'a> {
     /// by "level/condition".
     pub robust_top_fifth: std::collections::BTreeMap<String, Vec<String>>,
     pub maps: Vec<MapRecord>,
+    /// Chart files (SVG and PNG), relative to the output directory.
+    pub charts: Vec<String>,
     pub excluded: Vec<Exclusion>,
     pub outputs: Vec<String>,
 }
