@@ -13,7 +13,9 @@ fn default_run(c: &mut Criterion) {
     let spec = RunSpec::resolve(&Overrides::from_env(None, None)).expect("default config");
     let quiet = |_: &str| {};
     let mut group = c.benchmark_group("default_run");
-    group.sample_size(10).measurement_time(Duration::from_secs(40));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(40));
     group.bench_function("whole run (in memory)", |b| {
         b.iter(|| pipeline::run(&spec, &quiet).expect("run"))
     });
@@ -21,9 +23,10 @@ fn default_run(c: &mut Criterion) {
         b.iter(|| pipeline::load(&spec, &quiet).expect("load"))
     });
     let loaded = pipeline::load(&spec, &quiet).expect("load");
-    group.bench_function("analyse (caseload, need, provision, gap, sensitivity)", |b| {
-        b.iter(|| pipeline::analyse(&spec, &loaded).expect("analyse"))
-    });
+    group.bench_function(
+        "analyse (caseload, need, provision, gap, sensitivity)",
+        |b| b.iter(|| pipeline::analyse(&spec, &loaded).expect("analyse")),
+    );
     let analysis = pipeline::analyse(&spec, &loaded).expect("analyse");
     group.bench_function("all maps (SVG and PNG)", |b| {
         b.iter(|| pipeline::draw_maps(&spec, &loaded, &analysis).expect("maps"))

@@ -8,8 +8,8 @@
 
 use crate::config::{CaseloadOptions, EnglandShare};
 use crate::error::{Error, Result};
-use crate::geography::{Level, gss};
 use crate::geography::units::{Lsoa, Units};
+use crate::geography::{Level, gss};
 use crate::input::{Record, Table};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -116,7 +116,10 @@ pub fn read(table: &Table) -> Result<Vec<CaseloadRow>> {
         if let Some(first) = seen.insert((r.level, &r.area_code), r.line) {
             return Err(Error::input(
                 &table.path,
-                format!("area {} appears twice (lines {first} and {})", r.area_code, r.line),
+                format!(
+                    "area {} appears twice (lines {first} and {})",
+                    r.area_code, r.line
+                ),
             )
             .line(r.line)
             .hint("give one caseload figure per area; sum them first if they are parts"));
@@ -170,7 +173,11 @@ pub fn read_pdu_areas(table: &Table) -> Result<PduAreas> {
     table.require(&["pdu_delius_code", "pfa23cd"])?;
     let mut map = HashMap::new();
     for r in table.records() {
-        let pfas: Vec<String> = r.text("pfa23cd")?.split(';').map(|c| c.trim().to_string()).collect();
+        let pfas: Vec<String> = r
+            .text("pfa23cd")?
+            .split(';')
+            .map(|c| c.trim().to_string())
+            .collect();
         if let Some(problem) = pfas.iter().find_map(|c| gss::problem(c)) {
             return Err(r.error(format!("pfa23cd {problem}")));
         }
@@ -211,11 +218,15 @@ pub fn place(
             }
             None if row.area_code == ENGLAND_AND_WALES => {
                 let wales = row.caseload * (1.0 - england_share);
-                placement.unplace(row, wales, format!(
-                    "Wales: {:.2}% of the England and Wales total (England's share {:.4})",
-                    100.0 * (1.0 - england_share),
-                    england_share
-                ));
+                placement.unplace(
+                    row,
+                    wales,
+                    format!(
+                        "Wales: {:.2}% of the England and Wales total (England's share {:.4})",
+                        100.0 * (1.0 - england_share),
+                        england_share
+                    ),
+                );
                 row.caseload * england_share
             }
             None => row.caseload,
@@ -226,7 +237,11 @@ pub fn place(
         if members.is_empty() {
             return Err(Error::input(
                 file,
-                format!("{} {} matches no English area in the lookups", row_level(row), row.area_code),
+                format!(
+                    "{} {} matches no English area in the lookups",
+                    row_level(row),
+                    row.area_code
+                ),
             )
             .line(row.line)
             .hint(target.hint()));
@@ -291,7 +306,11 @@ impl Placement {
         }
         sums.into_iter()
             .map(|(code, s)| {
-                let coverage = if s.weight > 0.0 { s.covered / s.weight } else { 0.0 };
+                let coverage = if s.weight > 0.0 {
+                    s.covered / s.weight
+                } else {
+                    0.0
+                };
                 let area = AreaCaseload {
                     caseload: s.caseload,
                     coverage,
@@ -317,14 +336,22 @@ impl<'r> Target<'r> {
         Ok(match row.level {
             SourceLevel::Country if code == ENGLAND_AND_WALES || code == ENGLAND => Target::All,
             SourceLevel::Country => {
-                return Err(Error::usage(format!("country code {code} is neither England and Wales nor England"))
-                    .hint(format!("use {ENGLAND_AND_WALES} (England and Wales) or {ENGLAND} (England)")));
+                return Err(Error::usage(format!(
+                    "country code {code} is neither England and Wales nor England"
+                ))
+                .hint(format!(
+                    "use {ENGLAND_AND_WALES} (England and Wales) or {ENGLAND} (England)"
+                )));
             }
             SourceLevel::ProbationRegion => Target::Region(code),
             SourceLevel::Pfa => Target::Pfas(vec![code.to_string()]),
             SourceLevel::Pdu => Target::Pfas(pdus.get(code).cloned().ok_or_else(|| {
-                Error::usage(format!("PDU code {code} is not a known probation delivery unit"))
-                    .hint("use the nDelius PDU code, e.g. N53DRBY (see justice/pdu_pcc_area_lookup.csv)")
+                Error::usage(format!(
+                    "PDU code {code} is not a known probation delivery unit"
+                ))
+                .hint(
+                    "use the nDelius PDU code, e.g. N53DRBY (see justice/pdu_pcc_area_lookup.csv)",
+                )
             })?),
             SourceLevel::Lad => Target::Area(Level::Lad, code),
             SourceLevel::Ctyua => Target::Area(Level::Ctyua, code),
@@ -354,10 +381,18 @@ impl<'r> Target<'r> {
 
     fn hint(&self) -> &'static str {
         match self {
-            Target::Region(_) => "use the nDelius region code: N07 London, N50 Greater Manchester, N51 North West, N52 West Midlands, N53 East Midlands, N54 North East, N55 Yorkshire & The Humber, N56 East of England, N57 Kent, Surrey & Sussex, N58 South West, N59 South Central",
-            Target::Pfas(_) => "use a police force area code (PFA 2023, E23...), or a PDU code that maps to one",
-            Target::Area(Level::Sicbl, _) => "sub-ICB locations are April 2023 codes (e.g. E38000264 for Surrey Heartlands); older CCG codes must be bridged first",
-            Target::Area(..) => "districts and upper-tier authorities are December 2024 codes (e.g. E06000062 West Northamptonshire)",
+            Target::Region(_) => {
+                "use the nDelius region code: N07 London, N50 Greater Manchester, N51 North West, N52 West Midlands, N53 East Midlands, N54 North East, N55 Yorkshire & The Humber, N56 East of England, N57 Kent, Surrey & Sussex, N58 South West, N59 South Central"
+            }
+            Target::Pfas(_) => {
+                "use a police force area code (PFA 2023, E23...), or a PDU code that maps to one"
+            }
+            Target::Area(Level::Sicbl, _) => {
+                "sub-ICB locations are April 2023 codes (e.g. E38000264 for Surrey Heartlands); older CCG codes must be bridged first"
+            }
+            Target::Area(..) => {
+                "districts and upper-tier authorities are December 2024 codes (e.g. E06000062 West Northamptonshire)"
+            }
             Target::All => "",
         }
     }

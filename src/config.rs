@@ -76,7 +76,9 @@ impl Proxy {
             Proxy::EmploymentScale => {
                 "IoD2025 employment deprivation scale (people involuntarily out of work) by district"
             }
-            Proxy::IncomeScale => "IoD2025 income deprivation scale (people on low income) by district",
+            Proxy::IncomeScale => {
+                "IoD2025 income deprivation scale (people on low income) by district"
+            }
             Proxy::AdultPopulation => "ONS mid-2020 population aged 18 and over",
         }
     }
@@ -242,8 +244,10 @@ impl ConfigFile {
             .hint("write a proportion such as 0.946, or \"adult_population\""));
         }
         if !(2..=9).contains(&self.maps.k) {
-            return Err(Error::input(path, format!("maps.k is {}, outside 2 to 9", self.maps.k))
-                .hint("choropleth maps read best with 3 to 7 classes; 5 is the default"));
+            return Err(
+                Error::input(path, format!("maps.k is {}, outside 2 to 9", self.maps.k))
+                    .hint("choropleth maps read best with 3 to 7 classes; 5 is the default"),
+            );
         }
         Ok(())
     }
@@ -252,7 +256,10 @@ impl ConfigFile {
 impl DataDir {
     fn resolve(overrides: &Overrides, from_config: Option<PathBuf>) -> DataDir {
         let candidates: Vec<(PathBuf, String)> = [
-            overrides.data_dir.clone().map(|p| (p, "--data-dir".to_string())),
+            overrides
+                .data_dir
+                .clone()
+                .map(|p| (p, "--data-dir".to_string())),
             overrides
                 .data_dir_env
                 .clone()
@@ -341,7 +348,10 @@ mod tests {
     fn resolve_text(text: &str) -> Result<RunSpec> {
         let dir = std::env::temp_dir().join(format!("jsna-gap-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{:x}.toml", text.len() * 31 + text.as_bytes()[0] as usize));
+        let path = dir.join(format!(
+            "{:x}.toml",
+            text.len() * 31 + text.as_bytes()[0] as usize
+        ));
         std::fs::write(&path, text).unwrap();
         RunSpec::resolve(&Overrides {
             config: Some(path),
@@ -391,12 +401,18 @@ mod tests {
             data_dir: None,
             ..o
         };
-        assert_eq!(DataDir::resolve(&o, Some("/config".into())).path, Path::new("/env"));
+        assert_eq!(
+            DataDir::resolve(&o, Some("/config".into())).path,
+            Path::new("/env")
+        );
         let o = Overrides {
             data_dir_env: None,
             ..o
         };
-        assert_eq!(DataDir::resolve(&o, Some("/config".into())).path, Path::new("/config"));
+        assert_eq!(
+            DataDir::resolve(&o, Some("/config".into())).path,
+            Path::new("/config")
+        );
         assert!(DataDir::resolve(&o, None).chosen_by.contains("default"));
     }
 

@@ -114,7 +114,10 @@ pub fn unmet(
         return (Some(left), Basis::Capacity);
     }
     match access {
-        Some(a) => (Some(need.scaled(a.untreated_share)), Basis::NationalTreatmentAccess),
+        Some(a) => (
+            Some(need.scaled(a.untreated_share)),
+            Basis::NationalTreatmentAccess,
+        ),
         None => (None, Basis::NotAssessed),
     }
 }
@@ -183,7 +186,12 @@ pub fn rows(inputs: &LevelInputs, evidence: &Evidence) -> Vec<GapRow> {
     out
 }
 
-fn excess(facts: &AreaFacts, need: &Need, p: &Prevalence, comparators: &[Comparator]) -> Option<Excess> {
+fn excess(
+    facts: &AreaFacts,
+    need: &Need,
+    p: &Prevalence,
+    comparators: &[Comparator],
+) -> Option<Excess> {
     let c = comparators.iter().find(|c| c.condition == p.condition)?;
     let expected = facts.caseload.value * c.rate;
     Some(Excess {
@@ -252,7 +260,10 @@ mod tests {
         let (u, basis) = unmet(&NEED, &provision(Some(90.0)), Some(&access(0.6)));
         assert_eq!(basis, Basis::Capacity);
         let u = u.unwrap();
-        assert_eq!((u.need, u.lower, u.upper, u.lower_998), (10.0, 0.0, 30.0, 0.0));
+        assert_eq!(
+            (u.need, u.lower, u.upper, u.lower_998),
+            (10.0, 0.0, 30.0, 0.0)
+        );
     }
 
     #[test]
@@ -265,6 +276,9 @@ mod tests {
 
     #[test]
     fn with_neither_unmet_need_is_not_assessed() {
-        assert_eq!(unmet(&NEED, &provision(None), None), (None, Basis::NotAssessed));
+        assert_eq!(
+            unmet(&NEED, &provision(None), None),
+            (None, Basis::NotAssessed)
+        );
     }
 }

@@ -254,7 +254,9 @@ fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
 fn csv_error(path: &Path, err: csv::Error) -> Error {
     let line = err.position().map(|p| p.line());
     let message = match err.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("the row has {len} fields but the header has {expected_len}")
         }
         _ => format!("malformed CSV: {err}"),
@@ -311,9 +313,21 @@ mod tests {
         )
         .unwrap();
         let rows: Vec<_> = t.records().collect();
-        assert!(rows[0].gss_code("code").unwrap_err().message.contains("8 characters"));
+        assert!(
+            rows[0]
+                .gss_code("code")
+                .unwrap_err()
+                .message
+                .contains("8 characters")
+        );
         assert!(rows[0].count("n").unwrap_err().message.contains("negative"));
-        assert!(rows[0].proportion_or_empty("rate").unwrap_err().message.contains("outside 0 to 1"));
+        assert!(
+            rows[0]
+                .proportion_or_empty("rate")
+                .unwrap_err()
+                .message
+                .contains("outside 0 to 1")
+        );
         assert_eq!(rows[1].count("n").unwrap(), 1234.0);
         assert_eq!(rows[1].proportion_or_empty("rate").unwrap(), Some(0.39));
         let missing = t.require(&["code", "caseload"]).unwrap_err();

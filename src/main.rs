@@ -13,7 +13,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "jsna-gap", version, about = "Health need, provision and unmet need among people on probation, by area")]
+#[command(
+    name = "jsna-gap",
+    version,
+    about = "Health need, provision and unmet need among people on probation, by area"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -105,7 +109,11 @@ fn run(cli: Cli) -> Result<ExitCode, Vec<Error>> {
             let spec = resolve(inputs)?;
             let outputs = pipeline::run(&spec, &progress).map_err(|e| vec![e])?;
             outputs.write(&out).map_err(|e| vec![e])?;
-            progress(&format!("wrote {} files to {}", outputs.paths().count(), out.display()));
+            progress(&format!(
+                "wrote {} files to {}",
+                outputs.paths().count(),
+                out.display()
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { inputs } => {
@@ -135,9 +143,19 @@ fn run(cli: Cli) -> Result<ExitCode, Vec<Error>> {
                 path,
                 code_column: code_column.unwrap_or_default(),
                 value_column: value_column.unwrap_or_default(),
-                kind: if intensive { Kind::Intensive } else { Kind::Extensive },
+                kind: if intensive {
+                    Kind::Intensive
+                } else {
+                    Kind::Extensive
+                },
             });
-            let request = Request { from, from_code, to, to_code, values };
+            let request = Request {
+                from,
+                from_code,
+                to,
+                to_code,
+                values,
+            };
             let csv = request.run(&progress).map_err(|e| vec![e])?;
             match out {
                 Some(path) => {

@@ -83,7 +83,11 @@ mod tests {
 
     #[test]
     fn need_is_caseload_times_prevalence_and_its_bounds() {
-        let exact = Caseload { value: 1000.0, lower: 1000.0, upper: 1000.0 };
+        let exact = Caseload {
+            value: 1000.0,
+            lower: 1000.0,
+            upper: 1000.0,
+        };
         let n = estimate(exact, &prevalence());
         assert_eq!(n.need, 390.0);
         assert!((n.lower - 320.464).abs() < 1e-9);
@@ -93,7 +97,11 @@ mod tests {
 
     #[test]
     fn the_caseload_range_widens_the_interval_and_never_narrows_it() {
-        let range = Caseload { value: 1000.0, lower: 900.0, upper: 1200.0 };
+        let range = Caseload {
+            value: 1000.0,
+            lower: 900.0,
+            upper: 1200.0,
+        };
         let n = estimate(range, &prevalence());
         assert_eq!(n.need, 390.0);
         assert!((n.lower - 900.0 * 0.320464).abs() < 1e-9);

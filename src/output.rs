@@ -4,8 +4,8 @@
 
 use crate::error::{Error, Result};
 use crate::gap::GapRow;
-use crate::sensitivity::SensitivityRow;
 use crate::prevalence::Prevalence;
+use crate::sensitivity::SensitivityRow;
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -49,7 +49,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             .hint("check that the output directory is writable and the disk has space")
     };
     std::fs::create_dir_all(dir).map_err(fail)?;
-    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
@@ -66,8 +68,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// The gap table: the columns of the output contract first, never renamed,
 /// then provision, evidence, intervals, rates and comparisons.
 pub fn gap_frame(rows: &[GapRow], prevalence: &[Prevalence], proxy: &str) -> Result<DataFrame> {
-    let by_condition: HashMap<&str, &Prevalence> =
-        prevalence.iter().map(|p| (p.condition.as_str(), p)).collect();
+    let by_condition: HashMap<&str, &Prevalence> = prevalence
+        .iter()
+        .map(|p| (p.condition.as_str(), p))
+        .collect();
     let p = |r: &GapRow| by_condition[r.condition.as_str()];
     let mut t = Columns::new(rows);
     t.text("level", |r| r.level.to_string());
@@ -86,7 +90,9 @@ pub fn gap_frame(rows: &[GapRow], prevalence: &[Prevalence], proxy: &str) -> Res
     t.number("untreated_share", |r| r.untreated_share);
     t.number("capacity", |r| r.capacity);
     t.text("domain", |r| r.domain.as_str().to_string());
-    t.text("provision_status", |r| r.provision.status.as_str().to_string());
+    t.text("provision_status", |r| {
+        r.provision.status.as_str().to_string()
+    });
     t.number("provision_coverage", |r| Some(r.provision.coverage));
     t.text("services", |r| r.provision.services.join(";"));
     t.number("prevalence", |r| Some(p(r).rate));
@@ -95,33 +101,63 @@ pub fn gap_frame(rows: &[GapRow], prevalence: &[Prevalence], proxy: &str) -> Res
     t.number("prevalence_lower_998", |r| Some(p(r).lower_998));
     t.number("prevalence_upper_998", |r| Some(p(r).upper_998));
     t.number("prevalence_n", |r| p(r).n);
-    t.text("prevalence_interval", |r| p(r).interval_basis.as_str().to_string());
+    t.text("prevalence_interval", |r| {
+        p(r).interval_basis.as_str().to_string()
+    });
     t.text("evidence_grade", |r| p(r).evidence_grade.clone());
     t.number("need_lower_998", |r| Some(r.need.lower_998));
     t.number("need_upper_998", |r| Some(r.need.upper_998));
     t.number("caseload_lower", |r| Some(r.facts.caseload.lower));
     t.number("caseload_upper", |r| Some(r.facts.caseload.upper));
     t.number("need_per_1000_caseload", |r| Some(1000.0 * p(r).rate));
-    t.number("need_per_1000_caseload_lower", |r| Some(1000.0 * p(r).lower));
-    t.number("need_per_1000_caseload_upper", |r| Some(1000.0 * p(r).upper));
+    t.number("need_per_1000_caseload_lower", |r| {
+        Some(1000.0 * p(r).lower)
+    });
+    t.number("need_per_1000_caseload_upper", |r| {
+        Some(1000.0 * p(r).upper)
+    });
     t.number("adults", |r| Some(r.facts.adults));
-    t.number("need_per_100k_adults", |r| Some(r.need_per_100k_adults.value));
-    t.number("need_per_100k_adults_lower", |r| Some(r.need_per_100k_adults.lower));
-    t.number("need_per_100k_adults_upper", |r| Some(r.need_per_100k_adults.upper));
-    t.number("expected_general_population", |r| r.general_population.map(|g| g.expected));
+    t.number("need_per_100k_adults", |r| {
+        Some(r.need_per_100k_adults.value)
+    });
+    t.number("need_per_100k_adults_lower", |r| {
+        Some(r.need_per_100k_adults.lower)
+    });
+    t.number("need_per_100k_adults_upper", |r| {
+        Some(r.need_per_100k_adults.upper)
+    });
+    t.number("expected_general_population", |r| {
+        r.general_population.map(|g| g.expected)
+    });
     t.number("excess_need", |r| r.general_population.map(|g| g.excess));
-    t.number("prevalence_ratio", |r| r.general_population.map(|g| g.ratio));
-    t.number("prevalence_ratio_lower", |r| r.general_population.map(|g| g.ratio_lower));
-    t.number("prevalence_ratio_upper", |r| r.general_population.map(|g| g.ratio_upper));
+    t.number("prevalence_ratio", |r| {
+        r.general_population.map(|g| g.ratio)
+    });
+    t.number("prevalence_ratio_lower", |r| {
+        r.general_population.map(|g| g.ratio_lower)
+    });
+    t.number("prevalence_ratio_upper", |r| {
+        r.general_population.map(|g| g.ratio_upper)
+    });
     t.number("local_prevalence", |r| r.local.as_ref().map(|l| l.rate));
-    t.number("local_prevalence_lower", |r| r.local.as_ref().map(|l| l.lower));
-    t.number("local_prevalence_upper", |r| r.local.as_ref().map(|l| l.upper));
+    t.number("local_prevalence_lower", |r| {
+        r.local.as_ref().map(|l| l.lower)
+    });
+    t.number("local_prevalence_upper", |r| {
+        r.local.as_ref().map(|l| l.upper)
+    });
     t.number("local_prevalence_n", |r| r.local.as_ref().map(|l| l.n));
     t.text("compared_with_england", |r| {
-        r.local.as_ref().map_or("", |l| l.compared_95.as_str()).to_string()
+        r.local
+            .as_ref()
+            .map_or("", |l| l.compared_95.as_str())
+            .to_string()
     });
     t.text("compared_with_england_998", |r| {
-        r.local.as_ref().map_or("", |l| l.compared_998.as_str()).to_string()
+        r.local
+            .as_ref()
+            .map_or("", |l| l.compared_998.as_str())
+            .to_string()
     });
     t.number("caseload_coverage", |r| Some(r.facts.coverage));
     t.text("caseload_proxy", |_| proxy.to_string());
@@ -140,7 +176,9 @@ pub fn sensitivity_frame(rows: &[SensitivityRow]) -> Result<DataFrame> {
     t.number("unmet_need", |r| Some(r.value));
     t.number("rank", |r| Some(r.rank as f64));
     t.flag("top_fifth", |r| r.top_fifth);
-    t.flag("top_fifth_in_every_scenario", |r| r.top_fifth_in_every_scenario);
+    t.flag("top_fifth_in_every_scenario", |r| {
+        r.top_fifth_in_every_scenario
+    });
     t.frame()
 }
 

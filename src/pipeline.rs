@@ -4,16 +4,15 @@
 //! succeeded.
 
 use crate::caseload::{self, CaseloadRow, PduAreas, Placement};
+use crate::config::Proxy;
 use crate::config::{LevelSpec, RunSpec};
 use crate::error::{Error, Result};
-use crate::config::Proxy;
 use crate::gap::{self, AreaFacts, GapRow, LevelInputs};
-use crate::need::Caseload;
-use crate::sensitivity::{self, Scenario, SensitivityRow};
 use crate::geography::boundaries::{self, BoundaryLayer};
 use crate::geography::units::Units;
 use crate::geography::{Area, Level, gss};
 use crate::input::{InputFile, Table};
+use crate::need::Caseload;
 use crate::numbers::thousands;
 use crate::output::{self, Outputs};
 use crate::prevalence::{self, Comparator, LocalPrevalence, Prevalence, TreatmentAccess};
@@ -23,6 +22,7 @@ use crate::report::annex;
 use crate::report::manifest::{
     CaseloadRecord, Exclusion, LevelRecord, Manifest, MapRecord, Repaired, Tool,
 };
+use crate::sensitivity::{self, Scenario, SensitivityRow};
 use crate::services::{self, Service};
 use crate::stats::classify;
 use rayon::prelude::*;
@@ -107,15 +107,24 @@ pub fn load(spec: &RunSpec, progress: Progress) -> Result<Loaded> {
         Ok(t)
     };
     let caseload = caseload::read(&table(&spec.datasets.caseload, "caseload")?)?;
-    let pdus = caseload::read_pdu_areas(&table(&spec.data_dir.file(PDU_LOOKUP)?, "PDU to police force area lookup")?)?;
+    let pdus = caseload::read_pdu_areas(&table(
+        &spec.data_dir.file(PDU_LOOKUP)?,
+        "PDU to police force area lookup",
+    )?)?;
     let prevalence = prevalence::read(&table(&spec.datasets.prevalence, "prevalence")?)?;
     let access = prevalence::read_access(
         &table(&spec.datasets.treatment_access, "treatment access")?,
         &prevalence,
     )?;
-    let services = services::read(&table(&spec.datasets.services, "services inventory")?, &units)?;
+    let services = services::read(
+        &table(&spec.datasets.services, "services inventory")?,
+        &units,
+    )?;
     let comparators = prevalence::read_comparators(
-        &table(&spec.datasets.general_population, "general-population comparators")?,
+        &table(
+            &spec.datasets.general_population,
+            "general-population comparators",
+        )?,
         &prevalence,
     )?;
     let local = match &spec.datasets.local_prevalence {
@@ -124,7 +133,10 @@ pub fn load(spec: &RunSpec, progress: Progress) -> Result<Loaded> {
     };
     let catchments = services::catchments(&services, &units);
     let survey = Survey::from_table(
-        &table(&spec.data_dir.file(SURVEY_2017)?, "2017 national survey of CCG provision")?,
+        &table(
+            &spec.data_dir.file(SURVEY_2017)?,
+            "2017 national survey of CCG provision",
+        )?,
         "Clinical Commissioning Group",
     )?;
     progress(&format!(
@@ -192,7 +204,14 @@ pub fn analyse(spec: &RunSpec, loaded: &Loaded) -> Result<Analysis> {
         .par_iter()
         .map(|&proxy| {
             let weights = loaded.units.proxy_weights(proxy);
-            caseload::place(&loaded.caseload, &loaded.units, &weights, share, &loaded.pdus, &spec.datasets.caseload)
+            caseload::place(
+                &loaded.caseload,
+                &loaded.units,
+                &weights,
+                share,
+                &loaded.pdus,
+                &spec.datasets.caseload,
+            )
         })
         .collect::<Result<Vec<Placement>>>()?;
     let chosen = Proxy::ALL
@@ -203,19 +222,39 @@ pub fn analyse(spec: &RunSpec, loaded: &Loaded) -> Result<Analysis> {
         .iter()
         .enumerate()
         .map(|(i, proxy)| {
-            let name = if i == chosen { "base".to_string() } else { format!("proxy_{}", proxy.as_str()) };
+            let name = if i == chosen {
+                "base".to_string()
+            } else {
+                format!("proxy_{}", proxy.as_str())
+            };
             (name, i, loaded.prevalence.clone())
         })
         .chain([
-            ("prevalence_lower".to_string(), chosen, at_bound(&loaded.prevalence, |p| p.lower)),
-            ("prevalence_upper".to_string(), chosen, at_bound(&loaded.prevalence, |p| p.upper)),
+            (
+                "prevalence_lower".to_string(),
+                chosen,
+                at_bound(&loaded.prevalence, |p| p.lower),
+            ),
+            (
+                "prevalence_upper".to_string(),
+                chosen,
+                at_bound(&loaded.prevalence, |p| p.upper),
+            ),
         ])
         .collect();
     let mut results: Vec<(String, Vec<LevelResult>)> = scenarios
         .par_iter()
-        .map(|(name, proxy, prevalence)| (name.clone(), level_results(spec, loaded, &placements, *proxy, prevalence)))
+        .map(|(name, proxy, prevalence)| {
+            (
+                name.clone(),
+                level_results(spec, loaded, &placements, *proxy, prevalence),
+            )
+        })
         .collect();
-    let base = results.iter().position(|(name, _)| name == "base").expect("the base scenario");
+    let base = results
+        .iter()
+        .position(|(name, _)| name == "base")
+        .expect("the base scenario");
     let (_, base) = results.swap_remove(base);
     let scenarios: Vec<Scenario> = results
         .into_iter()
@@ -229,7 +268,10 @@ pub fn analyse(spec: &RunSpec, loaded: &Loaded) -> Result<Analysis> {
         }])
         .collect();
     let sensitivity = sensitivity::rank(&scenarios);
-    let placement = placements.into_iter().nth(chosen).expect("the chosen placement");
+    let placement = placements
+        .into_iter()
+        .nth(chosen)
+        .expect("the chosen placement");
     let mut rows = Vec::new();
     let mut provision = Vec::new();
     for result in base {
@@ -295,7 +337,11 @@ fn level_results(
                 },
                 &evidence,
             );
-            LevelResult { level, provision, rows }
+            LevelResult {
+                level,
+                provision,
+                rows,
+            }
         })
         .collect()
 }
@@ -315,7 +361,12 @@ pub fn areas_of(layer: &BoundaryLayer) -> Vec<Area> {
 
 /// Each area's caseload under the chosen proxy, its range across every
 /// proxy, coverage, origin and adult population.
-fn area_facts(units: &Units, placements: &[Placement], chosen: usize, level: Level) -> BTreeMap<String, AreaFacts> {
+fn area_facts(
+    units: &Units,
+    placements: &[Placement],
+    chosen: usize,
+    level: Level,
+) -> BTreeMap<String, AreaFacts> {
     let by_proxy: Vec<_> = placements.iter().map(|p| p.by_area(units, level)).collect();
     let adults = units.adults_by_area(level);
     by_proxy[chosen]
@@ -350,11 +401,7 @@ fn mapped_column(rows: &[&GapRow]) -> &'static str {
 }
 
 /// One choropleth per level and condition, as SVG and PNG.
-pub fn draw_maps(
-    spec: &RunSpec,
-    loaded: &Loaded,
-    analysis: &Analysis,
-) -> Result<Vec<DrawnMap>> {
+pub fn draw_maps(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result<Vec<DrawnMap>> {
     let jobs: Vec<(&LevelSpec, &BoundaryLayer, &Prevalence)> = loaded
         .layers
         .iter()
@@ -372,15 +419,26 @@ pub fn draw_maps(
             let values: BTreeMap<String, f64> = rows
                 .iter()
                 .filter_map(|r| {
-                    let v = if column == "unmet_need" { r.unmet.map(|u| u.need) } else { Some(r.need.need) };
+                    let v = if column == "unmet_need" {
+                        r.unmet.map(|u| u.need)
+                    } else {
+                        Some(r.need.need)
+                    };
                     v.map(|v| (r.area_code.clone(), v))
                 })
                 .collect();
             let data: Vec<f64> = values.values().copied().collect();
             let classes = classify::classify(&data, &spec.maps.classification, spec.maps.k)?;
-            let what = if column == "unmet_need" { "Estimated unmet need" } else { "Estimated need" };
+            let what = if column == "unmet_need" {
+                "Estimated unmet need"
+            } else {
+                "Estimated need"
+            };
             let map_spec = render::MapSpec {
-                title: format!("{what}: {} among people on probation", p.label.to_lowercase()),
+                title: format!(
+                    "{what}: {} among people on probation",
+                    p.label.to_lowercase()
+                ),
                 subtitle: format!(
                     "{}, {} boundaries. England caseload of {} apportioned by the {}.",
                     level.level.plural_label(),
@@ -452,12 +510,23 @@ pub fn draw_charts(loaded: &Loaded, analysis: &Analysis) -> Result<Vec<(String, 
             let spec = ChartSpec {
                 title: format!(
                     "{}: {} among people on probation, ranked",
-                    if unmet { "Estimated unmet need" } else { "Estimated need" },
+                    if unmet {
+                        "Estimated unmet need"
+                    } else {
+                        "Estimated need"
+                    },
                     p.label.to_lowercase()
                 ),
-                subtitle: format!("{what}, {} boundaries. Dot: estimate; line: 95% interval.", level.layer.vintage),
+                subtitle: format!(
+                    "{what}, {} boundaries. Dot: estimate; line: 95% interval.",
+                    level.layer.vintage
+                ),
                 source_line: source.clone(),
-                measure: if unmet { Measure::UnmetNeed } else { Measure::Need },
+                measure: if unmet {
+                    Measure::UnmetNeed
+                } else {
+                    Measure::Need
+                },
                 highlight: None,
             };
             jobs.push((
@@ -474,7 +543,9 @@ pub fn draw_charts(loaded: &Loaded, analysis: &Analysis) -> Result<Vec<(String, 
         };
         let bars = ChartSpec {
             title: "Areas with services for people on probation, by category, England".into(),
-            subtitle: format!("{what}: share with a probation-specific service or a probation element, against the 2017 survey of CCGs."),
+            subtitle: format!(
+                "{what}: share with a probation-specific service or a probation element, against the 2017 survey of CCGs."
+            ),
             source_line: source.clone(),
             ..ChartSpec::default()
         };
@@ -508,14 +579,26 @@ pub struct DrawnMap {
 
 /// The JSNA annexes (None when the run has no Board level), using the
 /// national maps' classes so every Board's map matches the England map.
-pub fn annexes(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis, maps: &[DrawnMap]) -> Option<Vec<(String, Vec<u8>)>> {
+pub fn annexes(
+    spec: &RunSpec,
+    loaded: &Loaded,
+    analysis: &Analysis,
+    maps: &[DrawnMap],
+) -> Option<Vec<(String, Vec<u8>)>> {
     let classes: BTreeMap<(Level, String), classify::Classes> = maps
         .iter()
-        .filter_map(|m| Some(((Level::parse(&m.record.level)?, m.record.condition.clone()), m.classes.clone())))
+        .filter_map(|m| {
+            Some((
+                (Level::parse(&m.record.level)?, m.record.condition.clone()),
+                m.classes.clone(),
+            ))
+        })
         .collect();
     let england_map = maps
         .iter()
-        .find(|m| m.record.level == Level::Ctyua.as_str() && m.record.condition == annex::LEAD_CONDITION)
+        .find(|m| {
+            m.record.level == Level::Ctyua.as_str() && m.record.condition == annex::LEAD_CONDITION
+        })
         .map_or("", |m| m.svg.as_str());
     annex::annexes(&annex::AnnexInputs {
         spec,
@@ -551,7 +634,11 @@ pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs> {
     let maps = draw_maps(spec, &loaded, &analysis)?;
     progress(&format!("drew {} maps", maps.len()));
     let mut outputs = Outputs::default();
-    let mut frame = output::gap_frame(&analysis.rows, &loaded.prevalence, spec.caseload.proxy.as_str())?;
+    let mut frame = output::gap_frame(
+        &analysis.rows,
+        &loaded.prevalence,
+        spec.caseload.proxy.as_str(),
+    )?;
     outputs.add("gap.csv", output::csv_bytes(&mut frame)?);
     outputs.add("gap.parquet", output::parquet_bytes(&mut frame)?);
     let mut sensitivity = output::sensitivity_frame(&analysis.sensitivity)?;
@@ -623,14 +710,21 @@ fn manifest<'a>(
         .collect();
     excluded.extend(placement.unplaced.iter().map(|u| Exclusion {
         input: spec.datasets.caseload.display().to_string(),
-        item: format!("line {}: {} ({:.1} people)", u.line, u.area_code, u.caseload),
+        item: format!(
+            "line {}: {} ({:.1} people)",
+            u.line, u.area_code, u.caseload
+        ),
         reason: u.reason.clone(),
     }));
-    excluded.extend(services::outside_england(&loaded.services).into_iter().map(|s| Exclusion {
-        input: spec.datasets.services.display().to_string(),
-        item: s.id.clone(),
-        reason: "serves only areas outside England".to_string(),
-    }));
+    excluded.extend(
+        services::outside_england(&loaded.services)
+            .into_iter()
+            .map(|s| Exclusion {
+                input: spec.datasets.services.display().to_string(),
+                item: s.id.clone(),
+                reason: "serves only areas outside England".to_string(),
+            }),
+    );
     Manifest {
         tool: Tool::this(),
         config: spec,
@@ -726,12 +820,19 @@ pub fn validate(spec: &RunSpec, progress: Progress) -> Vec<Error> {
                 .map(drop),
         );
         if let Some(path) = &spec.datasets.local_prevalence {
-            keep(Table::read(path).and_then(|t| prevalence::read_local(&t, prevalence)).map(drop));
+            keep(
+                Table::read(path)
+                    .and_then(|t| prevalence::read_local(&t, prevalence))
+                    .map(drop),
+            );
         }
     }
     if let Ok(units) = &units {
         for level in &spec.levels {
-            progress(&format!("checking {} boundaries {}", level.level, level.layer.id));
+            progress(&format!(
+                "checking {} boundaries {}",
+                level.level, level.layer.id
+            ));
             keep(load_layer(spec, level, units).map(drop));
         }
         keep(
@@ -742,7 +843,10 @@ pub fn validate(spec: &RunSpec, progress: Progress) -> Vec<Error> {
         if let (Ok(rows), Ok(pdus)) = (&caseload, &pdus) {
             let weights = units.proxy_weights(spec.caseload.proxy);
             let share = caseload::england_share(&spec.caseload, units);
-            keep(caseload::place(rows, units, &weights, share, pdus, &spec.datasets.caseload).map(drop));
+            keep(
+                caseload::place(rows, units, &weights, share, pdus, &spec.datasets.caseload)
+                    .map(drop),
+            );
         }
     }
     keep(units.map(drop));

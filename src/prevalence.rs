@@ -34,7 +34,10 @@ impl Domain {
     }
 
     pub fn as_str(self) -> &'static str {
-        Self::NAMES.iter().find(|(_, d)| *d == self).map_or("", |(n, _)| n)
+        Self::NAMES
+            .iter()
+            .find(|(_, d)| *d == self)
+            .map_or("", |(n, _)| n)
     }
 }
 
@@ -115,17 +118,23 @@ fn row(r: &Record) -> Result<Prevalence> {
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
     {
         return Err(r
-            .error(format!("condition '{condition}' is not a snake_case identifier"))
+            .error(format!(
+                "condition '{condition}' is not a snake_case identifier"
+            ))
             .hint("use lower-case letters, digits and underscores, e.g. current_mental_illness"));
     }
     let domain_text = r.text("domain")?;
     let domain = Domain::parse(domain_text).ok_or_else(|| {
         r.error(format!("domain '{domain_text}' is not known"))
-            .hint(format!("use one of: {}", Domain::NAMES.map(|(n, _)| n).join(", ")))
+            .hint(format!(
+                "use one of: {}",
+                Domain::NAMES.map(|(n, _)| n).join(", ")
+            ))
     })?;
-    let rate = r
-        .proportion_or_empty("rate")?
-        .ok_or_else(|| r.error("rate is empty").hint("write the prevalence as a proportion, e.g. 0.39"))?;
+    let rate = r.proportion_or_empty("rate")?.ok_or_else(|| {
+        r.error("rate is empty")
+            .hint("write the prevalence as a proportion, e.g. 0.39")
+    })?;
     let n = r.number_or_empty("n")?;
     if let Some(n) = n
         && n < 1.0
@@ -134,7 +143,9 @@ fn row(r: &Record) -> Result<Prevalence> {
             .error(format!("n is {n}; a sample size is at least 1"))
             .hint("n is the number of people the study assessed"));
     }
-    let events = r.number_or_empty("numerator")?.unwrap_or(rate * n.unwrap_or(0.0));
+    let events = r
+        .number_or_empty("numerator")?
+        .unwrap_or(rate * n.unwrap_or(0.0));
     let published = (
         r.proportion_or_empty("interval_low")?,
         r.proportion_or_empty("interval_high")?,
@@ -159,7 +170,9 @@ fn row(r: &Record) -> Result<Prevalence> {
     };
     if !(lower <= rate && rate <= upper) {
         return Err(r
-            .error(format!("rate {rate} is outside its interval {lower} to {upper}"))
+            .error(format!(
+                "rate {rate} is outside its interval {lower} to {upper}"
+            ))
             .hint("check that interval_low ≤ rate ≤ interval_high, all as proportions"));
     }
     Ok(Prevalence {
@@ -198,7 +211,13 @@ pub struct TreatmentAccess {
 }
 
 pub fn read_access(table: &Table, conditions: &[Prevalence]) -> Result<Vec<TreatmentAccess>> {
-    table.require(&["condition", "untreated_share", "evidence_id", "applies_as", "citation"])?;
+    table.require(&[
+        "condition",
+        "untreated_share",
+        "evidence_id",
+        "applies_as",
+        "citation",
+    ])?;
     let mut rows: Vec<TreatmentAccess> = Vec::new();
     for r in table.records() {
         let condition = known_condition(&r, conditions)?;
@@ -237,7 +256,14 @@ pub struct Comparator {
 
 /// Reads the general-population comparators; only verified figures may be used.
 pub fn read_comparators(table: &Table, conditions: &[Prevalence]) -> Result<Vec<Comparator>> {
-    table.require(&["condition", "rate", "comparator", "evidence_id", "citation", "verified"])?;
+    table.require(&[
+        "condition",
+        "rate",
+        "comparator",
+        "evidence_id",
+        "citation",
+        "verified",
+    ])?;
     let mut rows: Vec<Comparator> = Vec::new();
     for r in table.records() {
         let condition = known_condition(&r, conditions)?;
@@ -308,7 +334,14 @@ impl Comparison {
 }
 
 pub fn read_local(table: &Table, conditions: &[Prevalence]) -> Result<Vec<LocalPrevalence>> {
-    table.require(&["level", "area_code", "condition", "numerator", "n", "source"])?;
+    table.require(&[
+        "level",
+        "area_code",
+        "condition",
+        "numerator",
+        "n",
+        "source",
+    ])?;
     let mut rows: Vec<LocalPrevalence> = Vec::new();
     for r in table.records() {
         let condition = known_condition(&r, conditions)?;
@@ -322,10 +355,17 @@ pub fn read_local(table: &Table, conditions: &[Prevalence]) -> Result<Vec<LocalP
         let n = r.count("n")?;
         if n < 1.0 || numerator > n {
             return Err(r
-                .error(format!("numerator {numerator} of n {n} is not a proportion"))
-                .hint("n is the number assessed (at least 1); numerator those with the condition"));
+                .error(format!(
+                    "numerator {numerator} of n {n} is not a proportion"
+                ))
+                .hint(
+                    "n is the number assessed (at least 1); numerator those with the condition",
+                ));
         }
-        if rows.iter().any(|l| l.level == level && l.area_code == area_code && l.condition == condition) {
+        if rows
+            .iter()
+            .any(|l| l.level == level && l.area_code == area_code && l.condition == condition)
+        {
             return Err(r.error(format!("{area_code} {condition} appears twice")));
         }
         let (lower, upper) = wilson::interval(numerator, n, wilson::Z95);
@@ -352,10 +392,16 @@ fn known_condition<'a>(r: &Record<'a>, conditions: &[Prevalence]) -> Result<&'a 
         Ok(condition)
     } else {
         Err(r
-            .error(format!("condition '{condition}' is not in the prevalence table"))
+            .error(format!(
+                "condition '{condition}' is not in the prevalence table"
+            ))
             .hint(format!(
                 "use one of: {}",
-                conditions.iter().map(|p| p.condition.as_str()).collect::<Vec<_>>().join(", ")
+                conditions
+                    .iter()
+                    .map(|p| p.condition.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )))
     }
 }

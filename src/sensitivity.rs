@@ -52,7 +52,10 @@ pub fn rank(scenarios: &[Scenario]) -> Vec<SensitivityRow> {
     for scenario in scenarios {
         let mut groups: BTreeMap<(Level, &str), Vec<&GapRow>> = BTreeMap::new();
         for row in &scenario.rows {
-            groups.entry((row.level, &row.condition)).or_default().push(row);
+            groups
+                .entry((row.level, &row.condition))
+                .or_default()
+                .push(row);
         }
         for rows in groups.values_mut() {
             rows.sort_by(|a, b| {
@@ -81,8 +84,12 @@ pub fn rank(scenarios: &[Scenario]) -> Vec<SensitivityRow> {
     }
     mark_robust(&mut out, scenarios.len());
     out.sort_by(|a, b| {
-        (a.level, &a.condition, &a.area_code, &a.scenario)
-            .cmp(&(b.level, &b.condition, &b.area_code, &b.scenario))
+        (a.level, &a.condition, &a.area_code, &a.scenario).cmp(&(
+            b.level,
+            &b.condition,
+            &b.area_code,
+            &b.scenario,
+        ))
     });
     out
 }
@@ -104,7 +111,9 @@ fn mark_robust(rows: &mut [SensitivityRow], scenarios: usize) {
 pub fn robust_summary(rows: &[SensitivityRow]) -> BTreeMap<String, Vec<String>> {
     let mut summary: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in rows.iter().filter(|r| r.top_fifth_in_every_scenario) {
-        let list = summary.entry(format!("{}/{}", r.level, r.condition)).or_default();
+        let list = summary
+            .entry(format!("{}/{}", r.level, r.condition))
+            .or_default();
         let entry = format!("{} {}", r.area_code, r.area_name);
         if !list.contains(&entry) {
             list.push(entry);

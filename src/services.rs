@@ -141,7 +141,10 @@ fn row(r: &Record, units: &Units) -> Result<Service> {
     let domain_text = r.text("domain")?;
     let domain = Domain::parse(domain_text).ok_or_else(|| {
         r.error(format!("domain '{domain_text}' is not known"))
-            .hint(format!("use one of: {}", Domain::NAMES.map(|(n, _)| n).join(", ")))
+            .hint(format!(
+                "use one of: {}",
+                Domain::NAMES.map(|(n, _)| n).join(", ")
+            ))
     })?;
     let specific = match r.text("probation_specific")? {
         "specific" => true,
@@ -159,7 +162,10 @@ fn row(r: &Record, units: &Units) -> Result<Service> {
         .map(|(_, l)| *l)
         .ok_or_else(|| {
             r.error(format!("area_level '{level_text}' is not known"))
-                .hint(format!("use one of: {}", ServedLevel::NAMES.map(|(n, _)| n).join(", ")))
+                .hint(format!(
+                    "use one of: {}",
+                    ServedLevel::NAMES.map(|(n, _)| n).join(", ")
+                ))
         })?;
     let area_codes: Vec<String> = r
         .text("area_codes")?
@@ -201,7 +207,9 @@ fn row(r: &Record, units: &Units) -> Result<Service> {
 fn check_code(r: &Record, level: ServedLevel, code: &str, units: &Units) -> Result<()> {
     let known = match level {
         ServedLevel::Country => code == ENGLAND || code == ENGLAND_AND_WALES,
-        ServedLevel::ProbationRegion => units.districts.values().any(|d| d.probation_region == code),
+        ServedLevel::ProbationRegion => {
+            units.districts.values().any(|d| d.probation_region == code)
+        }
         ServedLevel::Pfa => units.districts.values().any(|d| d.pfa == code),
         ServedLevel::Lad => units.districts.contains_key(code),
         ServedLevel::Ctyua => units.districts.values().any(|d| d.ctyua == code),
@@ -261,7 +269,9 @@ pub fn provision(
     let mut out: BTreeMap<(String, Domain), Provision> = BTreeMap::new();
     let mut area_caseload: BTreeMap<&str, f64> = BTreeMap::new();
     for (lsoa, c) in units.lsoas.iter().zip(caseload_per_lsoa) {
-        *area_caseload.entry(Units::area_of(lsoa, level)).or_default() += c;
+        *area_caseload
+            .entry(Units::area_of(lsoa, level))
+            .or_default() += c;
     }
     for (service, catchment) in services.iter().zip(catchments) {
         let status = if service.specific {
@@ -271,7 +281,9 @@ pub fn provision(
         };
         let mut served: BTreeMap<&str, f64> = BTreeMap::new();
         for &i in catchment {
-            *served.entry(Units::area_of(&units.lsoas[i], level)).or_default() += caseload_per_lsoa[i];
+            *served
+                .entry(Units::area_of(&units.lsoas[i], level))
+                .or_default() += caseload_per_lsoa[i];
         }
         let served_total: f64 = served.values().sum();
         let capacity = service.capacity.map(|c| {

@@ -38,7 +38,13 @@ fn gap_rows() -> Vec<HashMap<String, String>> {
     let headers = reader.headers().unwrap().clone();
     reader
         .records()
-        .map(|r| headers.iter().map(String::from).zip(r.unwrap().iter().map(String::from)).collect())
+        .map(|r| {
+            headers
+                .iter()
+                .map(String::from)
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
         .collect()
 }
 
@@ -58,25 +64,41 @@ fn there_is_a_page_for_every_board_and_an_overview() {
 #[test]
 fn every_link_between_pages_resolves() {
     for page in pages() {
-        for href in text(&page).split("href=\"").skip(1).filter_map(|s| s.split('"').next()) {
+        for href in text(&page)
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+        {
             if href.starts_with("http") || href.starts_with('#') {
                 continue;
             }
             let target = Path::new("annex").join(href);
-            assert!(run().get(target.to_str().unwrap()).is_some(), "{page} links to missing {href}");
+            assert!(
+                run().get(target.to_str().unwrap()).is_some(),
+                "{page} links to missing {href}"
+            );
         }
     }
     let index = text("annex/index.html");
-    assert_eq!(index.matches("href=\"E").count(), 153, "the overview links every Board");
+    assert_eq!(
+        index.matches("href=\"E").count(),
+        153,
+        "the overview links every Board"
+    );
 }
 
 #[test]
 fn the_findings_state_the_figures_of_gap_csv_after_suppression() {
     let rule = Suppression::default();
-    let published = |row: &HashMap<String, String>, column: &str| rule.text(row[column].parse().unwrap(), false);
+    let published = |row: &HashMap<String, String>, column: &str| {
+        rule.text(row[column].parse().unwrap(), false)
+    };
     let rows = gap_rows();
     let mut checked = 0;
-    for row in rows.iter().filter(|r| r["level"] == "ctyua" && r["condition"] == "current_mental_illness") {
+    for row in rows
+        .iter()
+        .filter(|r| r["level"] == "ctyua" && r["condition"] == "current_mental_illness")
+    {
         let expected = format!(
             "An estimated {} people on probation in {} (95% interval {} to {}) have a current mental illness.",
             published(row, "need"),
@@ -107,12 +129,29 @@ fn pages_are_self_contained_and_accessible() {
         let html = text(&page);
         assert!(!html.contains(" src=") && !html.contains("<link"), "{page}");
         // url(...) only for the SVG's own patterns (url(#id)), never a resource.
-        assert_eq!(html.matches("url(").count(), html.matches("url(#").count(), "{page}");
+        assert_eq!(
+            html.matches("url(").count(),
+            html.matches("url(#").count(),
+            "{page}"
+        );
         assert!(html.contains("<html lang=\"en-GB\">"), "{page}");
-        assert!(html.contains("<th scope=\"col\">"), "{page}: tables have header cells");
-        assert_eq!(html.matches("<figure>").count(), html.matches("role=\"img\" aria-label=\"").count(), "{page}");
-        assert!(html.contains("@media print") && html.contains("size: A4"), "{page}");
-        assert!(html.contains("Contains OS data © Crown copyright and database right"), "{page}");
+        assert!(
+            html.contains("<th scope=\"col\">"),
+            "{page}: tables have header cells"
+        );
+        assert_eq!(
+            html.matches("<figure>").count(),
+            html.matches("role=\"img\" aria-label=\"").count(),
+            "{page}"
+        );
+        assert!(
+            html.contains("@media print") && html.contains("size: A4"),
+            "{page}"
+        );
+        assert!(
+            html.contains("Contains OS data © Crown copyright and database right"),
+            "{page}"
+        );
     }
 }
 
@@ -128,7 +167,12 @@ fn chromium() -> &'static str {
 fn pages_open_in_a_real_browser_without_console_errors_or_network_requests() {
     let dir = std::env::temp_dir().join(format!("jsna-gap-annex-{}", std::process::id()));
     run().write(&dir).unwrap();
-    for page in ["index.html", "E06000018.html", "E09000001.html", "E10000024.html"] {
+    for page in [
+        "index.html",
+        "E06000018.html",
+        "E09000001.html",
+        "E10000024.html",
+    ] {
         let profile = dir.join(format!("profile-{page}"));
         let shot = dir.join(format!("{page}.png"));
         let out = Command::new(chromium())
@@ -153,10 +197,19 @@ fn pages_open_in_a_real_browser_without_console_errors_or_network_requests() {
             .unwrap();
         let log = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{page}: {log}");
-        assert!(shot.metadata().map(|m| m.len() > 10_000).unwrap_or(false), "{page}: no screenshot");
+        assert!(
+            shot.metadata().map(|m| m.len() > 10_000).unwrap_or(false),
+            "{page}: no screenshot"
+        );
         for line in log.lines() {
-            assert!(!line.contains("CONSOLE") && !line.contains("Uncaught"), "{page}: {line}");
-            assert!(!line.contains("ERR_NAME_NOT_RESOLVED"), "{page} made a network request: {line}");
+            assert!(
+                !line.contains("CONSOLE") && !line.contains("Uncaught"),
+                "{page}: {line}"
+            );
+            assert!(
+                !line.contains("ERR_NAME_NOT_RESOLVED"),
+                "{page} made a network request: {line}"
+            );
         }
     }
 }

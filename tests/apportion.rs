@@ -37,7 +37,9 @@ fn data() -> DataDir {
 }
 
 fn fixture(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/apportion").join(file)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/apportion")
+        .join(file)
 }
 
 fn layer(file: &str, code: &str) -> BoundaryLayer {
@@ -77,13 +79,21 @@ fn lad_and_ctyua() -> &'static (BoundaryLayer, BoundaryLayer, Crosswalk) {
 }
 
 fn lsoa_population() -> Values {
-    Values::read(&data_dir().join(LSOA_POPULATION), "lsoa11_code", "total_population").unwrap()
+    Values::read(
+        &data_dir().join(LSOA_POPULATION),
+        "lsoa11_code",
+        "total_population",
+    )
+    .unwrap()
 }
 
 /// `column` of a CSV by `code` column.
 fn numbers(path: &Path, code: &str, column: &str) -> BTreeMap<String, f64> {
     let table = Table::read(path).unwrap();
-    table.records().map(|r| (r.text(code).unwrap().to_string(), r.number(column).unwrap())).collect()
+    table
+        .records()
+        .map(|r| (r.text(code).unwrap().to_string(), r.number(column).unwrap()))
+        .collect()
 }
 
 /// A tobler fixture: `target_code,value` after its `#` comment line.
@@ -100,7 +110,10 @@ fn tobler(file: &str) -> BTreeMap<String, f64> {
 }
 
 fn weight(cw: &Crosswalk, source: &str, target: &str) -> f64 {
-    cw.links.iter().find(|l| l.source == source && l.target == target).map_or(0.0, |l| l.weight)
+    cw.links
+        .iter()
+        .find(|l| l.source == source && l.target == target)
+        .map_or(0.0, |l| l.weight)
 }
 
 // ------------------------------------------------------ official lookups
@@ -115,14 +128,22 @@ fn the_lsoa_to_ccg21_lookup_reproduces_the_official_ccg21_populations() {
     assert_eq!(official_ccg.len(), 106);
     let cw = official().crosswalk(Vintage::Ccg2021);
     let result = values::apportion(&cw, &lsoa_population(), Kind::Extensive).unwrap();
-    let ours: BTreeMap<String, f64> = result.targets.iter().map(|(c, v)| (c.clone(), v.unwrap())).collect();
+    let ours: BTreeMap<String, f64> = result
+        .targets
+        .iter()
+        .map(|(c, v)| (c.clone(), v.unwrap()))
+        .collect();
     assert_eq!(ours, official_ccg, "every CCG to the person");
 
     // Welsh LSOAs are in no CCG: counted in the input and reported unplaced.
     let t = result.totals.unwrap();
     assert_eq!(t.placed, 56_550_138.0);
     assert_eq!(t.input, t.placed + t.unplaced + t.withheld);
-    let wales = cw.placed_shares().iter().filter(|(_, p)| **p == 0.0).count();
+    let wales = cw
+        .placed_shares()
+        .iter()
+        .filter(|(_, p)| **p == 0.0)
+        .count();
     assert_eq!(wales, 1909);
 }
 
@@ -133,24 +154,52 @@ fn vintages_carry_populations_forward_through_every_step() {
     let on = |v: Vintage| values::apportion(&o.crosswalk(v), &lsoa, Kind::Extensive).unwrap();
     let as_values = |a: &values::Apportioned| Values {
         path: PathBuf::from("step"),
-        rows: a.targets.iter().map(|(c, v)| (c.clone(), (0, *v))).collect(),
+        rows: a
+            .targets
+            .iter()
+            .map(|(c, v)| (c.clone(), (0, *v)))
+            .collect(),
     };
     // Each step of the chain: the older vintage's populations, carried
     // forward, give the newer vintage's (the same people, re-grouped).
-    for step in HEALTH_CHAIN.windows(2).chain([[Vintage::Lad2021, Vintage::Lad2024].as_slice()]) {
+    for step in HEALTH_CHAIN
+        .windows(2)
+        .chain([[Vintage::Lad2021, Vintage::Lad2024].as_slice()])
+    {
         let (from, to) = (step[0], step[1]);
-        let carried = values::apportion(&vintage::bridge(o, from, to), &as_values(&on(from)), Kind::Extensive).unwrap();
+        let carried = values::apportion(
+            &vintage::bridge(o, from, to),
+            &as_values(&on(from)),
+            Kind::Extensive,
+        )
+        .unwrap();
         let direct = on(to);
-        assert_eq!(carried.targets.len(), direct.targets.len(), "{from:?} -> {to:?}");
+        assert_eq!(
+            carried.targets.len(),
+            direct.targets.len(),
+            "{from:?} -> {to:?}"
+        );
         for (code, value) in &direct.targets {
             let (ours, want) = (carried.targets[code].unwrap(), value.unwrap());
-            assert!((ours - want).abs() <= 1e-9 * want, "{from:?} -> {to:?}: {code} {ours} vs {want}");
+            assert!(
+                (ours - want).abs() <= 1e-9 * want,
+                "{from:?} -> {to:?}: {code} {ours} vs {want}"
+            );
         }
         let t = carried.totals.unwrap();
-        assert!((t.placed - 56_550_138.0).abs() < 1e-4, "{from:?} -> {to:?} placed {}", t.placed);
+        assert!(
+            (t.placed - 56_550_138.0).abs() < 1e-4,
+            "{from:?} -> {to:?} placed {}",
+            t.placed
+        );
     }
     // The CCG 2019 -> ICB 2023 bridge straight through LSOAs agrees too.
-    let carried = values::apportion(&vintage::bridge(o, Vintage::Ccg2019, Vintage::Icb2023), &as_values(&on(Vintage::Ccg2019)), Kind::Extensive).unwrap();
+    let carried = values::apportion(
+        &vintage::bridge(o, Vintage::Ccg2019, Vintage::Icb2023),
+        &as_values(&on(Vintage::Ccg2019)),
+        Kind::Extensive,
+    )
+    .unwrap();
     assert_eq!(carried.targets.len(), 42);
     for (code, value) in &on(Vintage::Icb2023).targets {
         assert!((carried.targets[code].unwrap() - value.unwrap()).abs() <= 1e-9 * value.unwrap());
@@ -159,14 +208,22 @@ fn vintages_carry_populations_forward_through_every_step() {
 
 #[test]
 fn lad_2021_populations_carried_to_2024_match_the_lsoa_sums() {
-    let lad21 = Values::read(&data_dir().join("population/demographr_population20_ltla21.csv"), "ltla21_code", "total_population").unwrap();
+    let lad21 = Values::read(
+        &data_dir().join("population/demographr_population20_ltla21.csv"),
+        "ltla21_code",
+        "total_population",
+    )
+    .unwrap();
     let cw = vintage::bridge(official(), Vintage::Lad2021, Vintage::Lad2024);
     let carried = values::apportion(&cw, &lad21, Kind::Extensive).unwrap();
     let fixture = numbers(&fixture("lad24_population.csv"), "lad24_code", "population");
     assert_eq!(carried.targets.len(), 296);
     for (code, want) in &fixture {
         let ours = carried.targets[code].unwrap();
-        assert!((ours - want).abs() <= 1e-9 * want, "{code}: {ours} vs {want}");
+        assert!(
+            (ours - want).abs() <= 1e-9 * want,
+            "{code}: {ours} vs {want}"
+        );
     }
     // Cumberland (E06000063) is Allerdale, Carlisle and Copeland whole.
     for old in ["E07000026", "E07000028", "E07000029"] {
@@ -183,11 +240,18 @@ fn lad_2021_populations_carried_to_2024_match_the_lsoa_sums() {
 #[test]
 fn every_district_lies_in_its_county() {
     let (lad, _, cw) = lad_and_ctyua();
-    let lookup = Table::read(&data_dir().join("lookups/geographr_lookup_ltla23_utla23.csv")).unwrap();
+    let lookup =
+        Table::read(&data_dir().join("lookups/geographr_lookup_ltla23_utla23.csv")).unwrap();
     let mut checked = 0;
     for r in lookup.records() {
-        let (district, county) = (r.text("ltla23_code").unwrap(), r.text("utla23_code").unwrap());
-        assert!(lad.features.iter().any(|f| f.code == district), "{district} not in the LAD layer");
+        let (district, county) = (
+            r.text("ltla23_code").unwrap(),
+            r.text("utla23_code").unwrap(),
+        );
+        assert!(
+            lad.features.iter().any(|f| f.code == district),
+            "{district} not in the LAD layer"
+        );
         let w = weight(cw, district, county);
         assert!(w > 1.0 - 1e-6, "{district} -> {county}: weight {w}");
         checked += 1;
@@ -203,15 +267,24 @@ fn weights_sum_to_the_share_of_each_source_the_targets_cover() {
     let all_counties: MultiPolygon<f64> = unary_union(ctyua.features.iter().map(|f| &f.geometry));
     let placed = cw.placed_shares();
     for feature in &lad.features {
-        let covered = feature.geometry.intersection(&all_counties).unsigned_area() / feature.geometry.unsigned_area();
+        let covered = feature.geometry.intersection(&all_counties).unsigned_area()
+            / feature.geometry.unsigned_area();
         let sum = placed[feature.code.as_str()];
-        assert!(covered <= 1.0 + 1e-9);
+        assert!(covered <= 1.0 + 1e-6); // BooleanOps snaps to a grid
         // Where counties overlap, an area is placed twice: the report says so.
         let overlapping = sum > 1.0 + TOLERANCE;
         if overlapping {
-            assert!(report::crosswalk_lines(cw).iter().any(|l| l.contains("overlap") && l.contains(&feature.code)));
+            assert!(
+                report::crosswalk_lines(cw)
+                    .iter()
+                    .any(|l| l.contains("overlap") && l.contains(&feature.code))
+            );
         } else {
-            assert!((sum - covered).abs() < 1e-6, "{}: weights sum to {sum}, covered {covered}", feature.code);
+            assert!(
+                (sum - covered).abs() < 1e-6,
+                "{}: weights sum to {sum}, covered {covered}",
+                feature.code
+            );
         }
     }
     for (code, sum) in lsoa_to_ccg21().placed_shares() {
@@ -223,17 +296,34 @@ fn weights_sum_to_the_share_of_each_source_the_targets_cover() {
 fn slab_integration_agrees_with_boolean_ops_on_real_boundaries() {
     let lsoa = lsoa_layer();
     let ccg = ccg21_layer();
-    let by_code: HashMap<&str, &MultiPolygon<f64>> =
-        lsoa.features.iter().map(|f| (f.code.as_str(), &f.geometry)).chain(ccg.features.iter().map(|f| (f.code.as_str(), &f.geometry))).collect();
+    let by_code: HashMap<&str, &MultiPolygon<f64>> = lsoa
+        .features
+        .iter()
+        .map(|f| (f.code.as_str(), &f.geometry))
+        .chain(ccg.features.iter().map(|f| (f.code.as_str(), &f.geometry)))
+        .collect();
     // Every 10th LSOA that a CCG boundary cuts, against each of its CCGs.
-    let split: Vec<_> = lsoa_to_ccg21().links.iter().filter(|l| l.weight < 0.999 && l.source.starts_with('E')).step_by(10).collect();
+    let split: Vec<_> = lsoa_to_ccg21()
+        .links
+        .iter()
+        .filter(|l| l.weight < 0.999 && l.source.starts_with('E'))
+        .step_by(10)
+        .collect();
     assert!(split.len() > 300, "{}", split.len());
     for link in split {
         let (s, t) = (by_code[link.source.as_str()], by_code[link.target.as_str()]);
         let ours = overlap::intersection_area(s, t);
         let reference = s.intersection(t).unsigned_area();
-        assert!((ours - reference).abs() <= 1e-6 * s.unsigned_area(), "{} ∩ {}: {ours} vs {reference}", link.source, link.target);
-        assert!((ours - link.shared).abs() <= 1e-9 * s.unsigned_area(), "clipped and whole differ");
+        assert!(
+            (ours - reference).abs() <= 1e-6 * s.unsigned_area(),
+            "{} ∩ {}: {ours} vs {reference}",
+            link.source,
+            link.target
+        );
+        assert!(
+            (ours - link.shared).abs() <= 1e-9 * s.unsigned_area(),
+            "clipped and whole differ"
+        );
     }
 }
 
@@ -255,7 +345,10 @@ fn agree_with_tobler(ours: &values::Apportioned, file: &str, tolerance: f64) {
     assert_eq!(theirs.len(), ours.targets.len());
     for (code, value) in &theirs {
         match ours.targets[code] {
-            Some(v) => assert!((v - value).abs() <= tolerance * value.abs(), "{code}: ours {v}, tobler {value}"),
+            Some(v) => assert!(
+                (v - value).abs() <= tolerance * value.abs(),
+                "{code}: ours {v}, tobler {value}"
+            ),
             None => assert_eq!(*value, 0.0, "{code}: tobler has {value}, ours is missing"),
         }
     }
@@ -269,17 +362,30 @@ fn area_weighted_lsoa_to_ccg21_agrees_with_tobler_and_conserves_the_total() {
     assert!((t.input - (t.placed + t.unplaced + t.withheld)).abs() <= 1e-9 * t.input);
     assert_eq!(t.input, 59_719_724.0, "England and Wales, mid-2020");
     assert_eq!(t.withheld, 0.0);
-    // Wales (3.17 million) and the English riverside and coastal slivers
-    // the ultra-generalised CCG boundaries leave out are not placed.
-    assert!(t.unplaced > 3_169_586.0 && t.unplaced < 3_300_000.0, "{}", t.unplaced);
+    // Wales (3,169,586 people) is not placed, nor are the parts of English
+    // LSOAs on coasts and rivers that the ultra-generalised CCG boundaries
+    // leave out (about 210,000 people by area: the reason to prefer the
+    // lookups where they exist).
+    let wales = 59_719_724.0 - 56_550_138.0;
+    assert!(
+        t.unplaced > wales && t.unplaced < wales + 250_000.0,
+        "{}",
+        t.unplaced
+    );
     // Tower Hamlets 031F lies in the Thames as the BUC CCGs draw it.
     let lines = report::crosswalk_lines(lsoa_to_ccg21());
-    assert!(lines.iter().any(|l| l.contains("outside every target") && l.contains("E01032775 (100%)")), "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("outside every target") && l.contains("E01032775 (100%)")),
+        "{lines:#?}"
+    );
 }
 
 #[test]
 fn area_weighted_lad_to_ctyua_agrees_with_tobler() {
-    let values = Values::read(&fixture("lad24_population.csv"), "lad24_code", "population").unwrap();
+    let values =
+        Values::read(&fixture("lad24_population.csv"), "lad24_code", "population").unwrap();
     let result = values::apportion(&lad_and_ctyua().2, &values, Kind::Extensive).unwrap();
     agree_with_tobler(&result, "tobler_lad24_ctyua24.csv", 1e-4);
     // Welsh, Scottish and Northern Irish districts have no value row.
@@ -295,7 +401,13 @@ fn lsoas_placed_by_interior_point_mostly_agree_with_the_lookup() {
     let by_point = Placement::by_point(&o.fine, &points, ccg21_layer());
     let by_lookup = o.placement(Vintage::Ccg2021);
     let (mut agree, mut english) = (0.0, 0.0);
-    for ((people, a), b) in o.fine.population.iter().zip(&by_point.area_of).zip(&by_lookup.area_of) {
+    for ((people, a), b) in o
+        .fine
+        .population
+        .iter()
+        .zip(&by_point.area_of)
+        .zip(&by_lookup.area_of)
+    {
         if b.is_some() {
             english += people;
             if a == b {
@@ -312,7 +424,10 @@ fn a_lookup_with_interior_points_for_the_rest_covers_wales_too() {
     let o = official();
     let lad = &lad_and_ctyua().0;
     let points = o.fine.interior_points(lsoa_layer());
-    let placement = o.placement(Vintage::Lad2024).clone().or(Placement::by_point(&o.fine, &points, lad));
+    let placement = o
+        .placement(Vintage::Lad2024)
+        .clone()
+        .or(Placement::by_point(&o.fine, &points, lad));
     let identity = Placement {
         how: "each LSOA itself".into(),
         area_of: o.fine.codes.iter().cloned().map(Some).collect(),
@@ -320,13 +435,21 @@ fn a_lookup_with_interior_points_for_the_rest_covers_wales_too() {
         notes: Vec::new(),
     };
     let cw = population::crosswalk(&o.fine, &identity, &placement);
-    let lad21 = numbers(&data_dir().join("population/demographr_population20_ltla21.csv"), "ltla21_code", "total_population");
+    let lad21 = numbers(
+        &data_dir().join("population/demographr_population20_ltla21.csv"),
+        "ltla21_code",
+        "total_population",
+    );
     // Welsh district codes did not change; their LSOAs are placed by point.
     let wales: Vec<&String> = lad21.keys().filter(|c| c.starts_with('W')).collect();
     assert_eq!(wales.len(), 22);
     for code in wales {
         let ours = cw.targets[code];
-        assert!((ours / lad21[code] - 1.0).abs() < 0.03, "{code}: {ours} vs {}", lad21[code]);
+        assert!(
+            (ours / lad21[code] - 1.0).abs() < 0.03,
+            "{code}: {ours} vs {}",
+            lad21[code]
+        );
     }
     assert!(cw.notes.iter().any(|n| n.contains("by interior point")));
 }
@@ -337,15 +460,24 @@ fn a_missing_value_is_reported_and_never_zero() {
     let mut lsoa = lsoa_population();
     lsoa.rows.get_mut("E01011949").unwrap().1 = None; // Hartlepool 009A: NaN in the input
     let result = values::apportion(&cw, &lsoa, Kind::Extensive).unwrap();
-    let ccg = "E38000075"; // NHS Hartlepool and Stockton-on-Tees CCG
+    let ccg = "E38000247"; // NHS Tees Valley CCG
     assert_eq!(result.targets[ccg], None);
     assert!(result.missing_targets[ccg].contains("E01011949"));
     assert_eq!(result.missing_sources.len(), 1);
     let t = result.totals.unwrap();
-    assert!(t.withheld > 280_000.0, "the CCG's other people are withheld, not dropped: {}", t.withheld);
+    assert!(
+        t.withheld > 600_000.0,
+        "the CCG's other people are withheld, not dropped: {}",
+        t.withheld
+    );
     assert_eq!(t.input, t.placed + t.unplaced + t.withheld);
     let lines = report::values_lines(&result);
-    assert!(lines.iter().any(|l| l.contains("kept missing, not 0") && l.contains("E01011949")), "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("kept missing, not 0") && l.contains("E01011949")),
+        "{lines:#?}"
+    );
 }
 
 #[test]
@@ -358,11 +490,15 @@ fn fine_units_are_every_lsoa_with_its_population() {
 // ------------------------------------------------------ command line
 
 fn jsna_gap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jsna-gap")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_jsna-gap"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("jsna-gap-apportion-{}-{name}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("jsna-gap-apportion-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -374,28 +510,58 @@ fn text(bytes: &[u8]) -> String {
 
 /// `apportion` on the fixture layers with extra arguments.
 fn apportion(from: &Path, to: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["apportion", "--from", from.to_str().unwrap(), "--from-code", "code", "--to", to.to_str().unwrap(), "--to-code", "code"];
+    let mut args = vec![
+        "apportion",
+        "--from",
+        from.to_str().unwrap(),
+        "--from-code",
+        "code",
+        "--to",
+        to.to_str().unwrap(),
+        "--to-code",
+        "code",
+    ];
     args.extend_from_slice(extra);
     jsna_gap(&args)
 }
 
 fn rows(stdout: &[u8]) -> Vec<Vec<String>> {
-    text(stdout).lines().skip(1).map(|l| l.split(',').map(String::from).collect()).collect()
+    text(stdout)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect()
 }
 
 #[test]
 fn cli_writes_the_crosswalk() {
-    let out = apportion(&fixture("sources.geojson"), &fixture("targets.geojson"), &[]);
+    let out = apportion(
+        &fixture("sources.geojson"),
+        &fixture("targets.geojson"),
+        &[],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.starts_with("source_code,target_code,weight\nE02000001,E06000001,1\nE02000002,E06000001,0.5"), "{stdout}");
+    assert!(
+        stdout.starts_with("source_code,target_code,weight\nE02000001,E06000001,1\n"),
+        "{stdout}"
+    );
+    // E02000002 is split at 1.15°W: two halves in lon/lat, not quite in
+    // British National Grid, and exactly all of it between them.
     let rows = rows(&out.stdout);
     assert_eq!(rows.len(), 3);
-    let halves: f64 = rows[1..].iter().map(|r| r[2].parse::<f64>().unwrap()).sum();
-    assert!((halves - 1.0).abs() < 1e-12);
+    let halves: Vec<f64> = rows[1..].iter().map(|r| r[2].parse().unwrap()).collect();
+    assert!(halves.iter().all(|h| (h - 0.5).abs() < 1e-4), "{halves:?}");
+    assert!((halves[0] + halves[1] - 1.0).abs() < 1e-12);
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("E02000003") && stderr.contains("left out: no geometry (null)"), "{stderr}");
-    assert!(stderr.contains("1 targets are covered by no source: E06000003"), "{stderr}");
+    assert!(
+        stderr.contains("E02000003") && stderr.contains("left out: no geometry (null)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 targets are covered by no source: E06000003"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -403,8 +569,21 @@ fn cli_apportions_values_and_accounts_for_the_total() {
     let dir = scratch("values");
     let out_file = dir.join("out.csv");
     let values = fixture("values.csv");
-    let args = ["--values", values.to_str().unwrap(), "--code-column", "area", "--value-column", "count", "--out", out_file.to_str().unwrap()];
-    let out = apportion(&fixture("sources.geojson"), &fixture("targets.geojson"), &args);
+    let args = [
+        "--values",
+        values.to_str().unwrap(),
+        "--code-column",
+        "area",
+        "--value-column",
+        "count",
+        "--out",
+        out_file.to_str().unwrap(),
+    ];
+    let out = apportion(
+        &fixture("sources.geojson"),
+        &fixture("targets.geojson"),
+        &args,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(out.stdout.is_empty());
     let written = std::fs::read(&out_file).unwrap();
@@ -414,27 +593,66 @@ fn cli_apportions_values_and_accounts_for_the_total() {
     assert!((written[1][1].parse::<f64>().unwrap() - 25.0).abs() < 0.5);
     assert_eq!(written[2], ["E06000003", ""]);
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("placed 150 of the input total 160 (93.75%); not placed: 10"), "{stderr}");
-    assert!(stderr.contains("E02000003 (line 4: no geometry (null))") && stderr.contains("E02000009 (line 5: not a source area)"), "{stderr}");
+    assert!(
+        stderr.contains("placed 150 of the input total 160 (93.75%); not placed: 10"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("E02000003 (line 4: no geometry (null))")
+            && stderr.contains("E02000009 (line 5: not a source area)"),
+        "{stderr}"
+    );
 
     // Intensive: area-weighted means.
-    let args = ["--values", values.to_str().unwrap(), "--code-column", "area", "--value-column", "rate", "--intensive"];
-    let out = apportion(&fixture("sources.geojson"), &fixture("targets.geojson"), &args);
+    let args = [
+        "--values",
+        values.to_str().unwrap(),
+        "--code-column",
+        "area",
+        "--value-column",
+        "rate",
+        "--intensive",
+    ];
+    let out = apportion(
+        &fixture("sources.geojson"),
+        &fixture("targets.geojson"),
+        &args,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let means = rows(&out.stdout);
-    assert!((means[0][1].parse::<f64>().unwrap() - 0.2).abs() < 0.001, "{means:?}"); // (0.1*2 + 0.4*1) / 3
+    assert!(
+        (means[0][1].parse::<f64>().unwrap() - 0.2).abs() < 0.001,
+        "{means:?}"
+    ); // (0.1*2 + 0.4*1) / 3
     assert_eq!(means[1][1].parse::<f64>().unwrap(), 0.4);
 }
 
 #[test]
 fn cli_keeps_a_nan_missing() {
     let values = fixture("values_nan.csv");
-    let args = ["--values", values.to_str().unwrap(), "--code-column", "area", "--value-column", "count"];
-    let out = apportion(&fixture("sources.geojson"), &fixture("targets.geojson"), &args);
+    let args = [
+        "--values",
+        values.to_str().unwrap(),
+        "--code-column",
+        "area",
+        "--value-column",
+        "count",
+    ];
+    let out = apportion(
+        &fixture("sources.geojson"),
+        &fixture("targets.geojson"),
+        &args,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "target_code,value\nE06000001,\nE06000002,\nE06000003,\n");
+    assert_eq!(
+        text(&out.stdout),
+        "target_code,value\nE06000001,\nE06000002,\nE06000003,\n"
+    );
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("1 sources have no value (kept missing, not 0): E02000002 (line 3)"), "{stderr}");
+    assert!(
+        stderr.contains("1 sources have no value (kept missing, not 0): E02000002 (line 3)"),
+        "{stderr}"
+    );
     assert!(stderr.contains("withheld: 100"), "{stderr}");
 }
 
@@ -460,21 +678,51 @@ fn cli_refuses_bad_boundaries_with_located_messages() {
 
     let bng = write("bng.geojson", sources.replacen("{\"type\": \"FeatureCollection\",", "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", \"properties\": {\"name\": \"urn:ogc:def:crs:EPSG::27700\"}},", 1));
     let e = refused(&bng, &targets, &[]);
-    assert!(e.contains("bng.geojson: crs: the file's crs member is") && e.contains("EPSG::27700") && e.contains("hint: "), "{e}");
+    assert!(
+        e.contains("bng.geojson: crs: the file's crs member is")
+            && e.contains("EPSG::27700")
+            && e.contains("hint: "),
+        "{e}"
+    );
 
     let crs84 = write("crs84.geojson", sources.replacen("{\"type\": \"FeatureCollection\",", "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", \"properties\": {\"name\": \"urn:ogc:def:crs:OGC:1.3:CRS84\"}},", 1));
-    assert!(apportion(&crs84, &targets, &[]).status.success(), "a CRS84 crs member is WGS84");
+    assert!(
+        apportion(&crs84, &targets, &[]).status.success(),
+        "a CRS84 crs member is WGS84"
+    );
 
-    let duplicate = write("duplicate.geojson", sources.replace("E02000002", "E02000001"));
+    let duplicate = write(
+        "duplicate.geojson",
+        sources.replace("E02000002", "E02000001"),
+    );
     let e = refused(&duplicate, &targets, &[]);
-    assert!(e.contains("feature 2 of 3 (E02000001): code E02000001 appears twice"), "{e}");
+    assert!(
+        e.contains("feature 2 of 3 (E02000001): code E02000001 appears twice"),
+        "{e}"
+    );
 
-    let out = jsna_gap(&["apportion", "--from", fixture("sources.geojson").to_str().unwrap(), "--from-code", "AREACD", "--to", targets.to_str().unwrap(), "--to-code", "code"]);
+    let out = jsna_gap(&[
+        "apportion",
+        "--from",
+        fixture("sources.geojson").to_str().unwrap(),
+        "--from-code",
+        "AREACD",
+        "--to",
+        targets.to_str().unwrap(),
+        "--to-code",
+        "code",
+    ]);
     let e = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{e}");
-    assert!(e.contains("feature 1 of 3: has no property 'AREACD'; its properties are: code"), "{e}");
+    assert!(
+        e.contains("feature 1 of 3: has no property 'AREACD'; its properties are: code"),
+        "{e}"
+    );
 
-    let projected = write("projected.geojson", sources.replace("-1.3, 54.5", "430000, 520000"));
+    let projected = write(
+        "projected.geojson",
+        sources.replace("-1.3, 54.5", "430000, 520000"),
+    );
     let e = refused(&projected, &targets, &[]);
     assert!(e.contains("is not a WGS84 longitude/latitude"), "{e}");
 }
@@ -486,19 +734,65 @@ fn cli_refuses_bad_values_with_located_messages() {
     let case = |name: &str, csv: &str, column: &str| {
         let path = dir.join(name);
         std::fs::write(&path, csv).unwrap();
-        refused(&sources, &targets, &["--values", path.to_str().unwrap(), "--code-column", "area", "--value-column", column])
+        refused(
+            &sources,
+            &targets,
+            &[
+                "--values",
+                path.to_str().unwrap(),
+                "--code-column",
+                "area",
+                "--value-column",
+                column,
+            ],
+        )
     };
-    let e = case("text.csv", "area,count\nE02000001,100\nE02000002,many\n", "count");
-    assert!(e.contains("text.csv: line 3: count 'many' is not a number"), "{e}");
-    let e = case("twice.csv", "area,count\nE02000001,100\nE02000001,5\n", "count");
-    assert!(e.contains("twice.csv: line 3: area E02000001 appears twice: lines 2 and 3"), "{e}");
+    let e = case(
+        "text.csv",
+        "area,count\nE02000001,100\nE02000002,many\n",
+        "count",
+    );
+    assert!(
+        e.contains("text.csv: line 3: count 'many' is not a number"),
+        "{e}"
+    );
+    let e = case(
+        "twice.csv",
+        "area,count\nE02000001,100\nE02000001,5\n",
+        "count",
+    );
+    assert!(
+        e.contains("twice.csv: line 3: area E02000001 appears twice: lines 2 and 3"),
+        "{e}"
+    );
     let e = case("column.csv", "area,count\nE02000001,100\n", "people");
-    assert!(e.contains("column.csv: line 1: missing column(s): people"), "{e}");
+    assert!(
+        e.contains("column.csv: line 1: missing column(s): people"),
+        "{e}"
+    );
     let e = case("code.csv", "area,count\nHartlepool,100\n", "count");
-    assert!(e.contains("code.csv: line 2: area 'Hartlepool' is not a GSS code"), "{e}");
+    assert!(
+        e.contains("code.csv: line 2: area 'Hartlepool' is not a GSS code"),
+        "{e}"
+    );
     let e = case("elsewhere.csv", "area,count\nE06000001,100\n", "count");
-    assert!(e.contains("none of its 1 codes (e.g. E06000001) is a source area"), "{e}");
+    assert!(
+        e.contains("none of its 1 codes (e.g. E06000001) is a source area"),
+        "{e}"
+    );
     // --code-column without --values is a usage error (clap: exit 2 too).
-    let out = jsna_gap(&["apportion", "--from", "a", "--from-code", "c", "--to", "b", "--to-code", "c", "--code-column", "area"]);
+    let out = jsna_gap(&[
+        "apportion",
+        "--from",
+        "a",
+        "--from-code",
+        "c",
+        "--to",
+        "b",
+        "--to-code",
+        "c",
+        "--code-column",
+        "area",
+    ]);
     assert_eq!(out.status.code(), Some(2));
 }

@@ -43,10 +43,16 @@ fn config_with(dir: &Path, dataset: &str, bytes: &[u8]) -> PathBuf {
     let default = std::fs::read_to_string(PathBuf::from(PROJECT).join("jsna.toml")).unwrap();
     let mut text = format!("data_dir = {:?}\n", data_dir().display().to_string());
     for line in default.lines() {
-        let replaced = ["caseload", "prevalence", "treatment_access", "services", "general_population"]
-            .iter()
-            .find(|name| line.starts_with(&format!("{name} = \"datasets/")))
-            .map(|name| format!("{name} = {:?}", path_of(name).display().to_string()));
+        let replaced = [
+            "caseload",
+            "prevalence",
+            "treatment_access",
+            "services",
+            "general_population",
+        ]
+        .iter()
+        .find(|name| line.starts_with(&format!("{name} = \"datasets/")))
+        .map(|name| format!("{name} = {:?}", path_of(name).display().to_string()));
         text.push_str(&replaced.unwrap_or_else(|| line.to_string()));
         text.push('\n');
     }
@@ -73,7 +79,11 @@ fn caseload(rows: &str) -> Vec<u8> {
 #[test]
 fn the_default_inputs_are_valid() {
     let out = jsna_gap(&["validate", "--data-dir", data_dir().to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -82,7 +92,10 @@ fn a_missing_data_directory_names_the_file_and_where_it_looked() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("data file not found"), "{stderr}");
-    assert!(stderr.contains("/nonexistent/data (chosen by --data-dir)"), "{stderr}");
+    assert!(
+        stderr.contains("/nonexistent/data (chosen by --data-dir)"),
+        "{stderr}"
+    );
     assert!(stderr.contains("pass --data-dir"), "{stderr}");
 }
 
@@ -91,7 +104,10 @@ fn a_malformed_area_code_is_named_with_its_line() {
     let dir = scratch("code");
     let rows = "ctyua,E06000018,Nottingham,100,2025-06-30,x,local,yes\nctyua,E0600001,Bad,5,2025-06-30,x,local,yes\n";
     let stderr = refused(&config_with(&dir, "caseload", &caseload(rows)));
-    assert!(stderr.contains("caseload.csv: line 3: area_code 'E0600001' is not a GSS code"), "{stderr}");
+    assert!(
+        stderr.contains("caseload.csv: line 3: area_code 'E0600001' is not a GSS code"),
+        "{stderr}"
+    );
     assert!(stderr.contains("hint:"), "{stderr}");
 }
 
@@ -100,39 +116,61 @@ fn an_unknown_area_code_is_refused() {
     let dir = scratch("unknown");
     let rows = "ctyua,E06999999,Nowhere,100,2025-06-30,x,local,yes\n";
     let stderr = refused(&config_with(&dir, "caseload", &caseload(rows)));
-    assert!(stderr.contains("line 2: ctyua E06999999 matches no English area"), "{stderr}");
+    assert!(
+        stderr.contains("line 2: ctyua E06999999 matches no English area"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn a_duplicate_area_is_refused() {
     let dir = scratch("duplicate");
-    let rows = "lad,E06000018,Nottingham,100,,,local,yes\nlad,E06000018,Nottingham,120,,,local,yes\n";
+    let rows =
+        "lad,E06000018,Nottingham,100,,,local,yes\nlad,E06000018,Nottingham,120,,,local,yes\n";
     let stderr = refused(&config_with(&dir, "caseload", &caseload(rows)));
-    assert!(stderr.contains("E06000018 appears twice (lines 2 and 3)"), "{stderr}");
+    assert!(
+        stderr.contains("E06000018 appears twice (lines 2 and 3)"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn overlapping_areas_are_refused() {
     let dir = scratch("overlap");
-    let rows = "ctyua,E10000024,Nottinghamshire,900,,,local,yes\nlad,E07000170,Ashfield,120,,,local,yes\n";
+    let rows =
+        "ctyua,E10000024,Nottinghamshire,900,,,local,yes\nlad,E07000170,Ashfield,120,,,local,yes\n";
     let stderr = refused(&config_with(&dir, "caseload", &caseload(rows)));
-    assert!(stderr.contains("line 3: E07000170 overlaps the area on line 2"), "{stderr}");
+    assert!(
+        stderr.contains("line 3: E07000170 overlaps the area on line 2"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn a_negative_count_is_refused() {
     let dir = scratch("negative");
-    let stderr = refused(&config_with(&dir, "caseload", &caseload("lad,E06000018,Nottingham,-40,,,local,yes\n")));
-    assert!(stderr.contains("line 2: caseload is negative (-40)"), "{stderr}");
+    let stderr = refused(&config_with(
+        &dir,
+        "caseload",
+        &caseload("lad,E06000018,Nottingham,-40,,,local,yes\n"),
+    ));
+    assert!(
+        stderr.contains("line 2: caseload is negative (-40)"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn a_rate_written_as_a_percentage_is_refused() {
     let dir = scratch("rate");
-    let text = std::fs::read_to_string(PathBuf::from(PROJECT).join("datasets/prevalence.csv")).unwrap();
+    let text =
+        std::fs::read_to_string(PathBuf::from(PROJECT).join("datasets/prevalence.csv")).unwrap();
     let text = text.replacen(",mental_health,0.39,", ",mental_health,39,", 1);
     let stderr = refused(&config_with(&dir, "prevalence", text.as_bytes()));
-    assert!(stderr.contains("prevalence.csv: line 2: rate is 39, outside 0 to 1"), "{stderr}");
+    assert!(
+        stderr.contains("prevalence.csv: line 2: rate is 39, outside 0 to 1"),
+        "{stderr}"
+    );
     assert!(stderr.contains("39% is 0.39"), "{stderr}");
 }
 
@@ -144,22 +182,33 @@ fn windows_1252_text_from_excel_is_refused_and_a_byte_order_mark_accepted() {
     cp1252.push(0xF4);
     cp1252.extend(b"te probation team,yes\n");
     let stderr = refused(&config_with(&dir, "caseload", &cp1252));
-    assert!(stderr.contains("line 2: byte 0xF4 is not UTF-8"), "{stderr}");
+    assert!(
+        stderr.contains("line 2: byte 0xF4 is not UTF-8"),
+        "{stderr}"
+    );
     assert!(stderr.contains("CSV UTF-8"), "{stderr}");
 
     let dir = scratch("bom");
     let mut with_bom = b"\xEF\xBB\xBF".to_vec();
-    with_bom.extend(caseload("country,K04000001,England and Wales,244209,,,MoJ,yes\n"));
+    with_bom.extend(caseload(
+        "country,K04000001,England and Wales,244209,,,MoJ,yes\n",
+    ));
     let config = config_with(&dir, "caseload", &with_bom);
     let out = jsna_gap(&["validate", "--config", config.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn an_unknown_config_key_is_named() {
     let dir = scratch("config");
     let config = config_with(&dir, "none", b"");
-    let text = std::fs::read_to_string(&config).unwrap().replace("[maps]", "[maps]\ncolour = \"red\"");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("[maps]", "[maps]\ncolour = \"red\"");
     std::fs::write(&config, text).unwrap();
     let stderr = refused(&config);
     assert!(stderr.contains("unknown field `colour`"), "{stderr}");
@@ -184,14 +233,29 @@ fn malformed_boundaries_are_named_and_a_failed_run_writes_nothing() {
     }
     for sub in ["health", "lad", "lsoa", "msoa", "multi_year"] {
         std::fs::create_dir_all(data.join("boundaries")).unwrap();
-        std::os::unix::fs::symlink(data_dir().join("boundaries").join(sub), data.join("boundaries").join(sub)).unwrap();
+        std::os::unix::fs::symlink(
+            data_dir().join("boundaries").join(sub),
+            data.join("boundaries").join(sub),
+        )
+        .unwrap();
     }
     std::fs::create_dir_all(data.join("boundaries/utla")).unwrap();
-    let real = std::fs::read(data_dir().join("boundaries/utla/CTYUA_DEC_2024_UK_BUC.geojson")).unwrap();
-    std::fs::write(data.join("boundaries/utla/CTYUA_DEC_2024_UK_BUC.geojson"), &real[..real.len() / 2]).unwrap();
+    let real =
+        std::fs::read(data_dir().join("boundaries/utla/CTYUA_DEC_2024_UK_BUC.geojson")).unwrap();
+    std::fs::write(
+        data.join("boundaries/utla/CTYUA_DEC_2024_UK_BUC.geojson"),
+        &real[..real.len() / 2],
+    )
+    .unwrap();
 
     let out_dir = dir.join("out");
-    let out = jsna_gap(&["run", "--data-dir", data.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    let out = jsna_gap(&[
+        "run",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("CTYUA_DEC_2024_UK_BUC.geojson"), "{stderr}");

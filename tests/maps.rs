@@ -3,10 +3,10 @@
 //! (the Isle of Wight) land on the right pixels in their own class colours.
 
 use geo::{BoundingRect, Contains, Coord, Line, MultiPolygon, Point, Rect};
-use jsna_gap::stats::suppression::Suppression;
 use jsna_gap::geography::boundaries::{BoundaryLayer, read_layer};
 use jsna_gap::render::{self, MapSpec, Palette, Rgb};
 use jsna_gap::stats::classify::{Classes, Method, classify};
+use jsna_gap::stats::suppression::Suppression;
 use resvg::tiny_skia::Pixmap;
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -32,13 +32,19 @@ fn gap_rows() -> Vec<HashMap<String, String>> {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            headers.iter().map(String::from).zip(r.iter().map(String::from)).collect()
+            headers
+                .iter()
+                .map(String::from)
+                .zip(r.iter().map(String::from))
+                .collect()
         })
         .collect()
 }
 
 fn number(row: &HashMap<String, String>, column: &str) -> f64 {
-    row[column].parse().unwrap_or_else(|_| panic!("{column} = {:?}", row[column]))
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = {:?}", row[column]))
 }
 
 /// Rows of gap.csv for one condition at one level, by area code.
@@ -57,7 +63,11 @@ fn data_csv(relative: &str) -> Vec<HashMap<String, String>> {
 
 /// How many conditions the default prevalence table has.
 fn conditions() -> usize {
-    read_csv(&PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/prevalence.csv"))).len()
+    read_csv(&PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/prevalence.csv"
+    )))
+    .len()
 }
 
 fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
@@ -69,7 +79,11 @@ fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            headers.iter().map(String::from).zip(r.iter().map(String::from)).collect()
+            headers
+                .iter()
+                .map(String::from)
+                .zip(r.iter().map(String::from))
+                .collect()
         })
         .collect()
 }
@@ -109,8 +123,14 @@ fn every_board_and_sub_icb_location_is_present_for_every_condition() {
 fn caseload_totals_are_conserved_at_every_level() {
     let england = NATIONAL_CASELOAD * england_share();
     for level in ["ctyua", "sicbl"] {
-        let total: f64 = by_area(level, "psychosis").values().map(|r| number(r, "caseload")).sum();
-        assert!((total - england).abs() < 1e-6, "{level}: {total} vs {england}");
+        let total: f64 = by_area(level, "psychosis")
+            .values()
+            .map(|r| number(r, "caseload"))
+            .sum();
+        assert!(
+            (total - england).abs() < 1e-6,
+            "{level}: {total} vs {england}"
+        );
     }
     let manifest: serde_json::Value =
         serde_json::from_slice(default_run().get("manifest.json").unwrap()).unwrap();
@@ -121,10 +141,11 @@ fn caseload_totals_are_conserved_at_every_level() {
 
 /// Adults (18+) per English LSOA and the LSOA's 2022 district, from the raw files.
 fn adults_by_district() -> HashMap<String, f64> {
-    let district: HashMap<String, String> = data_csv("lookups/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv")
-        .into_iter()
-        .map(|r| (r["lsoa11_code"].clone(), r["ltla22_code"].clone()))
-        .collect();
+    let district: HashMap<String, String> =
+        data_csv("lookups/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv")
+            .into_iter()
+            .map(|r| (r["lsoa11_code"].clone(), r["ltla22_code"].clone()))
+            .collect();
     let mut adults = HashMap::new();
     for row in data_csv("population/demographr_population20_lsoa11.csv") {
         if let Some(lad) = district.get(&row["lsoa11_code"]) {
@@ -148,7 +169,11 @@ fn need_in_nottingham_equals_a_hand_calculation_from_the_iod_file() {
     let share_of = |column: &str| {
         let scale = |r: &HashMap<String, String>| r[column].parse::<f64>().unwrap();
         let total: f64 = iod.iter().map(scale).sum();
-        iod.iter().find(|r| r["ltla24_code"] == "E06000018").map(scale).unwrap() / total
+        iod.iter()
+            .find(|r| r["ltla24_code"] == "E06000018")
+            .map(scale)
+            .unwrap()
+            / total
     };
     let caseload = england * share_of("employment_scale");
     // The other two proxies give the caseload range: income scale and adults
@@ -156,7 +181,10 @@ fn need_in_nottingham_equals_a_hand_calculation_from_the_iod_file() {
     let adults = adults_by_district();
     let by_adults = england * adults["E06000018"] / adults.values().sum::<f64>();
     let by_income = england * share_of("income_scale");
-    let (low, high) = (caseload.min(by_adults).min(by_income), caseload.max(by_adults).max(by_income));
+    let (low, high) = (
+        caseload.min(by_adults).min(by_income),
+        caseload.max(by_adults).max(by_income),
+    );
 
     let row = &by_area("ctyua", "current_mental_illness")["E06000018"];
     assert_eq!(row["area_name"], "Nottingham");
@@ -213,7 +241,8 @@ fn a_sub_icb_location_matching_whole_authorities_has_their_caseload() {
         .find(|(_, r)| r["area_name"].ends_with("- 11N"))
         .unwrap();
     let ctyua = by_area("ctyua", "psychosis");
-    let expected = number(&ctyua["E06000052"], "caseload") + number(&ctyua["E06000053"], "caseload");
+    let expected =
+        number(&ctyua["E06000052"], "caseload") + number(&ctyua["E06000053"], "caseload");
     assert!(
         (number(row, "caseload") - expected).abs() < 1e-6,
         "{code}: {} vs {expected}",
@@ -244,10 +273,20 @@ fn every_map_is_recorded_with_classes_that_count_its_areas() {
     let conditions = conditions();
     assert_eq!(maps.len(), 2 * conditions);
     for map in maps {
-        let counts: u64 = map["counts"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).sum();
+        let counts: u64 = map["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_u64().unwrap())
+            .sum();
         let areas = if map["level"] == "ctyua" { 153 } else { 106 };
         assert_eq!(counts + map["no_data"].as_u64().unwrap(), areas, "{map}");
-        let breaks: Vec<f64> = map["breaks"].as_array().unwrap().iter().map(|b| b.as_f64().unwrap()).collect();
+        let breaks: Vec<f64> = map["breaks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b.as_f64().unwrap())
+            .collect();
         assert!(breaks.windows(2).all(|w| w[0] < w[1]), "{map}");
         let svg = default_run().get(map["file"].as_str().unwrap()).unwrap();
         let svg = std::str::from_utf8(svg).unwrap();
@@ -272,7 +311,10 @@ fn the_same_inputs_give_the_same_bytes() {
 
 #[test]
 fn provision_status_follows_the_named_services() {
-    let services = read_csv(&PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/services.csv")));
+    let services = read_csv(&PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/services.csv"
+    )));
     // Birmingham was one of the five CSTR testbeds (mental health treatment requirements).
     let cstr = services
         .iter()
@@ -280,11 +322,18 @@ fn provision_status_follows_the_named_services() {
         .expect("the Birmingham CSTR testbed");
     let birmingham = &by_area("ctyua", "current_mental_illness")["E08000025"];
     assert_eq!(birmingham["provision_status"], "probation_specific");
-    assert!(birmingham["services"].split(';').any(|id| id == cstr["service_id"]));
+    assert!(
+        birmingham["services"]
+            .split(';')
+            .any(|id| id == cstr["service_id"])
+    );
     // Hartlepool (Cleveland police force area) has a CRS Dependency and
     // Recovery contract but no mental health service in the inventory.
     let hartlepool = |condition: &str| by_area("ctyua", condition)["E06000001"].clone();
-    assert_eq!(hartlepool("drug_misuse")["provision_status"], "probation_specific");
+    assert_eq!(
+        hartlepool("drug_misuse")["provision_status"],
+        "probation_specific"
+    );
     assert_eq!(hartlepool("psychosis")["provision_status"], "none_recorded");
     assert_eq!(hartlepool("psychosis")["services"], "");
 }
@@ -293,15 +342,26 @@ fn provision_status_follows_the_named_services() {
 fn every_chart_is_drawn_and_listed() {
     let manifest: serde_json::Value =
         serde_json::from_slice(default_run().get("manifest.json").unwrap()).unwrap();
-    let charts: Vec<&str> = manifest["charts"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    let charts: Vec<&str> = manifest["charts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
     // Per level: a ranked chart per condition, the provision matrix and the
     // provision-by-category bars, each as SVG and PNG.
     assert_eq!(charts.len(), 2 * (conditions() + 2) * 2);
     for chart in charts {
-        let bytes = default_run().get(chart).unwrap_or_else(|| panic!("{chart} missing"));
+        let bytes = default_run()
+            .get(chart)
+            .unwrap_or_else(|| panic!("{chart} missing"));
         if chart.ends_with(".png") {
             assert_eq!(&bytes[1..4], b"PNG", "{chart}");
         }
     }
-    assert!(default_run().get("charts/ctyua-current_mental_illness-ranked.svg").is_some());
+    assert!(
+        default_run()
+            .get("charts/ctyua-current_mental_illness-ranked.svg")
+            .is_some()
+    );
 }

@@ -41,9 +41,15 @@ fn local_run() -> &'static Outputs {
         let mut config = format!("data_dir = {:?}\n", data_dir().display().to_string());
         for line in default.lines() {
             let line = if line.starts_with("caseload = \"datasets/") {
-                format!("caseload = {:?}", dir.join("caseload.csv").display().to_string())
+                format!(
+                    "caseload = {:?}",
+                    dir.join("caseload.csv").display().to_string()
+                )
             } else if line.starts_with("# local_prevalence") {
-                format!("local_prevalence = {:?}", dir.join("local_prevalence.csv").display().to_string())
+                format!(
+                    "local_prevalence = {:?}",
+                    dir.join("local_prevalence.csv").display().to_string()
+                )
             } else if line.contains("= \"datasets/") {
                 line.replacen("\"datasets/", &format!("\"{PROJECT}/datasets/"), 1)
             } else {
@@ -67,11 +73,21 @@ fn csv(outputs: &Outputs, file: &str) -> Vec<HashMap<String, String>> {
     let headers = reader.headers().unwrap().clone();
     reader
         .records()
-        .map(|r| headers.iter().map(String::from).zip(r.unwrap().iter().map(String::from)).collect())
+        .map(|r| {
+            headers
+                .iter()
+                .map(String::from)
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
         .collect()
 }
 
-fn row<'a>(rows: &'a [HashMap<String, String>], code: &str, condition: &str) -> &'a HashMap<String, String> {
+fn row<'a>(
+    rows: &'a [HashMap<String, String>],
+    code: &str,
+    condition: &str,
+) -> &'a HashMap<String, String> {
     rows.iter()
         .find(|r| r["level"] == "ctyua" && r["area_code"] == code && r["condition"] == condition)
         .unwrap()
@@ -88,9 +104,15 @@ fn local_prevalence_is_compared_with_england() {
     assert_eq!(cmi["compared_with_england"], "higher");
     assert_eq!(cmi["compared_with_england_998"], "higher");
     // 120 of 1,500 = 8.0%, the England figure itself: similar.
-    assert_eq!(row(&rows, "E06000018", "psychosis")["compared_with_england"], "similar");
+    assert_eq!(
+        row(&rows, "E06000018", "psychosis")["compared_with_england"],
+        "similar"
+    );
     // Areas with no local figure have none.
-    assert_eq!(row(&rows, "E06000017", "psychosis")["compared_with_england"], "");
+    assert_eq!(
+        row(&rows, "E06000017", "psychosis")["compared_with_england"],
+        ""
+    );
 }
 
 #[test]
@@ -100,13 +122,32 @@ fn small_counts_are_flagged_and_published_suppressed_or_rounded() {
     let rutland = row(&rows, "E06000017", "self_harm_past_month");
     assert_eq!(rutland["suppressed"], "true");
     let need: f64 = rutland["need"].parse().unwrap();
-    assert!((need - 12.0 * 9.0 / 173.0).abs() < 1e-4, "gap.csv keeps the exact value");
-    let svg = std::str::from_utf8(local_run().get("maps/ctyua-self_harm_past_month.svg").unwrap()).unwrap();
-    assert!(svg.contains("Rutland (E06000017): &lt;5"), "the published map suppresses it");
+    assert!(
+        (need - 12.0 * 9.0 / 173.0).abs() < 1e-4,
+        "gap.csv keeps the exact value"
+    );
+    let svg = std::str::from_utf8(
+        local_run()
+            .get("maps/ctyua-self_harm_past_month.svg")
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        svg.contains("Rutland (E06000017): &lt;5"),
+        "the published map suppresses it"
+    );
     // Nottingham: unmet need 1,500 × 39% × 60% = 351, from local caseload,
     // so published rounded to the nearest 5.
-    let svg = std::str::from_utf8(local_run().get("maps/ctyua-current_mental_illness.svg").unwrap()).unwrap();
-    assert!(svg.contains("Nottingham (E06000018): 350<"), "rounded to the nearest 5");
+    let svg = std::str::from_utf8(
+        local_run()
+            .get("maps/ctyua-current_mental_illness.svg")
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        svg.contains("Nottingham (E06000018): 350<"),
+        "rounded to the nearest 5"
+    );
     assert!(!svg.contains("Nottingham (E06000018): 351"));
 }
 
@@ -126,10 +167,17 @@ fn local_caseload_is_exact_in_every_proxy_so_need_bounds_are_the_prevalence_boun
 #[test]
 fn sensitivity_ranks_every_scenario_and_marks_the_robust_top_fifth() {
     let rows = csv(local_run(), "sensitivity.csv");
-    let scenarios: std::collections::BTreeSet<&str> = rows.iter().map(|r| r["scenario"].as_str()).collect();
+    let scenarios: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r["scenario"].as_str()).collect();
     assert_eq!(
         scenarios.into_iter().collect::<Vec<_>>(),
-        ["base", "prevalence_lower", "prevalence_upper", "proxy_adult_population", "proxy_income_scale"]
+        [
+            "base",
+            "prevalence_lower",
+            "prevalence_upper",
+            "proxy_adult_population",
+            "proxy_income_scale"
+        ]
     );
     let psychosis: Vec<_> = rows
         .iter()
@@ -138,7 +186,10 @@ fn sensitivity_ranks_every_scenario_and_marks_the_robust_top_fifth() {
     assert_eq!(psychosis.len(), 5 * 153);
     // 31 of 153 areas are the top fifth in each scenario.
     for s in ["base", "prevalence_upper"] {
-        let top = psychosis.iter().filter(|r| r["scenario"] == s && r["top_fifth"] == "true").count();
+        let top = psychosis
+            .iter()
+            .filter(|r| r["scenario"] == s && r["top_fifth"] == "true")
+            .count();
         assert_eq!(top, 31, "{s}");
     }
     // With caseload only in Nottingham and Rutland, they rank first and
@@ -149,7 +200,14 @@ fn sensitivity_ranks_every_scenario_and_marks_the_robust_top_fifth() {
     }
     // Scaling prevalence does not reorder areas: the same rank as the base.
     let rank = |code: &str, s: &str| {
-        psychosis.iter().find(|r| r["area_code"] == code && r["scenario"] == s).unwrap()["rank"].clone()
+        psychosis
+            .iter()
+            .find(|r| r["area_code"] == code && r["scenario"] == s)
+            .unwrap()["rank"]
+            .clone()
     };
-    assert_eq!(rank("E06000017", "prevalence_lower"), rank("E06000017", "base"));
+    assert_eq!(
+        rank("E06000017", "prevalence_lower"),
+        rank("E06000017", "base")
+    );
 }

@@ -234,7 +234,12 @@ mod tests {
             .map(|l| (l.source.as_str(), l.target.as_str(), l.weight))
             .collect();
         assert_eq!(weights.len(), 4, "{weights:?}");
-        for ((s, t, w), expected) in weights.iter().zip([("A", "T1", 0.5), ("A", "T2", 0.5), ("B", "T2", 1.0), ("C", "T2", 0.5)]) {
+        for ((s, t, w), expected) in weights.iter().zip([
+            ("A", "T1", 0.5),
+            ("A", "T2", 0.5),
+            ("B", "T2", 1.0),
+            ("C", "T2", 0.5),
+        ]) {
             assert_eq!((*s, *t), (expected.0, expected.1));
             assert!((w - expected.2).abs() < 1e-12, "{s}->{t}: {w}");
         }

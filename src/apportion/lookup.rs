@@ -11,8 +11,8 @@ use super::vintage::Vintage;
 use super::{Crosswalk, Link};
 use crate::config::DataDir;
 use crate::error::Result;
-use crate::geography::units::{LSOA_CCG21, LSOA_SICBL22, Units};
 use crate::geography::Level;
+use crate::geography::units::{LSOA_CCG21, LSOA_SICBL22, Units};
 use crate::input::Table;
 use std::collections::{BTreeMap, HashMap};
 
@@ -33,7 +33,9 @@ impl Official {
         let fine = FineUnits::lsoa11(data)?;
         let read = |rel: &str| -> Result<(Table, String)> {
             let path = data.file(rel)?;
-            let shown = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let shown = path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
             Ok((Table::read(&path)?, shown))
         };
         let (ccg19, ccg19_file) = read(LSOA_CCG19)?;
@@ -56,17 +58,57 @@ impl Official {
             placements.insert(vintage, Placement::from_lookup(&fine, &how, &lookup));
         };
         let official = |file: &str, column: &str| format!("ONS lookup {file} ({column})");
-        place(Vintage::Ccg2019, official(&ccg19_file, "CCG19CD"), assignments(&ccg19, "LSOA11CD", "CCG19CD")?);
-        place(Vintage::Ccg2020, official(&ccg20_file, "CCG20CD"), assignments(&ccg20, "LSOA11CD", "CCG20CD")?);
-        place(Vintage::Ccg2021, official(&ccg21_file, "CCG21CD"), assignments(&ccg21, "LSOA11CD", "CCG21CD")?);
-        place(Vintage::Lad2021, official(&ccg21_file, "LAD21CD"), assignments(&ccg21, "LSOA11CD", "LAD21CD")?);
-        place(Vintage::Sicbl2022, official(&sicbl22_file, "sicbl22_code"), assignments(&sicbl22, "lsoa11_code", "sicbl22_code")?);
-        place(Vintage::Icb2022, official(&sicbl22_file, "icb22_code"), assignments(&sicbl22, "lsoa11_code", "icb22_code")?);
+        place(
+            Vintage::Ccg2019,
+            official(&ccg19_file, "CCG19CD"),
+            assignments(&ccg19, "LSOA11CD", "CCG19CD")?,
+        );
+        place(
+            Vintage::Ccg2020,
+            official(&ccg20_file, "CCG20CD"),
+            assignments(&ccg20, "LSOA11CD", "CCG20CD")?,
+        );
+        place(
+            Vintage::Ccg2021,
+            official(&ccg21_file, "CCG21CD"),
+            assignments(&ccg21, "LSOA11CD", "CCG21CD")?,
+        );
+        place(
+            Vintage::Lad2021,
+            official(&ccg21_file, "LAD21CD"),
+            assignments(&ccg21, "LSOA11CD", "LAD21CD")?,
+        );
+        place(
+            Vintage::Sicbl2022,
+            official(&sicbl22_file, "sicbl22_code"),
+            assignments(&sicbl22, "lsoa11_code", "sicbl22_code")?,
+        );
+        place(
+            Vintage::Icb2022,
+            official(&sicbl22_file, "icb22_code"),
+            assignments(&sicbl22, "lsoa11_code", "icb22_code")?,
+        );
         let bridged = "ONS lookups via LSOA 2021 and LAD 2023 (geography::units)";
-        place(Vintage::Sicbl2023, bridged.to_string(), from_units(Level::Sicbl));
-        place(Vintage::Icb2023, bridged.to_string(), from_units(Level::Icb));
-        place(Vintage::Lad2024, bridged.to_string(), from_units(Level::Lad));
-        place(Vintage::Ctyua2024, bridged.to_string(), from_units(Level::Ctyua));
+        place(
+            Vintage::Sicbl2023,
+            bridged.to_string(),
+            from_units(Level::Sicbl),
+        );
+        place(
+            Vintage::Icb2023,
+            bridged.to_string(),
+            from_units(Level::Icb),
+        );
+        place(
+            Vintage::Lad2024,
+            bridged.to_string(),
+            from_units(Level::Lad),
+        );
+        place(
+            Vintage::Ctyua2024,
+            bridged.to_string(),
+            from_units(Level::Ctyua),
+        );
         Ok(Official { fine, placements })
     }
 
@@ -81,9 +123,16 @@ impl Official {
     /// lacks (the Welsh ones) are sources placed nowhere.
     pub fn crosswalk(&self, vintage: Vintage) -> Crosswalk {
         let placement = self.placement(vintage);
-        let mut targets: BTreeMap<String, f64> = placement.areas.iter().map(|a| (a.clone(), 0.0)).collect();
+        let mut targets: BTreeMap<String, f64> =
+            placement.areas.iter().map(|a| (a.clone(), 0.0)).collect();
         let mut links = Vec::new();
-        for ((code, people), area) in self.fine.codes.iter().zip(&self.fine.population).zip(&placement.area_of) {
+        for ((code, people), area) in self
+            .fine
+            .codes
+            .iter()
+            .zip(&self.fine.population)
+            .zip(&placement.area_of)
+        {
             if let Some(area) = area {
                 *targets.get_mut(area).expect("lookup area") += people;
                 links.push(Link {
@@ -96,7 +145,13 @@ impl Official {
         }
         Crosswalk {
             measure: "population".to_string(),
-            sources: self.fine.codes.iter().cloned().zip(self.fine.population.iter().copied()).collect(),
+            sources: self
+                .fine
+                .codes
+                .iter()
+                .cloned()
+                .zip(self.fine.population.iter().copied())
+                .collect(),
             targets,
             links,
             unusable: BTreeMap::new(),

@@ -105,7 +105,9 @@ impl Crosswalk {
         let mut placed: BTreeMap<&str, f64> =
             self.sources.keys().map(|s| (s.as_str(), 0.0)).collect();
         for link in &self.links {
-            *placed.get_mut(link.source.as_str()).expect("link to a known source") += link.weight;
+            *placed
+                .get_mut(link.source.as_str())
+                .expect("link to a known source") += link.weight;
         }
         placed
     }
@@ -115,7 +117,9 @@ impl Crosswalk {
         let mut covered: BTreeMap<&str, f64> =
             self.targets.keys().map(|t| (t.as_str(), 0.0)).collect();
         for link in &self.links {
-            *covered.get_mut(link.target.as_str()).expect("link to a known target") += link.shared;
+            *covered
+                .get_mut(link.target.as_str())
+                .expect("link to a known target") += link.shared;
         }
         for (code, share) in covered.iter_mut() {
             let measure = self.targets[*code];
@@ -224,13 +228,24 @@ impl Request {
     pub fn run(&self, progress: &dyn Fn(&str)) -> Result<Vec<u8>> {
         // Read the values first: a mistyped column should not wait for the overlay.
         let values = match &self.values {
-            Some(v) => Some((values::Values::read(&v.path, &v.code_column, &v.value_column)?, v.kind)),
+            Some(v) => Some((
+                values::Values::read(&v.path, &v.code_column, &v.value_column)?,
+                v.kind,
+            )),
             None => None,
         };
         let source = read_layer(&self.from, &self.from_code)?;
-        progress(&format!("read {} source areas from {}", source.features.len(), self.from.display()));
+        progress(&format!(
+            "read {} source areas from {}",
+            source.features.len(),
+            self.from.display()
+        ));
         let target = read_layer(&self.to, &self.to_code)?;
-        progress(&format!("read {} target areas from {}", target.features.len(), self.to.display()));
+        progress(&format!(
+            "read {} target areas from {}",
+            target.features.len(),
+            self.to.display()
+        ));
         let crosswalk = area::crosswalk(&source, &target);
         for line in report::crosswalk_lines(&crosswalk) {
             progress(&line);

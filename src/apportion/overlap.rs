@@ -238,7 +238,8 @@ impl Sweep {
         }
         self.active.retain(|e| e.y1 > y0);
         let middle = 0.5 * (y0 + y1);
-        self.active.sort_unstable_by(|a, b| a.x(middle).total_cmp(&b.x(middle)));
+        self.active
+            .sort_unstable_by(|a, b| a.x(middle).total_cmp(&b.x(middle)));
         self.active
             .chunks_exact(2)
             .map(|pair| (pair[0], pair[1]))
@@ -323,7 +324,9 @@ mod tests {
         assert!((clipped.unsigned_area() - 5.0).abs() < 1e-12);
         // The clipped piece overlaps exactly as the whole does within the
         // window, even along the edge where the spike runs.
-        let probe = MultiPolygon(vec![Rect::new(coord! { x: 0.5, y: 0.5 }, coord! { x: 2.5, y: 2.0 }).to_polygon()]);
+        let probe = MultiPolygon(vec![
+            Rect::new(coord! { x: 0.5, y: 0.5 }, coord! { x: 2.5, y: 2.0 }).to_polygon(),
+        ]);
         assert!((intersection_area(&clipped, &probe) - 2.0).abs() < 1e-12);
         assert!((boolean_ops(&clipped, &probe) - 2.0).abs() < 1e-9);
     }
@@ -350,18 +353,36 @@ mod tests {
         for (a, b, expected) in cases {
             let ours = intersection_area(&a, &b);
             let reference = boolean_ops(&a, &b);
-            assert!((ours - reference).abs() <= 1e-8 * reference.max(1.0), "{ours} vs BooleanOps {reference}");
-            assert!((intersection_area(&b, &a) - ours).abs() < 1e-9, "not symmetric");
+            assert!(
+                (ours - reference).abs() <= 1e-8 * reference.max(1.0),
+                "{ours} vs BooleanOps {reference}"
+            );
+            assert!(
+                (intersection_area(&b, &a) - ours).abs() < 1e-9,
+                "not symmetric"
+            );
             if !expected.is_nan() {
-                assert!((ours - expected).abs() < 1e-12 * expected.max(1.0), "{ours} vs {expected}");
+                assert!(
+                    (ours - expected).abs() < 1e-12 * expected.max(1.0),
+                    "{ours} vs {expected}"
+                );
             }
         }
     }
 
     #[test]
     fn touching_or_distant_polygons_share_nothing() {
-        assert_eq!(intersection_area(&square(0.0, 0.0, 1.0), &square(1.0, 1.0, 1.0)), 0.0);
-        assert_eq!(intersection_area(&square(0.0, 0.0, 1.0), &square(5.0, 0.0, 1.0)), 0.0);
-        assert_eq!(intersection_area(&square(0.0, 0.0, 1.0), &MultiPolygon(vec![])), 0.0);
+        assert_eq!(
+            intersection_area(&square(0.0, 0.0, 1.0), &square(1.0, 1.0, 1.0)),
+            0.0
+        );
+        assert_eq!(
+            intersection_area(&square(0.0, 0.0, 1.0), &square(5.0, 0.0, 1.0)),
+            0.0
+        );
+        assert_eq!(
+            intersection_area(&square(0.0, 0.0, 1.0), &MultiPolygon(vec![])),
+            0.0
+        );
     }
 }

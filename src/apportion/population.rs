@@ -46,7 +46,10 @@ impl FineUnits {
         let mut units = BTreeMap::new();
         for r in table.records() {
             let code = r.gss_code("lsoa11_code")?;
-            if units.insert(code.to_string(), r.count("total_population")?).is_some() {
+            if units
+                .insert(code.to_string(), r.count("total_population")?)
+                .is_some()
+            {
                 return Err(r
                     .error(format!("LSOA {code} appears twice"))
                     .hint("a population table has one row per area"));
@@ -116,7 +119,11 @@ impl Placement {
     /// [`FineUnits::interior_points`]) in the polygons of `layer`. A point
     /// on the shared edge of two areas, or where they overlap, goes to the
     /// first in code order, and is noted.
-    pub fn by_point(fine: &FineUnits, points: &[Option<Point<f64>>], layer: &BoundaryLayer) -> Placement {
+    pub fn by_point(
+        fine: &FineUnits,
+        points: &[Option<Point<f64>>],
+        layer: &BoundaryLayer,
+    ) -> Placement {
         let mut order: Vec<usize> = (0..layer.features.len()).collect();
         order.sort_by(|&a, &b| layer.features[a].code.cmp(&layer.features[b].code));
         let index = RTree::bulk_load(
@@ -124,7 +131,8 @@ impl Placement {
                 .iter()
                 .filter_map(|&i| {
                     let r = layer.features[i].geometry.bounding_rect()?;
-                    let rect = Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+                    let rect =
+                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
                     Some(GeomWithData::new(rect, i))
                 })
                 .collect(),
@@ -150,18 +158,37 @@ impl Placement {
             .iter()
             .zip(&found)
             .filter(|(_, hits)| hits.len() > 1)
-            .map(|(unit, hits)| format!("{unit} in {} (placed in {})", hits.iter().map(|&i| code(i)).collect::<Vec<_>>().join(" and "), code(hits[0])))
+            .map(|(unit, hits)| {
+                format!(
+                    "{unit} in {} (placed in {})",
+                    hits.iter()
+                        .map(|&i| code(i))
+                        .collect::<Vec<_>>()
+                        .join(" and "),
+                    code(hits[0])
+                )
+            })
             .collect();
         if !twice.is_empty() {
-            notes.push(format!("{} fine units' points lie in more than one area of {}: {}", twice.len(), layer.path.display(), twice.join("; ")));
+            notes.push(format!(
+                "{} fine units' points lie in more than one area of {}: {}",
+                twice.len(),
+                layer.path.display(),
+                twice.join("; ")
+            ));
         }
         let missing_points = points.iter().filter(|p| p.is_none()).count();
         if missing_points > 0 {
-            notes.push(format!("{missing_points} fine units have no polygon to take a point from"));
+            notes.push(format!(
+                "{missing_points} fine units have no polygon to take a point from"
+            ));
         }
         Placement {
             how: format!("interior point in polygon ({})", layer.path.display()),
-            area_of: found.iter().map(|hits| hits.first().map(|&i| code(i))).collect(),
+            area_of: found
+                .iter()
+                .map(|hits| hits.first().map(|&i| code(i)))
+                .collect(),
             areas: layer.features.iter().map(|f| f.code.clone()).collect(),
             notes,
         }
@@ -170,7 +197,12 @@ impl Placement {
     /// This placement where it places a unit, `fallback` where it does not:
     /// a lookup first, then interior points for the units it lacks.
     pub fn or(self, fallback: Placement) -> Placement {
-        let from_fallback = self.area_of.iter().zip(&fallback.area_of).filter(|(a, b)| a.is_none() && b.is_some()).count();
+        let from_fallback = self
+            .area_of
+            .iter()
+            .zip(&fallback.area_of)
+            .filter(|(a, b)| a.is_none() && b.is_some())
+            .count();
         let area_of = self
             .area_of
             .into_iter()
@@ -180,7 +212,10 @@ impl Placement {
         let mut notes = self.notes;
         notes.extend(fallback.notes);
         Placement {
-            how: format!("{}; {from_fallback} units not in it by {}", self.how, fallback.how),
+            how: format!(
+                "{}; {from_fallback} units not in it by {}",
+                self.how, fallback.how
+            ),
             area_of,
             areas: self.areas.into_iter().chain(fallback.areas).collect(),
             notes,
@@ -193,10 +228,17 @@ impl Placement {
 /// both over the population placed in the source. Sources with no
 /// population placed in them cannot be weighted and are `unusable`.
 pub fn crosswalk(fine: &FineUnits, source: &Placement, target: &Placement) -> Crosswalk {
-    let mut sources: BTreeMap<String, f64> = source.areas.iter().map(|a| (a.clone(), 0.0)).collect();
-    let mut targets: BTreeMap<String, f64> = target.areas.iter().map(|a| (a.clone(), 0.0)).collect();
+    let mut sources: BTreeMap<String, f64> =
+        source.areas.iter().map(|a| (a.clone(), 0.0)).collect();
+    let mut targets: BTreeMap<String, f64> =
+        target.areas.iter().map(|a| (a.clone(), 0.0)).collect();
     let mut shared: BTreeMap<(String, String), f64> = BTreeMap::new();
-    for ((people, s), t) in fine.population.iter().zip(&source.area_of).zip(&target.area_of) {
+    for ((people, s), t) in fine
+        .population
+        .iter()
+        .zip(&source.area_of)
+        .zip(&target.area_of)
+    {
         if let Some(s) = s {
             *sources.entry(s.clone()).or_default() += people;
         }
@@ -219,7 +261,9 @@ pub fn crosswalk(fine: &FineUnits, source: &Placement, target: &Placement) -> Cr
         format!("sources placed by {}", source.how),
         format!("targets placed by {}", target.how),
     ];
-    crosswalk.notes.extend(source.notes.iter().chain(&target.notes).cloned());
+    crosswalk
+        .notes
+        .extend(source.notes.iter().chain(&target.notes).cloned());
     crosswalk
 }
 
@@ -239,7 +283,12 @@ mod tests {
         Placement {
             how: "test".into(),
             area_of: areas.iter().map(|a| a.map(String::from)).collect(),
-            areas: areas.iter().flatten().chain(extra).map(|a| a.to_string()).collect(),
+            areas: areas
+                .iter()
+                .flatten()
+                .chain(extra)
+                .map(|a| a.to_string())
+                .collect(),
             notes: Vec::new(),
         }
     }
@@ -249,7 +298,11 @@ mod tests {
         let source = placement(&[Some("A"), Some("A"), Some("B"), Some("C")], &[]);
         let target = placement(&[Some("X"), Some("Y"), None, Some("Y")], &["Z"]);
         let cw = crosswalk(&units(), &source, &target);
-        let w: Vec<(&str, &str, f64)> = cw.links.iter().map(|l| (l.source.as_str(), l.target.as_str(), l.weight)).collect();
+        let w: Vec<(&str, &str, f64)> = cw
+            .links
+            .iter()
+            .map(|l| (l.source.as_str(), l.target.as_str(), l.weight))
+            .collect();
         assert_eq!(w, [("A", "X", 0.25), ("A", "Y", 0.75)]);
         assert_eq!(cw.placed_shares()["B"], 0.0); // its one unit is in no target
         assert!(cw.unusable["C"].starts_with("no population")); // only a unit of 0 people
@@ -261,7 +314,14 @@ mod tests {
         let lookup = placement(&[Some("A"), None, None, Some("B")], &[]);
         let points = placement(&[Some("Q"), Some("A"), None, Some("Q")], &[]);
         let both = lookup.or(points);
-        assert_eq!(both.area_of, [Some("A".into()), Some("A".into()), None, Some("B".into())]);
-        assert!(both.how.ends_with("1 units not in it by test"), "{}", both.how);
+        assert_eq!(
+            both.area_of,
+            [Some("A".into()), Some("A".into()), None, Some("B".into())]
+        );
+        assert!(
+            both.how.ends_with("1 units not in it by test"),
+            "{}",
+            both.how
+        );
     }
 }

@@ -34,7 +34,10 @@ pub fn crosswalk_lines(cw: &Crosswalk) -> Vec<String> {
     let measure = &cw.measure;
     let mut lines: Vec<String> = cw.notes.iter().take(LISTED).cloned().collect();
     if cw.notes.len() > LISTED {
-        lines.push(format!("… and {} more repairs or exclusions", cw.notes.len() - LISTED));
+        lines.push(format!(
+            "… and {} more repairs or exclusions",
+            cw.notes.len() - LISTED
+        ));
     }
     lines.push(format!(
         "{} weights from {} sources to {} targets, by {measure}",
@@ -51,7 +54,10 @@ pub fn crosswalk_lines(cw: &Crosswalk) -> Vec<String> {
         .collect();
     if !short.is_empty() {
         let total: f64 = cw.sources.values().sum();
-        let outside: f64 = short.iter().map(|(code, share)| share * cw.sources[*code]).sum();
+        let outside: f64 = short
+            .iter()
+            .map(|(code, share)| share * cw.sources[*code])
+            .sum();
         short.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
         lines.push(format!(
             "{} sources have {measure} outside every target ({} of all source {measure}; not placed): {}",
@@ -69,7 +75,11 @@ pub fn crosswalk_lines(cw: &Crosswalk) -> Vec<String> {
         lines.push(format!(
             "{} sources are placed more than once because targets overlap there: {}",
             over.len(),
-            examples(over.iter().map(|(c, p)| format!("{c} ({} placed)", percent(*p))), over.len())
+            examples(
+                over.iter()
+                    .map(|(c, p)| format!("{c} ({} placed)", percent(*p))),
+                over.len()
+            )
         ));
     }
 
@@ -96,7 +106,12 @@ pub fn crosswalk_lines(cw: &Crosswalk) -> Vec<String> {
         lines.push(format!(
             "{} targets are partly outside every source: {}",
             partly.len(),
-            examples(partly.iter().map(|(c, s)| format!("{c} ({} covered)", percent(*s))), partly.len())
+            examples(
+                partly
+                    .iter()
+                    .map(|(c, s)| format!("{c} ({} covered)", percent(*s))),
+                partly.len()
+            )
         ));
     }
     lines
@@ -107,7 +122,11 @@ pub fn values_lines(a: &Apportioned) -> Vec<String> {
     let mut lines = Vec::new();
     match (a.kind, a.totals) {
         (Kind::Extensive, Some(t)) => {
-            let share = if t.input != 0.0 { percent(t.placed / t.input) } else { "-".into() };
+            let share = if t.input != 0.0 {
+                percent(t.placed / t.input)
+            } else {
+                "-".into()
+            };
             lines.push(format!(
                 "placed {} of the input total {} ({share}); not placed: {} (outside every target, or not for a usable source area); withheld: {} (in targets left missing)",
                 format_number(t.placed),
@@ -126,7 +145,12 @@ pub fn values_lines(a: &Apportioned) -> Vec<String> {
         lines.push(format!(
             "{} sources have no value (kept missing, not 0): {}",
             a.missing_sources.len(),
-            examples(a.missing_sources.iter().map(|(c, line)| format!("{c} (line {line})")), a.missing_sources.len())
+            examples(
+                a.missing_sources
+                    .iter()
+                    .map(|(c, line)| format!("{c} (line {line})")),
+                a.missing_sources.len()
+            )
         ));
     }
     if !a.absent_sources.is_empty() {
@@ -140,7 +164,12 @@ pub fn values_lines(a: &Apportioned) -> Vec<String> {
         lines.push(format!(
             "{} targets are left missing: {}",
             a.missing_targets.len(),
-            examples(a.missing_targets.iter().map(|(c, why)| format!("{c} ({why})")), a.missing_targets.len())
+            examples(
+                a.missing_targets
+                    .iter()
+                    .map(|(c, why)| format!("{c} ({why})")),
+                a.missing_targets.len()
+            )
         ));
     }
     if !a.unmatched.is_empty() {
@@ -148,7 +177,9 @@ pub fn values_lines(a: &Apportioned) -> Vec<String> {
             "{} value rows are not for a usable source area, so are not placed: {}",
             a.unmatched.len(),
             examples(
-                a.unmatched.iter().map(|u| format!("{} (line {}: {})", u.code, u.line, u.reason)),
+                a.unmatched
+                    .iter()
+                    .map(|u| format!("{} (line {}: {})", u.code, u.line, u.reason)),
                 a.unmatched.len()
             )
         ));
@@ -172,6 +203,9 @@ mod tests {
     #[test]
     fn long_lists_are_cut_short() {
         let items = (1..=12).map(|i| format!("E{i}"));
-        assert_eq!(examples(items, 12), "E1, E2, E3, E4, E5, E6, E7, E8, E9, E10 and 2 more");
+        assert_eq!(
+            examples(items, 12),
+            "E1, E2, E3, E4, E5, E6, E7, E8, E9, E10 and 2 more"
+        );
     }
 }

@@ -48,7 +48,10 @@ impl Values {
             let value = value(&record, value_column)?;
             if let Some((first, _)) = rows.insert(code.to_string(), (record.line(), value)) {
                 return Err(record
-                    .error(format!("{code_column} {code} appears twice: lines {first} and {}", record.line()))
+                    .error(format!(
+                        "{code_column} {code} appears twice: lines {first} and {}",
+                        record.line()
+                    ))
                     .hint("give one row per area; sum or remove the duplicate"));
             }
         }
@@ -119,9 +122,14 @@ pub fn apportion(crosswalk: &Crosswalk, values: &Values, kind: Kind) -> Result<A
         let example = values.rows.keys().next().map_or("", String::as_str);
         return Err(Error::input(
             &values.path,
-            format!("none of its {} codes (e.g. {example}) is a source area", values.rows.len()),
+            format!(
+                "none of its {} codes (e.g. {example}) is a source area",
+                values.rows.len()
+            ),
         )
-        .hint("check --code-column, and that the values are for the --from areas and their vintage"));
+        .hint(
+            "check --code-column, and that the values are for the --from areas and their vintage",
+        ));
     }
     let mut missing_sources = BTreeMap::new();
     let mut absent_sources = Vec::new();
@@ -139,11 +147,17 @@ pub fn apportion(crosswalk: &Crosswalk, values: &Values, kind: Kind) -> Result<A
     }
 
     // Each target's links from sources that are part of the input.
-    let mut by_target: BTreeMap<&str, Vec<&Link>> =
-        crosswalk.targets.keys().map(|t| (t.as_str(), Vec::new())).collect();
+    let mut by_target: BTreeMap<&str, Vec<&Link>> = crosswalk
+        .targets
+        .keys()
+        .map(|t| (t.as_str(), Vec::new()))
+        .collect();
     for link in &crosswalk.links {
         if values.rows.contains_key(&link.source) {
-            by_target.get_mut(link.target.as_str()).expect("link to a known target").push(link);
+            by_target
+                .get_mut(link.target.as_str())
+                .expect("link to a known target")
+                .push(link);
         }
     }
     let mut targets = BTreeMap::new();
@@ -158,8 +172,7 @@ pub fn apportion(crosswalk: &Crosswalk, values: &Values, kind: Kind) -> Result<A
         };
         targets.insert(target.to_string(), value);
     }
-    let totals = (kind == Kind::Extensive)
-        .then(|| totals(crosswalk, &known, &targets, &unmatched));
+    let totals = (kind == Kind::Extensive).then(|| totals(crosswalk, &known, &targets, &unmatched));
     Ok(Apportioned {
         kind,
         targets,
@@ -306,26 +319,52 @@ mod tests {
 
     #[test]
     fn extensive_values_are_shared_and_every_unit_accounted_for() {
-        let a = apportion(&crosswalk(), &values(&[("A", Some(40.0)), ("B", Some(8.0)), ("C", Some(5.0))]), Kind::Extensive).unwrap();
+        let a = apportion(
+            &crosswalk(),
+            &values(&[("A", Some(40.0)), ("B", Some(8.0)), ("C", Some(5.0))]),
+            Kind::Extensive,
+        )
+        .unwrap();
         assert_eq!(a.targets["X"], Some(30.0));
         assert_eq!(a.targets["Y"], Some(14.0));
         assert_eq!(a.targets["Z"], None);
-        assert_eq!(a.missing_targets["Z"], "no source with a row of values covers it");
+        assert_eq!(
+            a.missing_targets["Z"],
+            "no source with a row of values covers it"
+        );
         let t = a.totals.unwrap();
-        assert_eq!((t.input, t.placed, t.unplaced, t.withheld), (53.0, 44.0, 9.0, 0.0));
+        assert_eq!(
+            (t.input, t.placed, t.unplaced, t.withheld),
+            (53.0, 44.0, 9.0, 0.0)
+        );
         assert_eq!(a.unmatched[0].reason, "no geometry (null)");
-        assert_eq!(String::from_utf8(a.to_csv()).unwrap(), "target_code,value\nX,30\nY,14\nZ,\n");
+        assert_eq!(
+            String::from_utf8(a.to_csv()).unwrap(),
+            "target_code,value\nX,30\nY,14\nZ,\n"
+        );
     }
 
     #[test]
     fn a_missing_value_makes_its_targets_missing_not_zero() {
-        let a = apportion(&crosswalk(), &values(&[("A", Some(40.0)), ("B", None)]), Kind::Extensive).unwrap();
+        let a = apportion(
+            &crosswalk(),
+            &values(&[("A", Some(40.0)), ("B", None)]),
+            Kind::Extensive,
+        )
+        .unwrap();
         assert_eq!(a.targets["X"], Some(30.0));
         assert_eq!(a.targets["Y"], None);
-        assert!(a.missing_targets["Y"].contains("66.67% of its area from sources without a value (B)"), "{:?}", a.missing_targets);
+        assert!(
+            a.missing_targets["Y"].contains("66.67% of its area from sources without a value (B)"),
+            "{:?}",
+            a.missing_targets
+        );
         assert_eq!(a.missing_sources["B"], 3);
         let t = a.totals.unwrap();
-        assert_eq!((t.input, t.placed, t.unplaced, t.withheld), (40.0, 30.0, 0.0, 10.0));
+        assert_eq!(
+            (t.input, t.placed, t.unplaced, t.withheld),
+            (40.0, 30.0, 0.0, 10.0)
+        );
     }
 
     #[test]
@@ -338,7 +377,12 @@ mod tests {
 
     #[test]
     fn intensive_values_are_means_weighted_by_the_shared_measure() {
-        let a = apportion(&crosswalk(), &values(&[("A", Some(0.1)), ("B", Some(0.4))]), Kind::Intensive).unwrap();
+        let a = apportion(
+            &crosswalk(),
+            &values(&[("A", Some(0.1)), ("B", Some(0.4))]),
+            Kind::Intensive,
+        )
+        .unwrap();
         assert!((a.targets["X"].unwrap() - 0.1).abs() < 1e-15);
         assert!((a.targets["Y"].unwrap() - 0.3).abs() < 1e-15); // (0.1*1 + 0.4*2) / 3
         assert_eq!(a.totals, None);

@@ -92,7 +92,11 @@ impl Vintage {
 /// the LSOAs both are defined on. Any pair works, in either direction
 /// (e.g. `Ccg2019 → Icb2023`, or `Lad2021 → Sicbl2023`).
 pub fn bridge(official: &Official, from: Vintage, to: Vintage) -> Crosswalk {
-    population::crosswalk(&official.fine, official.placement(from), official.placement(to))
+    population::crosswalk(
+        &official.fine,
+        official.placement(from),
+        official.placement(to),
+    )
 }
 
 #[cfg(test)]

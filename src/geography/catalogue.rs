@@ -70,10 +70,10 @@ impl Catalogue {
                 layer.level
             ))
             .hint(format!("layers of level {level}: {}", known()))),
-            None => Err(Error::usage(format!(
-                "no boundary layer '{id}' in {BUILTIN_NAME}"
-            ))
-            .hint(format!("layers of level {level}: {}", known()))),
+            None => Err(
+                Error::usage(format!("no boundary layer '{id}' in {BUILTIN_NAME}"))
+                    .hint(format!("layers of level {level}: {}", known())),
+            ),
         }
     }
 
@@ -100,6 +100,12 @@ mod tests {
         let ctyua = c.layer("ctyua-2024", Level::Ctyua).unwrap();
         assert!(c.attribution(ctyua).ends_with("database right 2024."));
         assert!(c.layer("ctyua-2024", Level::Sicbl).is_err());
-        assert!(c.layer("nope", Level::Sicbl).unwrap_err().hint.unwrap().contains("sicbl-2023"));
+        assert!(
+            c.layer("nope", Level::Sicbl)
+                .unwrap_err()
+                .hint
+                .unwrap()
+                .contains("sicbl-2023")
+        );
     }
 }

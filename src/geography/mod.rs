@@ -29,7 +29,13 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 5] = [Level::Ctyua, Level::Lad, Level::Sicbl, Level::Icb, Level::Ccg];
+    pub const ALL: [Level; 5] = [
+        Level::Ctyua,
+        Level::Lad,
+        Level::Sicbl,
+        Level::Icb,
+        Level::Ccg,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

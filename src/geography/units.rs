@@ -104,8 +104,10 @@ impl Units {
             let lad22 = r.gss_code("ltla22_code")?;
             let lad = lookup(&lad_of_lad22, lad22, &lad22_23, "ltla22_code", &r)?;
             let district = districts.get(lad).ok_or_else(|| {
-                r.error(format!("district {lad} (from {lad22}) is not in {IOD2025_LAD}"))
-                    .hint("the lookups and the IoD2025 district summaries must be the same vintage")
+                r.error(format!(
+                    "district {lad} (from {lad22}) is not in {IOD2025_LAD}"
+                ))
+                .hint("the lookups and the IoD2025 district summaries must be the same vintage")
             })?;
             let sicbl = match sicbl_2023.get(code) {
                 Some(s) => s.clone(),
@@ -135,13 +137,22 @@ impl Units {
         }
         let inputs = [
             (&population, "LSOA adult population (ONS mid-2020)"),
-            (&sicbl22, "LSOA 2011 to SICBL/ICB July 2022 and LAD 2022 lookup"),
+            (
+                &sicbl22,
+                "LSOA 2011 to SICBL/ICB July 2022 and LAD 2022 lookup",
+            ),
             (&sicbl24, "LSOA 2021 to SICBL/ICB April 2023 lookup"),
             (&ccg21, "LSOA 2011 to CCG April 2021 lookup"),
             (&lad22_23, "LAD 2022 to LAD 2023 lookup"),
             (&lad23_utla, "LAD 2023 to upper-tier LA lookup"),
-            (&probation, "LAD to police force area and probation region lookup"),
-            (&iod, "IoD2025 district summaries (income and employment scales)"),
+            (
+                &probation,
+                "LAD to police force area and probation region lookup",
+            ),
+            (
+                &iod,
+                "IoD2025 district summaries (income and employment scales)",
+            ),
         ]
         .into_iter()
         .map(|(table, role)| table.provenance(role))
@@ -187,7 +198,9 @@ impl Units {
     pub fn adults_by_area(&self, level: Level) -> BTreeMap<String, f64> {
         let mut adults: BTreeMap<String, f64> = BTreeMap::new();
         for lsoa in &self.lsoas {
-            *adults.entry(Units::area_of(lsoa, level).to_string()).or_default() += lsoa.adults;
+            *adults
+                .entry(Units::area_of(lsoa, level).to_string())
+                .or_default() += lsoa.adults;
         }
         adults
     }
@@ -207,10 +220,7 @@ fn adults_by_lsoa(table: &Table) -> Result<(HashMap<String, f64>, f64)> {
     let mut wales = 0.0;
     for r in table.records() {
         let code = r.gss_code("lsoa11_code")?;
-        let adults = ages
-            .iter()
-            .map(|age| r.count(age))
-            .sum::<Result<f64>>()?;
+        let adults = ages.iter().map(|age| r.count(age)).sum::<Result<f64>>()?;
         match code.as_bytes()[0] {
             b'E' => {
                 english.insert(code.to_string(), adults);
@@ -263,18 +273,28 @@ fn lookup<'m, V>(
 
 /// District facts: upper-tier authority, police force area, probation
 /// region and IoD2025 scales, keyed by LAD 2024 code.
-fn districts(
-    utla: &Table,
-    probation: &Table,
-    iod: &Table,
-) -> Result<BTreeMap<String, District>> {
+fn districts(utla: &Table, probation: &Table, iod: &Table) -> Result<BTreeMap<String, District>> {
     utla.require(&["ltla23_code", "ltla23_name", "utla23_code", "utla23_name"])?;
-    probation.require(&["lad24cd", "pfa23cd", "probation_region", "probation_region_delius_code"])?;
-    iod.require(&["ltla24_code", "employment_scale", "income_scale", "imd_average_score"])?;
+    probation.require(&[
+        "lad24cd",
+        "pfa23cd",
+        "probation_region",
+        "probation_region_delius_code",
+    ])?;
+    iod.require(&[
+        "ltla24_code",
+        "employment_scale",
+        "income_scale",
+        "imd_average_score",
+    ])?;
     let region: HashMap<&str, [&str; 3]> = probation
         .records()
         .map(|r| {
-            let columns = ["pfa23cd", "probation_region", "probation_region_delius_code"];
+            let columns = [
+                "pfa23cd",
+                "probation_region",
+                "probation_region_delius_code",
+            ];
             (r.str("lad24cd"), columns.map(|c| r.str(c)))
         })
         .collect();
@@ -282,7 +302,11 @@ fn districts(
         .records()
         .map(|r| {
             let columns = ["employment_scale", "income_scale", "imd_average_score"];
-            let values = [r.count(columns[0])?, r.count(columns[1])?, r.count(columns[2])?];
+            let values = [
+                r.count(columns[0])?,
+                r.count(columns[1])?,
+                r.count(columns[2])?,
+            ];
             Ok((r.gss_code("ltla24_code")?, values))
         })
         .collect::<Result<_>>()?;
@@ -297,7 +321,9 @@ fn districts(
                 .hint("the probation region lookup must cover every English district")
         })?;
         let [employment_scale, income_scale, imd_score] = *scales.get(code).ok_or_else(|| {
-            r.error(format!("district {code} has no IoD2025 scales in {IOD2025_LAD}"))
+            r.error(format!(
+                "district {code} has no IoD2025 scales in {IOD2025_LAD}"
+            ))
         })?;
         districts.insert(
             code.to_string(),
@@ -341,5 +367,8 @@ fn sicbl_bridge(
             *best = (new, n);
         }
     }
-    Ok(bridge.into_iter().map(|(old, (new, _))| (old, new)).collect())
+    Ok(bridge
+        .into_iter()
+        .map(|(old, (new, _))| (old, new))
+        .collect())
 }

@@ -49,11 +49,9 @@ fn all_distinct(breaks: &[f64], decimals: usize) -> bool {
     text.windows(2).all(|w| w[0] != w[1])
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
 
     #[test]
     fn labels_state_which_end_is_closed() {

@@ -2,9 +2,9 @@
 //! fills the hole, an island, and (for the inset) two London boroughs.
 
 use super::*;
-use crate::stats::suppression::Suppression;
 use crate::geography::boundaries::Boundary;
 use crate::stats::classify::{Method, classify};
+use crate::stats::suppression::Suppression;
 use geo::{LineString, MultiPolygon, Polygon};
 use resvg::tiny_skia::Pixmap;
 use std::path::PathBuf;

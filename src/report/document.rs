@@ -94,7 +94,11 @@ impl Document {
             html_block(&mut out, block);
         }
         out.push_str("</main>\n");
-        if self.blocks.iter().any(|b| matches!(b, Block::Table(t) if t.sortable)) {
+        if self
+            .blocks
+            .iter()
+            .any(|b| matches!(b, Block::Table(t) if t.sortable))
+        {
             let _ = write!(out, "<script>\n{SORT_SCRIPT}</script>\n");
         }
         out.push_str("</body>\n</html>\n");
@@ -131,7 +135,12 @@ fn html_block(out: &mut String, block: &Block) {
         Block::Links(links) => {
             out.push_str("<nav><ul class=\"links\">\n");
             for (text, href) in links {
-                let _ = writeln!(out, "<li><a href=\"{}\">{}</a></li>", escape(href), escape(text));
+                let _ = writeln!(
+                    out,
+                    "<li><a href=\"{}\">{}</a></li>",
+                    escape(href),
+                    escape(text)
+                );
             }
             out.push_str("</ul></nav>\n");
         }
@@ -149,8 +158,16 @@ fn html_block(out: &mut String, block: &Block) {
 }
 
 fn html_table(out: &mut String, table: &Table) {
-    let class = if table.sortable { " class=\"sortable\"" } else { "" };
-    let _ = writeln!(out, "<div class=\"table\"><table{class}>\n<caption>{}</caption>", escape(&table.caption));
+    let class = if table.sortable {
+        " class=\"sortable\""
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "<div class=\"table\"><table{class}>\n<caption>{}</caption>",
+        escape(&table.caption)
+    );
     out.push_str("<thead><tr>");
     for header in &table.headers {
         let _ = write!(out, "<th scope=\"col\">{}</th>", escape(header));
@@ -159,7 +176,11 @@ fn html_table(out: &mut String, table: &Table) {
     for row in &table.rows {
         out.push_str("<tr>");
         for (i, cell) in row.iter().enumerate() {
-            let (open, close) = if i == 0 { ("<th scope=\"row\"", "</th>") } else { ("<td", "</td>") };
+            let (open, close) = if i == 0 {
+                ("<th scope=\"row\"", "</th>")
+            } else {
+                ("<td", "</td>")
+            };
             out.push_str(open);
             if let Some(sort) = cell.sort {
                 let _ = write!(out, " data-sort=\"{sort}\" class=\"num\"");
@@ -167,7 +188,12 @@ fn html_table(out: &mut String, table: &Table) {
             out.push('>');
             match &cell.href {
                 Some(href) => {
-                    let _ = write!(out, "<a href=\"{}\">{}</a>", escape(href), escape(&cell.text));
+                    let _ = write!(
+                        out,
+                        "<a href=\"{}\">{}</a>",
+                        escape(href),
+                        escape(&cell.text)
+                    );
                 }
                 None => out.push_str(&escape(&cell.text)),
             }
@@ -181,7 +207,9 @@ fn html_table(out: &mut String, table: &Table) {
 /// An SVG file's XML declaration is not allowed inside HTML.
 fn strip_xml_prolog(svg: &str) -> &str {
     match svg.strip_prefix("<?xml") {
-        Some(rest) => rest.split_once("?>").map_or(svg, |(_, body)| body.trim_start()),
+        Some(rest) => rest
+            .split_once("?>")
+            .map_or(svg, |(_, body)| body.trim_start()),
         None => svg,
     }
 }
@@ -234,7 +262,10 @@ mod tests {
                 Block::Table(Table {
                     caption: "Need".into(),
                     headers: vec!["Condition".into(), "People".into()],
-                    rows: vec![vec![Cell::link("Psychosis", "E06000018.html"), Cell::number("1,240", 1240.0)]],
+                    rows: vec![vec![
+                        Cell::link("Psychosis", "E06000018.html"),
+                        Cell::number("1,240", 1240.0),
+                    ]],
                     sortable: true,
                 }),
                 Block::Figure {
@@ -256,8 +287,14 @@ mod tests {
         assert!(html.contains("<td data-sort=\"1240\" class=\"num\">1,240</td>"));
         assert!(html.contains("<div role=\"img\" aria-label=\"A map\">\n<svg></svg>"));
         assert!(!html.contains("<?xml"));
-        assert!(html.contains("<script>"), "sortable tables bring their script inline");
-        assert!(!html.contains("src=") && !html.contains("<link"), "no external resources");
+        assert!(
+            html.contains("<script>"),
+            "sortable tables bring their script inline"
+        );
+        assert!(
+            !html.contains("src=") && !html.contains("<link"),
+            "no external resources"
+        );
     }
 
     #[test]

@@ -86,7 +86,10 @@ mod tests {
         assert!(close(hi, 30.889880, 1e-5), "{hi}");
         // From 10 events up Byar is used: 4.787450 to 18.391459.
         let (lo, hi) = count_interval(10.0, Z95);
-        assert!(close(lo, 4.787450, 1e-5) && close(hi, 18.391459, 1e-5), "{lo} {hi}");
+        assert!(
+            close(lo, 4.787450, 1e-5) && close(hi, 18.391459, 1e-5),
+            "{lo} {hi}"
+        );
     }
 
     #[test]
@@ -94,9 +97,15 @@ mod tests {
         // Published exact 95% limits: 5 events 1.6235 to 11.6683; 9 events
         // 4.1154 to 17.0848; 0 events 0 to -ln(0.025) = 3.6889.
         let (lo, hi) = count_interval(5.0, Z95);
-        assert!(close(lo, 1.6235, 1e-4) && close(hi, 11.6683, 1e-4), "{lo} {hi}");
+        assert!(
+            close(lo, 1.6235, 1e-4) && close(hi, 11.6683, 1e-4),
+            "{lo} {hi}"
+        );
         let (lo, hi) = count_interval(9.0, Z95);
-        assert!(close(lo, 4.1154, 1e-4) && close(hi, 17.0848, 1e-4), "{lo} {hi}");
+        assert!(
+            close(lo, 4.1154, 1e-4) && close(hi, 17.0848, 1e-4),
+            "{lo} {hi}"
+        );
         let (lo, hi) = count_interval(0.0, Z95);
         assert_eq!(lo, 0.0);
         assert!(close(hi, 0.025f64.ln().abs(), 1e-6), "{hi}");

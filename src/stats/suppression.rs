@@ -84,7 +84,10 @@ impl Suppression {
                 "; counts derived from locally supplied caseload are rounded to the nearest {}",
                 self.round_to
             ),
-            Rounding::Always => format!("; other counts are rounded to the nearest {}", self.round_to),
+            Rounding::Always => format!(
+                "; other counts are rounded to the nearest {}",
+                self.round_to
+            ),
             Rounding::Never => String::new(),
         };
         format!(

@@ -40,12 +40,22 @@ impl Board<'_> {
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
         let document = self.document();
         let owned: Vec<GapRow> = self.rows.iter().map(|r| (*r).clone()).collect();
-        let csv = output::gap_frame(&owned, &self.inputs.loaded.prevalence, self.inputs.spec.caseload.proxy.as_str())
-            .and_then(|mut frame| output::csv_bytes(&mut frame))
-            .unwrap_or_default();
+        let csv = output::gap_frame(
+            &owned,
+            &self.inputs.loaded.prevalence,
+            self.inputs.spec.caseload.proxy.as_str(),
+        )
+        .and_then(|mut frame| output::csv_bytes(&mut frame))
+        .unwrap_or_default();
         vec![
-            (format!("annex/{}.html", self.code), document.to_html().into_bytes()),
-            (format!("annex/{}.md", self.code), document.to_markdown().into_bytes()),
+            (
+                format!("annex/{}.html", self.code),
+                document.to_html().into_bytes(),
+            ),
+            (
+                format!("annex/{}.md", self.code),
+                document.to_markdown().into_bytes(),
+            ),
             (format!("annex/{}.csv", self.code), csv),
         ]
     }
@@ -57,7 +67,10 @@ impl Board<'_> {
     fn document(&self) -> Document {
         let name = self.name();
         let mut blocks = vec![
-            Block::Links(vec![("England overview and all Boards".into(), "index.html".into())]),
+            Block::Links(vec![(
+                "England overview and all Boards".into(),
+                "index.html".into(),
+            )]),
             Block::Heading(1, format!("Health needs of people on probation in {name}")),
             Block::Paragraph(format!(
                 "Joint Strategic Needs Assessment annex for {name} ({}), a Health and Wellbeing Board area (upper-tier local authority). All figures are estimates; read Methods and Caveats before using them.",
@@ -85,7 +98,10 @@ impl Board<'_> {
             Block::Table(self.comparison_table()),
         ]);
         if let Some(table) = self.sicbl_table() {
-            blocks.push(Block::Heading(2, "Sub-ICB locations that overlap this Board".into()));
+            blocks.push(Block::Heading(
+                2,
+                "Sub-ICB locations that overlap this Board".into(),
+            ));
             blocks.push(Block::Paragraph("NHS commissioning sits with the sub-ICB locations (formerly CCGs) and their Integrated Care Boards. These are the ones whose population overlaps this Board, with the share of the Board's caseload living in each.".into()));
             blocks.push(Block::Table(table));
         }
@@ -123,7 +139,12 @@ impl Board<'_> {
         if let Some(r) = row(self.rows, "substance_misuse") {
             out.push(format!(
                 "{} {}",
-                findings::need_sentence(p, name, r, "have a substance misuse problem (alcohol and/or drugs)"),
+                findings::need_sentence(
+                    p,
+                    name,
+                    r,
+                    "have a substance misuse problem (alcohol and/or drugs)"
+                ),
                 findings::provision_sentence(name, "substance misuse", r, services)
             ));
         }
@@ -196,12 +217,22 @@ impl Board<'_> {
             .filter_map(|prevalence| {
                 let r = row(self.rows, &prevalence.condition)?;
                 let unmet = match r.unmet {
-                    Some(u) => Cell::number(format!("{} ({} to {})", p.count(u.need), p.count(u.lower), p.count(u.upper)), u.need),
+                    Some(u) => Cell::number(
+                        format!(
+                            "{} ({} to {})",
+                            p.count(u.need),
+                            p.count(u.lower),
+                            p.count(u.upper)
+                        ),
+                        u.need,
+                    ),
                     None => Cell::text("not assessed"),
                 };
                 let expected = r
                     .general_population
-                    .map_or(Cell::text("no verified comparator"), |g| Cell::number(p.count(g.expected), g.expected));
+                    .map_or(Cell::text("no verified comparator"), |g| {
+                        Cell::number(p.count(g.expected), g.expected)
+                    });
                 Some(vec![
                     Cell::text(prevalence.label.clone()),
                     Cell::text(format!(
@@ -211,7 +242,15 @@ impl Board<'_> {
                         p.percent(prevalence.upper),
                         prevalence.evidence_grade
                     )),
-                    Cell::number(format!("{} ({} to {})", p.count(r.need.need), p.count(r.need.lower), p.count(r.need.upper)), r.need.need),
+                    Cell::number(
+                        format!(
+                            "{} ({} to {})",
+                            p.count(r.need.need),
+                            p.count(r.need.lower),
+                            p.count(r.need.upper)
+                        ),
+                        r.need.need,
+                    ),
                     Cell::number(
                         format!(
                             "{} ({} to {})",
@@ -228,7 +267,10 @@ impl Board<'_> {
             })
             .collect();
         Table {
-            caption: format!("People on probation in {} with each condition (95% intervals)", self.name()),
+            caption: format!(
+                "People on probation in {} with each condition (95% intervals)",
+                self.name()
+            ),
             headers: vec![
                 "Condition".into(),
                 "Prevalence, evidence grade".into(),
@@ -254,16 +296,24 @@ impl Board<'_> {
                 vec![
                     Cell::text(domain_words(r.domain)),
                     Cell::text(status_words(r.provision.status)),
-                    Cell::number(self.published.percent(r.provision.coverage), r.provision.coverage),
-                    Cell::text(match findings::service_names(&r.provision.services, services) {
-                        names if names.is_empty() => "none recorded".to_string(),
-                        names => names,
-                    }),
+                    Cell::number(
+                        self.published.percent(r.provision.coverage),
+                        r.provision.coverage,
+                    ),
+                    Cell::text(
+                        match findings::service_names(&r.provision.services, services) {
+                            names if names.is_empty() => "none recorded".to_string(),
+                            names => names,
+                        },
+                    ),
                 ]
             })
             .collect();
         Table {
-            caption: format!("Provision for people on probation in {}, by domain", self.name()),
+            caption: format!(
+                "Provision for people on probation in {}, by domain",
+                self.name()
+            ),
             headers: vec![
                 "Domain".into(),
                 "Best provision recorded".into(),
@@ -282,7 +332,11 @@ impl Board<'_> {
             .services
             .iter()
             .zip(&loaded.catchments)
-            .filter(|(_, catchment)| catchment.iter().any(|&i| loaded.units.lsoas[i].ctyua == self.code))
+            .filter(|(_, catchment)| {
+                catchment
+                    .iter()
+                    .any(|&i| loaded.units.lsoas[i].ctyua == self.code)
+            })
             .map(|(s, _)| s)
             .collect();
         let rows = CATEGORIES
@@ -295,7 +349,11 @@ impl Board<'_> {
                     .collect();
                 vec![
                     Cell::text(category.replace('_', " ")),
-                    Cell::text(if here.is_empty() { "none recorded".to_string() } else { here.join("; ") }),
+                    Cell::text(if here.is_empty() {
+                        "none recorded".to_string()
+                    } else {
+                        here.join("; ")
+                    }),
                 ]
             })
             .collect();
@@ -321,8 +379,16 @@ impl Board<'_> {
         let own = scores.get(self.code).copied().unwrap_or(f64::NAN);
         let mut similar: Vec<&&GapRow> = all.iter().filter(|r| r.area_code != self.code).collect();
         similar.sort_by(|a, b| {
-            let d = |r: &GapRow| (scores.get(r.area_code.as_str()).copied().unwrap_or(f64::NAN) - own).abs();
-            d(a).total_cmp(&d(b)).then_with(|| a.area_code.cmp(&b.area_code))
+            let d = |r: &GapRow| {
+                (scores
+                    .get(r.area_code.as_str())
+                    .copied()
+                    .unwrap_or(f64::NAN)
+                    - own)
+                    .abs()
+            };
+            d(a).total_cmp(&d(b))
+                .then_with(|| a.area_code.cmp(&b.area_code))
         });
         let england_need: f64 = all.iter().map(|r| r.need.need).sum();
         let england_adults: f64 = all.iter().map(|r| r.facts.adults).sum();
@@ -330,9 +396,26 @@ impl Board<'_> {
             let rate = r.need_per_100k_adults;
             vec![
                 Cell::text(label),
-                Cell::number(thousands(scores.get(r.area_code.as_str()).copied().unwrap_or(f64::NAN), 1), scores.get(r.area_code.as_str()).copied().unwrap_or(f64::NAN)),
                 Cell::number(
-                    format!("{} ({} to {})", thousands(rate.value, 0), thousands(rate.lower, 0), thousands(rate.upper, 0)),
+                    thousands(
+                        scores
+                            .get(r.area_code.as_str())
+                            .copied()
+                            .unwrap_or(f64::NAN),
+                        1,
+                    ),
+                    scores
+                        .get(r.area_code.as_str())
+                        .copied()
+                        .unwrap_or(f64::NAN),
+                ),
+                Cell::number(
+                    format!(
+                        "{} ({} to {})",
+                        thousands(rate.value, 0),
+                        thousands(rate.lower, 0),
+                        thousands(rate.upper, 0)
+                    ),
                     rate.value,
                 ),
             ]
@@ -344,9 +427,17 @@ impl Board<'_> {
         rows.push(vec![
             Cell::text("England"),
             Cell::text(""),
-            Cell::number(thousands(100_000.0 * england_need / england_adults, 0), 100_000.0 * england_need / england_adults),
+            Cell::number(
+                thousands(100_000.0 * england_need / england_adults, 0),
+                100_000.0 * england_need / england_adults,
+            ),
         ]);
-        rows.extend(similar.iter().take(SIMILAR_AREAS).map(|r| line(r, r.area_name.clone())));
+        rows.extend(
+            similar
+                .iter()
+                .take(SIMILAR_AREAS)
+                .map(|r| line(r, r.area_name.clone())),
+        );
         Table {
             caption: "Estimated people on probation with a current mental illness per 100,000 adults: this Board, England, and the five Boards closest in deprivation".into(),
             headers: vec![
@@ -362,7 +453,10 @@ impl Board<'_> {
     /// The sub-ICB locations whose LSOAs overlap the Board.
     fn sicbl_table(&self) -> Option<Table> {
         let loaded = self.inputs.loaded;
-        let (_, sicbl_layer) = loaded.layers.iter().find(|(l, _)| l.level == Level::Sicbl)?;
+        let (_, sicbl_layer) = loaded
+            .layers
+            .iter()
+            .find(|(l, _)| l.level == Level::Sicbl)?;
         let per_lsoa = &self.inputs.analysis.placement.per_lsoa;
         let mut shares: BTreeMap<&str, f64> = BTreeMap::new();
         for (lsoa, c) in loaded.units.lsoas.iter().zip(per_lsoa) {
@@ -380,18 +474,22 @@ impl Board<'_> {
                     .iter()
                     .find(|f| f.code == *code)
                     .map_or(code.to_string(), |f| f.name.clone());
-                let lead = self
-                    .inputs
-                    .analysis
-                    .rows
-                    .iter()
-                    .find(|r| r.level == Level::Sicbl && r.area_code == *code && r.condition == LEAD_CONDITION);
+                let lead = self.inputs.analysis.rows.iter().find(|r| {
+                    r.level == Level::Sicbl && r.area_code == *code && r.condition == LEAD_CONDITION
+                });
                 vec![
                     Cell::text(format!("{name} ({code})")),
                     Cell::number(self.published.percent(c / total), c / total),
-                    lead.map_or(Cell::text(""), |r| Cell::number(self.published.count(r.facts.caseload.value), r.facts.caseload.value)),
+                    lead.map_or(Cell::text(""), |r| {
+                        Cell::number(
+                            self.published.count(r.facts.caseload.value),
+                            r.facts.caseload.value,
+                        )
+                    }),
                     lead.and_then(|r| r.unmet)
-                        .map_or(Cell::text("not assessed"), |u| Cell::number(self.published.count(u.need), u.need)),
+                        .map_or(Cell::text("not assessed"), |u| {
+                            Cell::number(self.published.count(u.need), u.need)
+                        }),
                 ]
             })
             .collect();
@@ -410,7 +508,10 @@ impl Board<'_> {
 
     /// The national map's classes and colours, drawn around this Board.
     fn map(&self) -> Option<String> {
-        let classes = self.inputs.classes.get(&(Level::Ctyua, LEAD_CONDITION.to_string()))?;
+        let classes = self
+            .inputs
+            .classes
+            .get(&(Level::Ctyua, LEAD_CONDITION.to_string()))?;
         let own = self.layer.features.iter().find(|f| f.code == self.code)?;
         let frame = expand(own.geometry.bounding_rect()?);
         let neighbourhood = BoundaryLayer {
@@ -419,7 +520,11 @@ impl Board<'_> {
                 .layer
                 .features
                 .iter()
-                .filter(|f| f.geometry.bounding_rect().is_some_and(|r| r.intersects(&frame)))
+                .filter(|f| {
+                    f.geometry
+                        .bounding_rect()
+                        .is_some_and(|r| r.intersects(&frame))
+                })
                 .cloned()
                 .collect(),
             repairs: Vec::new(),
@@ -433,13 +538,22 @@ impl Board<'_> {
             .filter(|r| r.level == Level::Ctyua && r.condition == LEAD_CONDITION)
             .map(|r| (r.area_code.clone(), r.unmet.map_or(r.need.need, |u| u.need)))
             .collect();
-        let ctyua = self.inputs.spec.levels.iter().find(|l| l.level == Level::Ctyua)?;
+        let ctyua = self
+            .inputs
+            .spec
+            .levels
+            .iter()
+            .find(|l| l.level == Level::Ctyua)?;
         let spec = MapSpec {
-            title: format!("Estimated unmet need: current mental illness, {} and neighbours", self.name()),
+            title: format!(
+                "Estimated unmet need: current mental illness, {} and neighbours",
+                self.name()
+            ),
             subtitle: "People on probation; classes as on the England map".into(),
             legend_title: "Estimated unmet need (people)".into(),
             source_line: format!("Analysis: jsna-gap {}.", env!("CARGO_PKG_VERSION")),
-            attribution: crate::geography::catalogue::Catalogue::builtin().attribution(&ctyua.layer),
+            attribution: crate::geography::catalogue::Catalogue::builtin()
+                .attribution(&ctyua.layer),
             palette: self.inputs.spec.maps.palette,
             classes,
             highlight: Some(self.code),
@@ -452,7 +566,10 @@ impl Board<'_> {
     fn map_alt(&self) -> String {
         let lead = row(self.rows, LEAD_CONDITION);
         let class = lead.and_then(|r| {
-            let classes = self.inputs.classes.get(&(Level::Ctyua, LEAD_CONDITION.to_string()))?;
+            let classes = self
+                .inputs
+                .classes
+                .get(&(Level::Ctyua, LEAD_CONDITION.to_string()))?;
             let v = r.unmet.map_or(r.need.need, |u| u.need);
             Some((classes.class_of(v)? + 1, classes.k))
         });
@@ -462,7 +579,10 @@ impl Board<'_> {
                 self.name(),
                 self.name()
             ),
-            None => format!("Map of {} and neighbouring areas; the tables below give its figures.", self.name()),
+            None => format!(
+                "Map of {} and neighbouring areas; the tables below give its figures.",
+                self.name()
+            ),
         }
     }
 }
@@ -484,7 +604,9 @@ fn deprivation_scores(inputs: &AnnexInputs) -> BTreeMap<String, f64> {
         entry.0 += d.imd_score * d.adults;
         entry.1 += d.adults;
     }
-    sums.into_iter().map(|(code, (s, a))| (code, s / a)).collect()
+    sums.into_iter()
+        .map(|(code, (s, a))| (code, s / a))
+        .collect()
 }
 
 fn domain_words(domain: Domain) -> &'static str {

@@ -53,7 +53,10 @@ fn sources(inputs: &AnnexInputs) -> Table {
         .collect();
     rows.extend(loaded.access.iter().map(|a| {
         vec![
-            Cell::text(format!("Treatment access: {}", a.condition.replace('_', " "))),
+            Cell::text(format!(
+                "Treatment access: {}",
+                a.condition.replace('_', " ")
+            )),
             Cell::text("C"),
             Cell::text(format!("{} {} [{}]", a.finding, a.citation, a.evidence_id)),
         ]

@@ -9,7 +9,11 @@ use std::collections::BTreeMap;
 
 /// Each Board's rank (1 = most) by unmet need for the lead condition.
 pub fn ranks(rows: &[&GapRow]) -> BTreeMap<String, usize> {
-    let mut lead: Vec<&GapRow> = rows.iter().copied().filter(|r| r.condition == LEAD_CONDITION).collect();
+    let mut lead: Vec<&GapRow> = rows
+        .iter()
+        .copied()
+        .filter(|r| r.condition == LEAD_CONDITION)
+        .collect();
     lead.sort_by(|a, b| {
         unmet_or_need(b)
             .total_cmp(&unmet_or_need(a))
@@ -71,7 +75,10 @@ fn headline_table(inputs: &AnnexInputs, rows: &[&GapRow], p: &Published) -> Tabl
         .prevalence
         .iter()
         .map(|prevalence| {
-            let of: Vec<&&GapRow> = rows.iter().filter(|r| r.condition == prevalence.condition).collect();
+            let of: Vec<&&GapRow> = rows
+                .iter()
+                .filter(|r| r.condition == prevalence.condition)
+                .collect();
             let sum = |f: &dyn Fn(&GapRow) -> f64| of.iter().map(|r| f(r)).sum::<f64>();
             let unmet = of.iter().all(|r| r.unmet.is_some()).then(|| {
                 (
@@ -99,7 +106,10 @@ fn headline_table(inputs: &AnnexInputs, rows: &[&GapRow], p: &Published) -> Tabl
                     sum(&|r| r.need.need),
                 ),
                 match unmet {
-                    Some((n, lo, hi)) => Cell::number(format!("{} ({} to {})", p.count(n), p.count(lo), p.count(hi)), n),
+                    Some((n, lo, hi)) => Cell::number(
+                        format!("{} ({} to {})", p.count(n), p.count(lo), p.count(hi)),
+                        n,
+                    ),
                     None => Cell::text("not assessed"),
                 },
             ]
@@ -137,11 +147,17 @@ fn ranking_table(rows: &[&GapRow], p: &Published, ranks: &BTreeMap<String, usize
             vec![
                 Cell::link(lead.area_name.clone(), format!("{code}.html")),
                 Cell::number(rank.to_string(), *rank as f64),
-                Cell::number(p.count(lead.facts.caseload.value), lead.facts.caseload.value),
+                Cell::number(
+                    p.count(lead.facts.caseload.value),
+                    lead.facts.caseload.value,
+                ),
                 Cell::number(p.count(lead.need.need), lead.need.need),
                 Cell::number(p.count(unmet_or_need(lead)), unmet_or_need(lead)),
                 Cell::number(p.count(need("substance_misuse")), need("substance_misuse")),
-                Cell::number(p.count(need("personality_disorder")), need("personality_disorder")),
+                Cell::number(
+                    p.count(need("personality_disorder")),
+                    need("personality_disorder"),
+                ),
                 Cell::text(status_words(lead.provision.status)),
             ]
         })

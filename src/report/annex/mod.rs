@@ -54,10 +54,18 @@ impl Published {
 /// Every annex file, by path relative to the output directory.
 pub fn annexes(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
     let layer = board_layer(inputs.loaded)?;
-    let rows: Vec<&GapRow> = inputs.analysis.rows.iter().filter(|r| r.level == Level::Ctyua).collect();
+    let rows: Vec<&GapRow> = inputs
+        .analysis
+        .rows
+        .iter()
+        .filter(|r| r.level == Level::Ctyua)
+        .collect();
     let mut by_board: BTreeMap<&str, Vec<&GapRow>> = BTreeMap::new();
     for row in &rows {
-        by_board.entry(row.area_code.as_str()).or_default().push(row);
+        by_board
+            .entry(row.area_code.as_str())
+            .or_default()
+            .push(row);
     }
     let published = Published {
         rule: inputs.spec.publication,
@@ -80,8 +88,14 @@ pub fn annexes(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
         })
         .collect();
     let overview = index::document(inputs, &rows, &published, &ranks);
-    files.push(("annex/index.html".to_string(), overview.to_html().into_bytes()));
-    files.push(("annex/index.md".to_string(), overview.to_markdown().into_bytes()));
+    files.push((
+        "annex/index.html".to_string(),
+        overview.to_html().into_bytes(),
+    ));
+    files.push((
+        "annex/index.md".to_string(),
+        overview.to_markdown().into_bytes(),
+    ));
     Some(files)
 }
 
