@@ -111,6 +111,9 @@ pub struct MapOptions {
     pub classification: crate::stats::classify::Method,
     pub k: usize,
     pub palette: crate::render::Palette,
+    /// One set of breaks for all of a level's maps, so they can be compared.
+    #[serde(default)]
+    pub shared_breaks: bool,
 }
 
 /// One reporting level and the boundary layer it is drawn and checked against.

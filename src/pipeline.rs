@@ -407,6 +407,11 @@ pub fn draw_maps(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result
         .iter()
         .flat_map(|(level, layer)| loaded.prevalence.iter().map(move |p| (level, layer, p)))
         .collect();
+    let shared = if spec.maps.shared_breaks {
+        shared_classes(spec, loaded, analysis)?
+    } else {
+        BTreeMap::new()
+    };
     let catalogue = crate::geography::catalogue::Catalogue::builtin();
     jobs.par_iter()
         .map(|(level, layer, p)| {
@@ -418,17 +423,13 @@ pub fn draw_maps(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result
             let column = mapped_column(&rows);
             let values: BTreeMap<String, f64> = rows
                 .iter()
-                .filter_map(|r| {
-                    let v = if column == "unmet_need" {
-                        r.unmet.map(|u| u.need)
-                    } else {
-                        Some(r.need.need)
-                    };
-                    v.map(|v| (r.area_code.clone(), v))
-                })
+                .filter_map(|r| mapped_value(r, column).map(|v| (r.area_code.clone(), v)))
                 .collect();
             let data: Vec<f64> = values.values().copied().collect();
-            let classes = classify::classify(&data, &spec.maps.classification, spec.maps.k)?;
+            let classes = match shared.get(&level.level) {
+                Some(family) => family.counted(&data),
+                None => classify::classify(&data, &spec.maps.classification, spec.maps.k)?,
+            };
             let what = if column == "unmet_need" {
                 "Estimated unmet need"
             } else {
@@ -477,6 +478,7 @@ pub fn draw_maps(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result
                 counts: classes.counts.clone(),
                 no_data: rows.len() - values.len(),
                 palette: format!("{:?}", spec.maps.palette).to_lowercase(),
+                shared_breaks: spec.maps.shared_breaks,
             };
             Ok(DrawnMap {
                 record,
@@ -567,6 +569,45 @@ pub fn draw_charts(loaded: &Loaded, analysis: &Analysis) -> Result<Vec<(String, 
             Ok((stem.clone(), svg, png))
         })
         .collect()
+}
+
+/// One set of classes per level from the mapped values of every condition.
+fn shared_classes(
+    spec: &RunSpec,
+    loaded: &Loaded,
+    analysis: &Analysis,
+) -> Result<BTreeMap<Level, classify::Classes>> {
+    loaded
+        .layers
+        .iter()
+        .map(|(level, _)| {
+            let pooled: Vec<f64> = loaded
+                .prevalence
+                .iter()
+                .flat_map(|p| {
+                    let rows: Vec<&GapRow> = analysis
+                        .rows
+                        .iter()
+                        .filter(|r| r.level == level.level && r.condition == p.condition)
+                        .collect();
+                    let column = mapped_column(&rows);
+                    rows.into_iter()
+                        .filter_map(move |r| mapped_value(r, column))
+                })
+                .collect();
+            let classes = classify::classify(&pooled, &spec.maps.classification, spec.maps.k)?;
+            Ok((level.level, classes))
+        })
+        .collect()
+}
+
+/// A row's value in the mapped column.
+fn mapped_value(row: &GapRow, column: &str) -> Option<f64> {
+    if column == "unmet_need" {
+        row.unmet.map(|u| u.need)
+    } else {
+        Some(row.need.need)
+    }
 }
 
 /// A map as drawn: its manifest record, classes, SVG and PNG.

@@ -50,6 +50,8 @@ fn local_run() -> &'static Outputs {
                     "local_prevalence = {:?}",
                     dir.join("local_prevalence.csv").display().to_string()
                 )
+            } else if line.starts_with("shared_breaks") {
+                "shared_breaks = true".to_string()
             } else if line.contains("= \"datasets/") {
                 line.replacen("\"datasets/", &format!("\"{PROJECT}/datasets/"), 1)
             } else {
@@ -210,4 +212,45 @@ fn sensitivity_ranks_every_scenario_and_marks_the_robust_top_fifth() {
         rank("E06000017", "prevalence_lower"),
         rank("E06000017", "base")
     );
+}
+
+#[test]
+fn a_family_of_maps_can_share_one_set_of_breaks() {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(local_run().get("manifest.json").unwrap()).unwrap();
+    let maps: Vec<&serde_json::Value> = manifest["maps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["level"] == "ctyua")
+        .collect();
+    assert_eq!(maps.len(), 10);
+    for map in &maps {
+        assert_eq!(map["breaks"], maps[0]["breaks"], "{}", map["file"]);
+        assert_eq!(map["shared_breaks"], true);
+        let counted: u64 = map["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            counted + map["no_data"].as_u64().unwrap(),
+            153,
+            "{}",
+            map["file"]
+        );
+    }
+    // Each map counts its own areas: psychosis (8%) sits in lower classes
+    // than substance misuse (60%) on the same breaks.
+    let top = |condition: &str| {
+        let map = maps.iter().find(|m| m["condition"] == condition).unwrap();
+        map["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .rposition(|c| c.as_u64().unwrap() > 0)
+            .unwrap()
+    };
+    assert!(top("psychosis") < top("substance_misuse"));
 }

@@ -5,8 +5,9 @@
 //! A [`Crosswalk`] gives, for each source area, the share of its *measure*
 //! that lies in each target area. Three ways make one:
 //!
-//! - [`area`]: the measure is area; exact polygon overlay in British National
-//!   Grid (what PySAL tobler's `area_interpolate` does, faster).
+//! - [`area`]: the measure is area; the exact area each pair of polygons
+//!   shares in British National Grid ([`overlap`]), what PySAL tobler's
+//!   `area_interpolate` computes, an order of magnitude faster.
 //! - [`population`]: the measure is population; fine units (LSOA 2011s with
 //!   their mid-2020 populations) are placed in the source and the target, and
 //!   the weight of source → target is the population in both (dasymetric).

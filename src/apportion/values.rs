@@ -131,22 +131,69 @@ pub fn apportion(crosswalk: &Crosswalk, values: &Values, kind: Kind) -> Result<A
             "check --code-column, and that the values are for the --from areas and their vintage",
         ));
     }
-    let mut missing_sources = BTreeMap::new();
-    let mut absent_sources = Vec::new();
-    let mut known: BTreeMap<&str, f64> = BTreeMap::new();
-    for code in crosswalk.sources.keys() {
-        match values.rows.get(code) {
-            Some((_, Some(v))) => {
-                known.insert(code, *v);
+    let sources = Sources::of(crosswalk, values);
+    let by_target = links_by_target(crosswalk, values);
+    let known = &sources.known;
+    let mut targets = BTreeMap::new();
+    let mut missing_targets = BTreeMap::new();
+    for (target, links) in &by_target {
+        let value = match why_missing(links, known, &crosswalk.measure) {
+            Some(why) => {
+                missing_targets.insert(target.to_string(), why);
+                None
             }
-            Some((line, None)) => {
-                missing_sources.insert(code.clone(), *line);
-            }
-            None => absent_sources.push(code.clone()),
-        }
+            None => Some(estimate(links, known, kind)),
+        };
+        targets.insert(target.to_string(), value);
     }
+    let totals = (kind == Kind::Extensive).then(|| totals(crosswalk, known, &targets, &unmatched));
+    Ok(Apportioned {
+        kind,
+        targets,
+        totals,
+        missing_sources: sources.missing,
+        absent_sources: sources.absent,
+        missing_targets,
+        unmatched,
+    })
+}
 
-    // Each target's links from sources that are part of the input.
+/// The crosswalk's sources by what the values file says of them.
+struct Sources<'a> {
+    known: BTreeMap<&'a str, f64>,
+    /// A row with no value, and its line.
+    missing: BTreeMap<String, u64>,
+    /// No row at all.
+    absent: Vec<String>,
+}
+
+impl<'a> Sources<'a> {
+    fn of(crosswalk: &'a Crosswalk, values: &Values) -> Sources<'a> {
+        let mut sources = Sources {
+            known: BTreeMap::new(),
+            missing: BTreeMap::new(),
+            absent: Vec::new(),
+        };
+        for code in crosswalk.sources.keys() {
+            match values.rows.get(code) {
+                Some((_, Some(v))) => {
+                    sources.known.insert(code, *v);
+                }
+                Some((line, None)) => {
+                    sources.missing.insert(code.clone(), *line);
+                }
+                None => sources.absent.push(code.clone()),
+            }
+        }
+        sources
+    }
+}
+
+/// Each target's links from sources that have a row (are part of the input).
+fn links_by_target<'c>(
+    crosswalk: &'c Crosswalk,
+    values: &Values,
+) -> BTreeMap<&'c str, Vec<&'c Link>> {
     let mut by_target: BTreeMap<&str, Vec<&Link>> = crosswalk
         .targets
         .keys()
@@ -160,28 +207,7 @@ pub fn apportion(crosswalk: &Crosswalk, values: &Values, kind: Kind) -> Result<A
                 .push(link);
         }
     }
-    let mut targets = BTreeMap::new();
-    let mut missing_targets = BTreeMap::new();
-    for (target, links) in &by_target {
-        let value = match why_missing(links, &known, &crosswalk.measure) {
-            Some(why) => {
-                missing_targets.insert(target.to_string(), why);
-                None
-            }
-            None => Some(estimate(links, &known, kind)),
-        };
-        targets.insert(target.to_string(), value);
-    }
-    let totals = (kind == Kind::Extensive).then(|| totals(crosswalk, &known, &targets, &unmatched));
-    Ok(Apportioned {
-        kind,
-        targets,
-        totals,
-        missing_sources,
-        absent_sources,
-        missing_targets,
-        unmatched,
-    })
+    by_target
 }
 
 /// Value rows whose code is not a source the crosswalk can use.

@@ -90,6 +90,8 @@ pub struct MapRecord {
     pub counts: Vec<usize>,
     pub no_data: usize,
     pub palette: String,
+    /// Whether the breaks are shared by all of the level's maps.
+    pub shared_breaks: bool,
 }
 
 /// Something the user gave that is not in the results, and why.

@@ -96,18 +96,28 @@ impl Classes {
     }
 
     fn new(method: &Method, breaks: Vec<f64>, values: &[f64]) -> Classes {
-        let mut classes = Classes {
+        Classes {
             method: method.name().to_string(),
             k: breaks.len(),
-            counts: vec![0; breaks.len()],
+            counts: Vec::new(),
             breaks,
-        };
+        }
+        .counted(values)
+    }
+
+    /// The same classes with the counts of another set of values: a map that
+    /// shares the breaks of its family.
+    pub fn counted(&self, values: &[f64]) -> Classes {
+        let mut counts = vec![0; self.breaks.len()];
         for &v in values {
-            if let Some(class) = classes.class_of(v) {
-                classes.counts[class] += 1;
+            if let Some(class) = self.class_of(v) {
+                counts[class] += 1;
             }
         }
-        classes
+        Classes {
+            counts,
+            ..self.clone()
+        }
     }
 }
 

@@ -1,0 +1,65 @@
+//! Apportioning on the real data: LSOA 2011 boundaries (34,753) → CCG April
+//! 2021 (106, BUC), area-weighted, with mid-2020 LSOA populations as the
+//! values — the case tobler's `area_interpolate` is timed on by
+//! `benches/tobler_apportion.py` — and the other routes for scale.
+//!
+//! `cargo bench --bench apportion`
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use jsna_gap::apportion::lookup::Official;
+use jsna_gap::apportion::values::{self, Kind, Values};
+use jsna_gap::apportion::vintage::{self, Vintage};
+use jsna_gap::apportion::{area, read_layer};
+use jsna_gap::config::{Overrides, RunSpec};
+use std::time::Duration;
+
+fn apportion(c: &mut Criterion) {
+    let data = RunSpec::resolve(&Overrides::from_env(None, None))
+        .expect("default config")
+        .data_dir;
+    let file = |rel: &str| data.file(rel).expect("data file");
+    let lsoa_file =
+        file("boundaries/lsoa/geographr_boundaries_lsoa11_LSOA_DEC_2011_EW_BSC_simplified.geojson");
+    let ccg_file = file("boundaries/health/CCG_APR_2021_EN_BUC.geojson");
+    let population = Values::read(
+        &file("population/demographr_population20_lsoa11.csv"),
+        "lsoa11_code",
+        "total_population",
+    )
+    .expect("populations");
+    let lsoa = read_layer(&lsoa_file, "lsoa11_code").expect("LSOA boundaries");
+    let ccg = read_layer(&ccg_file, "AREACD").expect("CCG boundaries");
+
+    let mut group = c.benchmark_group("apportion");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(20));
+    group.bench_function(
+        "LSOA11 -> CCG21 by area, populations (overlay + values)",
+        |b| {
+            b.iter(|| {
+                let crosswalk = area::crosswalk(&lsoa, &ccg);
+                values::apportion(&crosswalk, &population, Kind::Extensive).expect("apportion")
+            })
+        },
+    );
+    group.bench_function(
+        "read LSOA11 and CCG21 boundaries (parse, project, repair)",
+        |b| {
+            b.iter(|| {
+                (
+                    read_layer(&lsoa_file, "lsoa11_code").expect("LSOA boundaries"),
+                    read_layer(&ccg_file, "AREACD").expect("CCG boundaries"),
+                )
+            })
+        },
+    );
+    let official = Official::load(&data).expect("lookups");
+    group.bench_function("CCG19 -> ICB23 bridge through LSOAs (population)", |b| {
+        b.iter(|| vintage::bridge(&official, Vintage::Ccg2019, Vintage::Icb2023))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, apportion);
+criterion_main!(benches);
