@@ -103,6 +103,17 @@ pub struct GapRow {
     pub suppressed: bool,
 }
 
+impl GapRow {
+    /// The figure a row is ranked and mapped by: unmet need where it was
+    /// assessed, otherwise need; with the name of its gap.csv column.
+    pub fn headline(&self) -> (&'static str, f64) {
+        match self.unmet {
+            Some(u) => ("unmet_need", u.need),
+            None => ("need", self.need.need),
+        }
+    }
+}
+
 /// Unmet need for one area and condition, and the rule that gave it.
 pub fn unmet(
     need: &Need,

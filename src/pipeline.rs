@@ -59,6 +59,16 @@ pub struct Analysis {
     pub sensitivity: Vec<SensitivityRow>,
 }
 
+impl Analysis {
+    /// The gap rows of one level and condition, in area-code order.
+    pub fn rows_of(&self, level: Level, condition: &str) -> Vec<&GapRow> {
+        self.rows
+            .iter()
+            .filter(|r| r.level == level && r.condition == condition)
+            .collect()
+    }
+}
+
 /// Provision by area and domain at one level.
 pub type Provisions = BTreeMap<(String, crate::prevalence::Domain), crate::services::Provision>;
 
@@ -415,11 +425,7 @@ pub fn draw_maps(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result
     let catalogue = crate::geography::catalogue::Catalogue::builtin();
     jobs.par_iter()
         .map(|(level, layer, p)| {
-            let rows: Vec<&GapRow> = analysis
-                .rows
-                .iter()
-                .filter(|r| r.level == level.level && r.condition == p.condition)
-                .collect();
+            let rows = analysis.rows_of(level.level, &p.condition);
             let column = mapped_column(&rows);
             let values: BTreeMap<String, f64> = rows
                 .iter()
@@ -503,11 +509,7 @@ pub fn draw_charts(loaded: &Loaded, analysis: &Analysis) -> Result<Vec<(String, 
     for ((level, layer), (_, provision)) in loaded.layers.iter().zip(&analysis.provision) {
         let what = level.level.plural_label();
         for p in &loaded.prevalence {
-            let rows: Vec<&GapRow> = analysis
-                .rows
-                .iter()
-                .filter(|r| r.level == level.level && r.condition == p.condition)
-                .collect();
+            let rows = analysis.rows_of(level.level, &p.condition);
             let unmet = mapped_column(&rows) == "unmet_need";
             let spec = ChartSpec {
                 title: format!(
@@ -585,11 +587,7 @@ fn shared_classes(
                 .prevalence
                 .iter()
                 .flat_map(|p| {
-                    let rows: Vec<&GapRow> = analysis
-                        .rows
-                        .iter()
-                        .filter(|r| r.level == level.level && r.condition == p.condition)
-                        .collect();
+                    let rows = analysis.rows_of(level.level, &p.condition);
                     let column = mapped_column(&rows);
                     rows.into_iter()
                         .filter_map(move |r| mapped_value(r, column))

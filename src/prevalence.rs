@@ -39,6 +39,18 @@ impl Domain {
             .find(|(_, d)| *d == self)
             .map_or("", |(n, _)| n)
     }
+
+    /// The `domain` column of a record.
+    pub fn read(r: &Record) -> Result<Domain> {
+        let text = r.text("domain")?;
+        Domain::parse(text).ok_or_else(|| {
+            r.error(format!("domain '{text}' is not known"))
+                .hint(format!(
+                    "use one of: {}",
+                    Domain::NAMES.map(|(n, _)| n).join(", ")
+                ))
+        })
+    }
 }
 
 /// How a prevalence interval was obtained.
@@ -123,14 +135,7 @@ fn row(r: &Record) -> Result<Prevalence> {
             ))
             .hint("use lower-case letters, digits and underscores, e.g. current_mental_illness"));
     }
-    let domain_text = r.text("domain")?;
-    let domain = Domain::parse(domain_text).ok_or_else(|| {
-        r.error(format!("domain '{domain_text}' is not known"))
-            .hint(format!(
-                "use one of: {}",
-                Domain::NAMES.map(|(n, _)| n).join(", ")
-            ))
-    })?;
+    let domain = Domain::read(r)?;
     let rate = r.proportion_or_empty("rate")?.ok_or_else(|| {
         r.error("rate is empty")
             .hint("write the prevalence as a proportion, e.g. 0.39")

@@ -32,14 +32,6 @@ pub struct SensitivityRow {
     pub top_fifth_in_every_scenario: bool,
 }
 
-/// The value a scenario ranks on, and its column name.
-fn ranked_value(row: &GapRow) -> (&'static str, f64) {
-    match row.unmet {
-        Some(u) => ("unmet_need", u.need),
-        None => ("need", row.need.need),
-    }
-}
-
 /// How many areas make the top fifth of `n` (at least one).
 pub fn top_fifth_size(n: usize) -> usize {
     n.div_ceil(5).max(1)
@@ -59,14 +51,14 @@ pub fn rank(scenarios: &[Scenario]) -> Vec<SensitivityRow> {
         }
         for rows in groups.values_mut() {
             rows.sort_by(|a, b| {
-                ranked_value(b)
+                b.headline()
                     .1
-                    .total_cmp(&ranked_value(a).1)
+                    .total_cmp(&a.headline().1)
                     .then_with(|| a.area_code.cmp(&b.area_code))
             });
             let cut = top_fifth_size(rows.len());
             for (i, row) in rows.iter().enumerate() {
-                let (column, value) = ranked_value(row);
+                let (column, value) = row.headline();
                 out.push(SensitivityRow {
                     level: row.level,
                     area_code: row.area_code.clone(),

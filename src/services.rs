@@ -138,14 +138,7 @@ fn row(r: &Record, units: &Units) -> Result<Service> {
             .error(format!("category '{category}' is not a survey category"))
             .hint(format!("use one of: {}", CATEGORIES.join(", "))));
     }
-    let domain_text = r.text("domain")?;
-    let domain = Domain::parse(domain_text).ok_or_else(|| {
-        r.error(format!("domain '{domain_text}' is not known"))
-            .hint(format!(
-                "use one of: {}",
-                Domain::NAMES.map(|(n, _)| n).join(", ")
-            ))
-    })?;
+    let domain = Domain::read(r)?;
     let specific = match r.text("probation_specific")? {
         "specific" => true,
         "element" => false,

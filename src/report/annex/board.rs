@@ -5,7 +5,7 @@
 
 use super::findings::{self, row};
 use super::index::status_words;
-use super::{AnnexInputs, LEAD_CONDITION, Published, common};
+use super::{AnnexInputs, LEAD_CONDITION, Published, Shared, common, rate_cell};
 use crate::gap::GapRow;
 use crate::geography::Level;
 use crate::geography::boundaries::BoundaryLayer;
@@ -33,6 +33,7 @@ pub struct Board<'a> {
     pub published: &'a Published,
     pub rank: Option<usize>,
     pub boards: usize,
+    pub shared: &'a Shared,
 }
 
 impl Board<'_> {
@@ -217,15 +218,7 @@ impl Board<'_> {
             .filter_map(|prevalence| {
                 let r = row(self.rows, &prevalence.condition)?;
                 let unmet = match r.unmet {
-                    Some(u) => Cell::number(
-                        format!(
-                            "{} ({} to {})",
-                            p.count(u.need),
-                            p.count(u.lower),
-                            p.count(u.upper)
-                        ),
-                        u.need,
-                    ),
+                    Some(u) => p.count_cell(u.need, u.lower, u.upper),
                     None => Cell::text("not assessed"),
                 };
                 let expected = r
@@ -235,31 +228,9 @@ impl Board<'_> {
                     });
                 Some(vec![
                     Cell::text(prevalence.label.clone()),
-                    Cell::text(format!(
-                        "{} ({} to {}), grade {}",
-                        p.percent(prevalence.rate),
-                        p.percent(prevalence.lower),
-                        p.percent(prevalence.upper),
-                        prevalence.evidence_grade
-                    )),
-                    Cell::number(
-                        format!(
-                            "{} ({} to {})",
-                            p.count(r.need.need),
-                            p.count(r.need.lower),
-                            p.count(r.need.upper)
-                        ),
-                        r.need.need,
-                    ),
-                    Cell::number(
-                        format!(
-                            "{} ({} to {})",
-                            thousands(r.need_per_100k_adults.value, 0),
-                            thousands(r.need_per_100k_adults.lower, 0),
-                            thousands(r.need_per_100k_adults.upper, 0)
-                        ),
-                        r.need_per_100k_adults.value,
-                    ),
+                    p.prevalence_cell(prevalence),
+                    p.count_cell(r.need.need, r.need.lower, r.need.upper),
+                    rate_cell(&r.need_per_100k_adults),
                     expected,
                     unmet,
                     Cell::text(r.basis.as_str().replace('_', " ")),
@@ -368,14 +339,8 @@ impl Board<'_> {
     /// Need per 100,000 adults here, in England, and in the Boards most like
     /// this one in deprivation (IoD2025 average score, adult-weighted).
     fn comparison_table(&self) -> Table {
-        let all: Vec<&GapRow> = self
-            .inputs
-            .analysis
-            .rows
-            .iter()
-            .filter(|r| r.level == Level::Ctyua && r.condition == LEAD_CONDITION)
-            .collect();
-        let scores = deprivation_scores(self.inputs);
+        let all = self.inputs.analysis.rows_of(Level::Ctyua, LEAD_CONDITION);
+        let scores = &self.shared.deprivation;
         let own = scores.get(self.code).copied().unwrap_or(f64::NAN);
         let mut similar: Vec<&&GapRow> = all.iter().filter(|r| r.area_code != self.code).collect();
         similar.sort_by(|a, b| {
@@ -409,15 +374,7 @@ impl Board<'_> {
                         .copied()
                         .unwrap_or(f64::NAN),
                 ),
-                Cell::number(
-                    format!(
-                        "{} ({} to {})",
-                        thousands(rate.value, 0),
-                        thousands(rate.lower, 0),
-                        thousands(rate.upper, 0)
-                    ),
-                    rate.value,
-                ),
+                rate_cell(&rate),
             ]
         };
         let mut rows = Vec::new();
@@ -530,14 +487,7 @@ impl Board<'_> {
             repairs: Vec::new(),
             excluded: Vec::new(),
         };
-        let values: BTreeMap<String, f64> = self
-            .inputs
-            .analysis
-            .rows
-            .iter()
-            .filter(|r| r.level == Level::Ctyua && r.condition == LEAD_CONDITION)
-            .map(|r| (r.area_code.clone(), r.unmet.map_or(r.need.need, |u| u.need)))
-            .collect();
+        let values = &self.shared.lead_values;
         let ctyua = self
             .inputs
             .spec
@@ -560,7 +510,7 @@ impl Board<'_> {
             suppression: self.inputs.spec.publication,
             local_caseload: self.rows.iter().any(|r| r.facts.local),
         };
-        Some(render::choropleth_svg(&neighbourhood, &values, &spec))
+        Some(render::choropleth_svg(&neighbourhood, values, &spec))
     }
 
     fn map_alt(&self) -> String {
@@ -570,7 +520,7 @@ impl Board<'_> {
                 .inputs
                 .classes
                 .get(&(Level::Ctyua, LEAD_CONDITION.to_string()))?;
-            let v = r.unmet.map_or(r.need.need, |u| u.need);
+            let v = r.headline().1;
             Some((classes.class_of(v)? + 1, classes.k))
         });
         match class {
@@ -594,19 +544,6 @@ fn expand(rect: Rect<f64>) -> Rect<f64> {
         (rect.min().x - margin, rect.min().y - margin),
         (rect.max().x + margin, rect.max().y + margin),
     )
-}
-
-/// IoD2025 average score per Board: its districts' scores weighted by adults.
-fn deprivation_scores(inputs: &AnnexInputs) -> BTreeMap<String, f64> {
-    let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    for d in inputs.loaded.units.districts.values() {
-        let entry = sums.entry(d.ctyua.clone()).or_default();
-        entry.0 += d.imd_score * d.adults;
-        entry.1 += d.adults;
-    }
-    sums.into_iter()
-        .map(|(code, (s, a))| (code, s / a))
-        .collect()
 }
 
 fn domain_words(domain: Domain) -> &'static str {

@@ -15,18 +15,15 @@ pub fn ranks(rows: &[&GapRow]) -> BTreeMap<String, usize> {
         .filter(|r| r.condition == LEAD_CONDITION)
         .collect();
     lead.sort_by(|a, b| {
-        unmet_or_need(b)
-            .total_cmp(&unmet_or_need(a))
+        b.headline()
+            .1
+            .total_cmp(&a.headline().1)
             .then_with(|| a.area_code.cmp(&b.area_code))
     });
     lead.iter()
         .enumerate()
         .map(|(i, r)| (r.area_code.clone(), i + 1))
         .collect()
-}
-
-fn unmet_or_need(row: &GapRow) -> f64 {
-    row.unmet.map_or(row.need.need, |u| u.need)
 }
 
 pub fn document(
@@ -89,27 +86,14 @@ fn headline_table(inputs: &AnnexInputs, rows: &[&GapRow], p: &Published) -> Tabl
             });
             vec![
                 Cell::text(prevalence.label.clone()),
-                Cell::text(format!(
-                    "{} ({} to {}), grade {}",
-                    p.percent(prevalence.rate),
-                    p.percent(prevalence.lower),
-                    p.percent(prevalence.upper),
-                    prevalence.evidence_grade
-                )),
-                Cell::number(
-                    format!(
-                        "{} ({} to {})",
-                        p.count(sum(&|r| r.need.need)),
-                        p.count(sum(&|r| r.need.lower)),
-                        p.count(sum(&|r| r.need.upper))
-                    ),
+                p.prevalence_cell(prevalence),
+                p.count_cell(
                     sum(&|r| r.need.need),
+                    sum(&|r| r.need.lower),
+                    sum(&|r| r.need.upper),
                 ),
                 match unmet {
-                    Some((n, lo, hi)) => Cell::number(
-                        format!("{} ({} to {})", p.count(n), p.count(lo), p.count(hi)),
-                        n,
-                    ),
+                    Some((n, lo, hi)) => p.count_cell(n, lo, hi),
                     None => Cell::text("not assessed"),
                 },
             ]
@@ -152,7 +136,7 @@ fn ranking_table(rows: &[&GapRow], p: &Published, ranks: &BTreeMap<String, usize
                     lead.facts.caseload.value,
                 ),
                 Cell::number(p.count(lead.need.need), lead.need.need),
-                Cell::number(p.count(unmet_or_need(lead)), unmet_or_need(lead)),
+                Cell::number(p.count(lead.headline().1), lead.headline().1),
                 Cell::number(p.count(need("substance_misuse")), need("substance_misuse")),
                 Cell::number(
                     p.count(need("personality_disorder")),

@@ -14,7 +14,10 @@ use crate::geography::Level;
 use crate::geography::boundaries::BoundaryLayer;
 use crate::numbers::thousands;
 use crate::pipeline::{Analysis, Loaded};
+use crate::prevalence::Prevalence;
+use crate::report::document::Cell;
 use crate::stats::classify::Classes;
+use crate::stats::rates::Rate;
 use crate::stats::suppression::Suppression;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -49,6 +52,48 @@ impl Published {
     pub fn percent(&self, v: f64) -> String {
         format!("{}%", thousands(100.0 * v, 1))
     }
+
+    /// A count with its interval, "1,240 (1,050 to 1,430)", sorting by the count.
+    pub fn count_cell(&self, v: f64, lower: f64, upper: f64) -> Cell {
+        let text = format!(
+            "{} ({} to {})",
+            self.count(v),
+            self.count(lower),
+            self.count(upper)
+        );
+        Cell::number(text, v)
+    }
+
+    /// A prevalence with its 95% interval and evidence grade.
+    pub fn prevalence_cell(&self, p: &Prevalence) -> Cell {
+        Cell::text(format!(
+            "{} ({} to {}), grade {}",
+            self.percent(p.rate),
+            self.percent(p.lower),
+            self.percent(p.upper),
+            p.evidence_grade
+        ))
+    }
+}
+
+/// A rate per 100,000 with its interval, to whole numbers (rates are not
+/// counts of people, so the small-number rule does not apply).
+pub fn rate_cell(rate: &Rate) -> Cell {
+    let text = format!(
+        "{} ({} to {})",
+        thousands(rate.value, 0),
+        thousands(rate.lower, 0),
+        thousands(rate.upper, 0)
+    );
+    Cell::number(text, rate.value)
+}
+
+/// What every Board page draws on, computed once.
+pub struct Shared {
+    /// The lead condition's mapped value (unmet need, else need) by Board.
+    pub lead_values: BTreeMap<String, f64>,
+    /// IoD2025 average score by Board, for "similar areas".
+    pub deprivation: BTreeMap<String, f64>,
 }
 
 /// Every annex file, by path relative to the output directory.
@@ -72,6 +117,14 @@ pub fn annexes(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
         local: rows.iter().any(|r| r.facts.local),
     };
     let ranks = index::ranks(&rows);
+    let shared = Shared {
+        lead_values: rows
+            .iter()
+            .filter(|r| r.condition == LEAD_CONDITION)
+            .map(|r| (r.area_code.clone(), r.headline().1))
+            .collect(),
+        deprivation: deprivation_scores(inputs),
+    };
     let mut files: Vec<(String, Vec<u8>)> = by_board
         .par_iter()
         .flat_map(|(code, board_rows)| {
@@ -83,6 +136,7 @@ pub fn annexes(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
                 published: &published,
                 rank: ranks.get(*code).copied(),
                 boards: by_board.len(),
+                shared: &shared,
             };
             page.files()
         })
@@ -106,4 +160,17 @@ fn board_layer(loaded: &Loaded) -> Option<&BoundaryLayer> {
         .iter()
         .find(|(level, _)| level.level == Level::Ctyua)
         .map(|(_, layer)| layer)
+}
+
+/// IoD2025 average score per Board: its districts' scores weighted by adults.
+fn deprivation_scores(inputs: &AnnexInputs) -> BTreeMap<String, f64> {
+    let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for d in inputs.loaded.units.districts.values() {
+        let entry = sums.entry(d.ctyua.clone()).or_default();
+        entry.0 += d.imd_score * d.adults;
+        entry.1 += d.adults;
+    }
+    sums.into_iter()
+        .map(|(code, (s, a))| (code, s / a))
+        .collect()
 }
