@@ -1,4 +1,5 @@
-//! Area-weighted crosswalks: exact polygon overlay in British National Grid.
+//! Area-weighted crosswalks: the exact area shared by each pair of polygons,
+//! in British National Grid.
 //!
 //! The weight of source → target is area(source ∩ target) / area(source),
 //! the quantity tobler's `area_interpolate` uses (with `allocate_total=False`:
@@ -8,82 +9,85 @@
 //! Speed comes from doing as little geometry as possible:
 //!
 //! 1. An R-tree of target bounding boxes gives each source its candidates.
-//! 2. Both polygons are clipped to the intersection of their bounding boxes
-//!    (Sutherland–Hodgman against a rectangle: linear time), since their
-//!    intersection lies inside it. Clipped, a county-sized target is a few
-//!    dozen vertices instead of thousands.
-//! 3. If either clipped polygon fills the whole window, the shared area is
-//!    simply the other one's: this is every source that lies inside one
-//!    target of a coverage, which is most of them.
-//! 4. Only the rest have their shared area computed, by exact slab
-//!    integration of the clipped pieces ([`super::overlap`]), which agrees
-//!    with geo's BooleanOps and is an order of magnitude faster, because it
-//!    never builds the intersection polygon.
+//! 2. Only the window where the two bounding boxes meet matters, since the
+//!    intersection lies inside it.
+//! 3. If no edge of the target's boundary enters the window (an R-tree of
+//!    the target's edges says so), the window is wholly inside or wholly
+//!    outside the target, and counting the edges a ray crosses tells which:
+//!    the shared area is then the source's, or nothing. This is every source
+//!    that lies inside one target of a coverage, which is most of them.
+//! 4. Only where the boundary does cross the window are both polygons
+//!    clipped to it (Sutherland–Hodgman against a rectangle: linear time; a
+//!    county-sized target becomes a few dozen vertices) and their shared
+//!    area computed, by exact slab integration ([`super::overlap`]), which
+//!    agrees with geo's BooleanOps and is an order of magnitude faster,
+//!    because it never builds the intersection polygon.
 //!
 //! Polygon-polygon `Intersects`/`Contains` are never used as a pre-filter:
 //! on England-sized boundaries they cost more than the overlay they would save.
 
-use super::Crosswalk;
 use super::overlap::{clip, intersect_rects, intersection_area};
+use super::{Crosswalk, Link};
 use crate::geography::boundaries::{Boundary, BoundaryLayer};
-use geo::{Area, BoundingRect, MultiPolygon, Rect};
+use geo::{Area, BoundingRect, Coord, MultiPolygon, Rect};
 use rayon::prelude::*;
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{AABB, RTree};
-use std::collections::BTreeMap;
-
-/// A clipped polygon that fills all but this share of its window fills it:
-/// the shortfall is rounding in the shoelace sums, far below a square metre.
-const FILLS_WINDOW: f64 = 1e-12;
+use rstar::primitives::{GeomWithData, Line, Rectangle};
+use rstar::{AABB, RTree, RTreeObject};
 
 /// The area-weighted crosswalk from `source` to `target`. Both layers come
 /// from `read_layer` (British National Grid, valid, repaired where needed);
 /// their repairs and exclusions are carried into the crosswalk's notes.
 pub fn crosswalk(source: &BoundaryLayer, target: &BoundaryLayer) -> Crosswalk {
-    let targets: Vec<Prepared> = target.features.iter().map(Prepared::new).collect();
+    // Both layers in code order, so the links come out sorted.
+    let targets: Vec<Target> = in_code_order(target)
+        .par_iter()
+        .map(|f| Target::new(f))
+        .collect();
     let index = RTree::bulk_load(
         targets
             .iter()
             .enumerate()
-            .filter_map(|(i, t)| Some(GeomWithData::new(rectangle(t.bbox?), i)))
+            .filter_map(|(i, t)| Some(GeomWithData::new(rectangle(t.feature.bbox?), i)))
             .collect(),
     );
-    // Each source's overlaps are independent; rayon's collect keeps source
+    let sources: Vec<Prepared> = in_code_order(source)
+        .par_iter()
+        .map(|f| Prepared::new(f))
+        .collect();
+    // Each source's links are independent; rayon's collect keeps source
     // order and each pair's arithmetic is the same on any thread, so the
     // result does not depend on scheduling.
-    let overlaps: Vec<(Prepared, Vec<(usize, f64)>)> = source
-        .features
+    let links = sources
         .par_iter()
-        .map(|feature| {
-            let source = Prepared::new(feature);
-            let shared = overlaps(&source, &targets, &index);
-            (source, shared)
-        })
+        .flat_map_iter(|s| links(s, &targets, &index))
         .collect();
 
-    let sources = overlaps
-        .iter()
-        .map(|(s, _)| (s.code.to_string(), s.area))
-        .collect();
-    let target_areas = targets
-        .iter()
-        .map(|t| (t.code.to_string(), t.area))
-        .collect();
-    let mut shared = BTreeMap::new();
-    for (source, pairs) in &overlaps {
-        for &(t, area) in pairs {
-            shared.insert((source.code.to_string(), targets[t].code.to_string()), area);
-        }
-    }
-    let mut crosswalk = Crosswalk::new("area", sources, target_areas, shared);
-    crosswalk.unusable = source
-        .excluded
-        .iter()
-        .map(|e| (e.code.clone(), e.reason.clone()))
-        .collect();
-    crosswalk.notes = layer_notes("source", source);
+    let mut crosswalk = Crosswalk {
+        measure: "area".to_string(),
+        sources: sources
+            .iter()
+            .map(|s| (s.code.to_string(), s.area))
+            .collect(),
+        targets: targets
+            .iter()
+            .map(|t| (t.feature.code.to_string(), t.feature.area))
+            .collect(),
+        links,
+        unusable: source
+            .excluded
+            .iter()
+            .map(|e| (e.code.clone(), e.reason.clone()))
+            .collect(),
+        notes: layer_notes("source", source),
+    };
     crosswalk.notes.extend(layer_notes("target", target));
     crosswalk
+}
+
+fn in_code_order(layer: &BoundaryLayer) -> Vec<&Boundary> {
+    let mut features: Vec<&Boundary> = layer.features.iter().collect();
+    features.sort_unstable_by(|a, b| a.code.cmp(&b.code));
+    features
 }
 
 /// What `read_layer` repaired or left out of a layer, one line each.
@@ -119,47 +123,127 @@ impl<'a> Prepared<'a> {
     }
 }
 
+/// A target, with an R-tree of its boundary's edges: most windows (a
+/// source's box within a county-sized target) are not entered by the
+/// boundary at all, and the tree says so without clipping anything.
+struct Target<'a> {
+    feature: Prepared<'a>,
+    edges: RTree<Line<[f64; 2]>>,
+}
+
+impl<'a> Target<'a> {
+    fn new(feature: &'a Boundary) -> Target<'a> {
+        let edges = feature
+            .geometry
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(|ring| ring.lines())
+            .map(|l| Line::new([l.start.x, l.start.y], [l.end.x, l.end.y]))
+            .collect();
+        Target {
+            feature: Prepared::new(feature),
+            edges: RTree::bulk_load(edges),
+        }
+    }
+
+    /// Whether the boundary enters the window (or touches it).
+    fn boundary_meets(&self, window: Rect<f64>) -> bool {
+        let envelope = AABB::from_corners(
+            [window.min().x, window.min().y],
+            [window.max().x, window.max().y],
+        );
+        self.edges
+            .locate_in_envelope_intersecting(&envelope)
+            .any(|e| segment_meets(e.from, e.to, window))
+    }
+
+    /// Whether a point off the boundary is inside: the number of edges a
+    /// ray from it to the east crosses is odd.
+    fn holds(&self, p: Coord<f64>) -> bool {
+        let Some(bbox) = self.feature.bbox else {
+            return false;
+        };
+        let ray = AABB::from_corners([p.x, p.y], [bbox.max().x.max(p.x), p.y]);
+        let crossings = self
+            .edges
+            .locate_in_envelope_intersecting(&ray)
+            .filter(|e| {
+                let ([ax, ay], [bx, by]) = (e.from, e.to);
+                (ay > p.y) != (by > p.y) && ax + (p.y - ay) * (bx - ax) / (by - ay) > p.x
+            })
+            .count();
+        crossings % 2 == 1
+    }
+}
+
+/// Whether the segment a-b meets the rectangle (Liang–Barsky: the segment's
+/// parameter range inside each of the four half-planes must overlap).
+fn segment_meets(a: [f64; 2], b: [f64; 2], r: Rect<f64>) -> bool {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let (mut enter, mut leave) = (0.0_f64, 1.0_f64);
+    for (p, q) in [
+        (-dx, a[0] - r.min().x),
+        (dx, r.max().x - a[0]),
+        (-dy, a[1] - r.min().y),
+        (dy, r.max().y - a[1]),
+    ] {
+        if p == 0.0 {
+            // Parallel to this side: inside its half-plane or never.
+            if q < 0.0 {
+                return false;
+            }
+        } else if p < 0.0 {
+            enter = enter.max(q / p);
+        } else {
+            leave = leave.min(q / p);
+        }
+    }
+    enter <= leave
+}
+
 fn rectangle(r: Rect<f64>) -> Rectangle<[f64; 2]> {
     Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y])
 }
 
-/// The targets a source shares area with, in target order, and the area shared.
-fn overlaps(
+/// A source's links to the targets it shares area with, in target order.
+fn links(
     source: &Prepared,
-    targets: &[Prepared],
+    targets: &[Target],
     index: &RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
-) -> Vec<(usize, f64)> {
+) -> Vec<Link> {
     let Some(bbox) = source.bbox else {
         return Vec::new();
     };
-    let envelope = AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
     let mut candidates: Vec<usize> = index
-        .locate_in_envelope_intersecting(&envelope)
+        .locate_in_envelope_intersecting(&rectangle(bbox).envelope())
         .map(|c| c.data)
         .collect();
     candidates.sort_unstable();
     candidates
         .into_iter()
         .filter_map(|t| {
-            let area = shared_area(source, &targets[t]);
-            (area > 0.0).then_some((t, area))
+            let shared = shared_area(source, &targets[t]);
+            (shared > 0.0).then(|| Link {
+                source: source.code.to_string(),
+                target: targets[t].feature.code.to_string(),
+                shared,
+                weight: shared / source.area,
+            })
         })
         .collect()
 }
 
 /// area(source ∩ target), from only what lies where their bounding boxes meet.
-fn shared_area(source: &Prepared, target: &Prepared) -> f64 {
-    let (Some(s_box), Some(t_box)) = (source.bbox, target.bbox) else {
+fn shared_area(source: &Prepared, target: &Target) -> f64 {
+    let (Some(s_box), Some(t_box)) = (source.bbox, target.feature.bbox) else {
         return 0.0;
     };
     let Some(window) = intersect_rects(s_box, t_box) else {
         return 0.0;
     };
-    let window_area = window.width() * window.height();
-    if window_area <= 0.0 {
+    if window.width() * window.height() <= 0.0 {
         return 0.0;
     }
-    let fills = |area: f64| area >= window_area * (1.0 - FILLS_WINDOW);
     // The source is usually the smaller; when its box is the window it
     // needs no clipping and its area is already known.
     let (s_clip, s_area) = if window == s_box {
@@ -172,20 +256,18 @@ fn shared_area(source: &Prepared, target: &Prepared) -> f64 {
     if s_area <= 0.0 {
         return 0.0;
     }
-    let t_clip = clip(target.geometry, window);
-    let t_area = t_clip.unsigned_area();
-    if t_area <= 0.0 {
-        return 0.0;
+    if !target.boundary_meets(window) {
+        // The window lies wholly inside the target or wholly outside it.
+        return if target.holds(window.center()) {
+            s_area
+        } else {
+            0.0
+        };
     }
-    if fills(t_area) {
-        return s_area;
-    }
-    if fills(s_area) {
-        return t_area;
-    }
+    let t_clip = clip(target.feature.geometry, window);
     let shared = intersection_area(s_clip.as_ref().unwrap_or(source.geometry), &t_clip);
-    // Rounding can exceed either operand by a hair.
-    shared.min(s_area).min(t_area)
+    // Rounding can exceed the source's area by a hair.
+    shared.min(s_area)
 }
 
 #[cfg(test)]

@@ -103,14 +103,18 @@ impl Crosswalk {
     /// order: 1 where targets cover it, less where part of it is outside every
     /// target, more only where targets overlap.
     pub fn placed_shares(&self) -> BTreeMap<&str, f64> {
-        let mut placed: BTreeMap<&str, f64> =
-            self.sources.keys().map(|s| (s.as_str(), 0.0)).collect();
-        for link in &self.links {
-            *placed
-                .get_mut(link.source.as_str())
-                .expect("link to a known source") += link.weight;
-        }
-        placed
+        // Links are sorted by source, as the sources are: walk both at once.
+        let mut links = self.links.iter().peekable();
+        self.sources
+            .keys()
+            .map(|source| {
+                let mut placed = 0.0;
+                while let Some(link) = links.next_if(|l| l.source == *source) {
+                    placed += link.weight;
+                }
+                (source.as_str(), placed)
+            })
+            .collect()
     }
 
     /// The share of each target's measure that some source covers, in code order.

@@ -124,57 +124,25 @@ impl Placement {
         points: &[Option<Point<f64>>],
         layer: &BoundaryLayer,
     ) -> Placement {
-        let mut order: Vec<usize> = (0..layer.features.len()).collect();
-        order.sort_by(|&a, &b| layer.features[a].code.cmp(&layer.features[b].code));
-        let index = RTree::bulk_load(
-            order
-                .iter()
-                .filter_map(|&i| {
-                    let r = layer.features[i].geometry.bounding_rect()?;
-                    let rect =
-                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
-                    Some(GeomWithData::new(rect, i))
-                })
-                .collect(),
-        );
-        let found: Vec<Vec<usize>> = points
-            .par_iter()
-            .map(|point| {
-                let Some(p) = point else { return Vec::new() };
-                let mut hits: Vec<usize> = index
-                    .locate_in_envelope_intersecting(&AABB::from_point([p.x(), p.y()]))
-                    .map(|c| c.data)
-                    .filter(|&i| layer.features[i].geometry.intersects(p))
-                    .collect();
-                hits.sort_by(|&a, &b| layer.features[a].code.cmp(&layer.features[b].code));
-                hits
-            })
-            .collect();
-
-        let mut notes = Vec::new();
+        let found = areas_containing(points, layer);
         let code = |i: usize| layer.features[i].code.clone();
+        let mut notes = Vec::new();
         let twice: Vec<String> = fine
             .codes
             .iter()
             .zip(&found)
             .filter(|(_, hits)| hits.len() > 1)
             .map(|(unit, hits)| {
-                format!(
-                    "{unit} in {} (placed in {})",
-                    hits.iter()
-                        .map(|&i| code(i))
-                        .collect::<Vec<_>>()
-                        .join(" and "),
-                    code(hits[0])
-                )
+                let areas: Vec<String> = hits.iter().map(|&i| code(i)).collect();
+                format!("{unit} in {}", areas.join(" and "))
             })
             .collect();
         if !twice.is_empty() {
             notes.push(format!(
-                "{} fine units' points lie in more than one area of {}: {}",
+                "{} fine units' points lie in more than one area of {} (each placed in the first): {}",
                 twice.len(),
                 layer.path.display(),
-                twice.join("; ")
+                twice.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
             ));
         }
         let missing_points = points.iter().filter(|p| p.is_none()).count();
@@ -221,6 +189,37 @@ impl Placement {
             notes,
         }
     }
+}
+
+/// For each point, the features of `layer` whose polygon holds it (inside
+/// or on the boundary), in code order: an R-tree of bounding boxes, then a
+/// point-in-polygon test.
+fn areas_containing(points: &[Option<Point<f64>>], layer: &BoundaryLayer) -> Vec<Vec<usize>> {
+    let index = RTree::bulk_load(
+        layer
+            .features
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                let r = f.geometry.bounding_rect()?;
+                let rect = Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+                Some(GeomWithData::new(rect, i))
+            })
+            .collect(),
+    );
+    points
+        .par_iter()
+        .map(|point| {
+            let Some(p) = point else { return Vec::new() };
+            let mut hits: Vec<usize> = index
+                .locate_in_envelope_intersecting(&AABB::from_point([p.x(), p.y()]))
+                .map(|c| c.data)
+                .filter(|&i| layer.features[i].geometry.intersects(p))
+                .collect();
+            hits.sort_by(|&a, &b| layer.features[a].code.cmp(&layer.features[b].code));
+            hits
+        })
+        .collect()
 }
 
 /// The population-weighted crosswalk from one geography to another: the

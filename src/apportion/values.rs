@@ -131,80 +131,91 @@ pub fn apportion(crosswalk: &Crosswalk, values: &Values, kind: Kind) -> Result<A
             "check --code-column, and that the values are for the --from areas and their vintage",
         ));
     }
-    let sources = Sources::of(crosswalk, values);
-    let by_target = links_by_target(crosswalk, values);
-    let known = &sources.known;
+    let rows = source_rows(crosswalk, values);
+    let by_target = links_by_target(crosswalk, &rows);
     let mut targets = BTreeMap::new();
     let mut missing_targets = BTreeMap::new();
     for (target, links) in &by_target {
-        let value = match why_missing(links, known, &crosswalk.measure) {
+        let value = match why_missing(links, &crosswalk.measure) {
             Some(why) => {
                 missing_targets.insert(target.to_string(), why);
                 None
             }
-            None => Some(estimate(links, known, kind)),
+            None => Some(estimate(links, kind)),
         };
         targets.insert(target.to_string(), value);
     }
-    let totals = (kind == Kind::Extensive).then(|| totals(crosswalk, known, &targets, &unmatched));
+    let totals = (kind == Kind::Extensive)
+        .then(|| totals(crosswalk, &rows, &by_target, &targets, &unmatched));
+    let sources = crosswalk.sources.keys().zip(&rows);
     Ok(Apportioned {
         kind,
         targets,
         totals,
-        missing_sources: sources.missing,
-        absent_sources: sources.absent,
+        missing_sources: sources
+            .clone()
+            .filter_map(|(code, row)| match row {
+                Row::Missing(line) => Some((code.clone(), *line)),
+                _ => None,
+            })
+            .collect(),
+        absent_sources: sources
+            .filter(|(_, row)| matches!(row, Row::Absent))
+            .map(|(code, _)| code.clone())
+            .collect(),
         missing_targets,
         unmatched,
     })
 }
 
-/// The crosswalk's sources by what the values file says of them.
-struct Sources<'a> {
-    known: BTreeMap<&'a str, f64>,
-    /// A row with no value, and its line.
-    missing: BTreeMap<String, u64>,
-    /// No row at all.
-    absent: Vec<String>,
+/// What the values file says of a source.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Row {
+    Value(f64),
+    /// A row with no value, at this line.
+    Missing(u64),
+    /// No row: not part of the input.
+    Absent,
 }
 
-impl<'a> Sources<'a> {
-    fn of(crosswalk: &'a Crosswalk, values: &Values) -> Sources<'a> {
-        let mut sources = Sources {
-            known: BTreeMap::new(),
-            missing: BTreeMap::new(),
-            absent: Vec::new(),
-        };
-        for code in crosswalk.sources.keys() {
-            match values.rows.get(code) {
-                Some((_, Some(v))) => {
-                    sources.known.insert(code, *v);
-                }
-                Some((line, None)) => {
-                    sources.missing.insert(code.clone(), *line);
-                }
-                None => sources.absent.push(code.clone()),
+/// Each source's row, in the crosswalk's (code) order. Both maps are
+/// sorted by code, so one walk through both pairs them up.
+fn source_rows(crosswalk: &Crosswalk, values: &Values) -> Vec<Row> {
+    let mut given = values.rows.iter().peekable();
+    crosswalk
+        .sources
+        .keys()
+        .map(|code| {
+            while given.next_if(|(c, _)| *c < code).is_some() {}
+            match given.peek() {
+                Some((c, (_, Some(v)))) if *c == code => Row::Value(*v),
+                Some((c, (line, None))) if *c == code => Row::Missing(*line),
+                _ => Row::Absent,
             }
-        }
-        sources
-    }
+        })
+        .collect()
 }
 
-/// Each target's links from sources that have a row (are part of the input).
+/// Each target's links, with their source's row, from sources that have a
+/// row. Links are sorted by source, as the sources are: one walk again.
 fn links_by_target<'c>(
     crosswalk: &'c Crosswalk,
-    values: &Values,
-) -> BTreeMap<&'c str, Vec<&'c Link>> {
-    let mut by_target: BTreeMap<&str, Vec<&Link>> = crosswalk
+    rows: &[Row],
+) -> BTreeMap<&'c str, Vec<(&'c Link, Row)>> {
+    let mut by_target: BTreeMap<&str, Vec<(&Link, Row)>> = crosswalk
         .targets
         .keys()
         .map(|t| (t.as_str(), Vec::new()))
         .collect();
+    let mut sources = crosswalk.sources.keys().zip(rows).peekable();
     for link in &crosswalk.links {
-        if values.rows.contains_key(&link.source) {
+        while sources.next_if(|(code, _)| **code < link.source).is_some() {}
+        let row = *sources.peek().expect("link to a known source").1;
+        if row != Row::Absent {
             by_target
                 .get_mut(link.target.as_str())
                 .expect("link to a known target")
-                .push(link);
+                .push((link, row));
         }
     }
     by_target
@@ -212,10 +223,14 @@ fn links_by_target<'c>(
 
 /// Value rows whose code is not a source the crosswalk can use.
 fn unmatched(crosswalk: &Crosswalk, values: &Values) -> Vec<Unmatched> {
+    let mut sources = crosswalk.sources.keys().peekable();
     values
         .rows
         .iter()
-        .filter(|(code, _)| !crosswalk.sources.contains_key(*code))
+        .filter(|(code, _)| {
+            while sources.next_if(|s| s < code).is_some() {}
+            sources.peek() != Some(code)
+        })
         .map(|(code, &(line, value))| Unmatched {
             code: code.clone(),
             line,
@@ -230,18 +245,19 @@ fn unmatched(crosswalk: &Crosswalk, values: &Values) -> Vec<Unmatched> {
 }
 
 /// Why a target's value is not known, if it is not.
-fn why_missing(links: &[&Link], known: &BTreeMap<&str, f64>, measure: &str) -> Option<String> {
+fn why_missing(links: &[(&Link, Row)], measure: &str) -> Option<String> {
     if links.is_empty() {
         return Some("no source with a row of values covers it".to_string());
     }
-    let without: Vec<&&Link> = links
+    let without: Vec<&Link> = links
         .iter()
-        .filter(|l| !known.contains_key(l.source.as_str()))
+        .filter(|(_, row)| matches!(row, Row::Missing(_)))
+        .map(|(link, _)| *link)
         .collect();
     if without.is_empty() {
         return None;
     }
-    let shared: f64 = links.iter().map(|l| l.shared).sum();
+    let shared: f64 = links.iter().map(|(l, _)| l.shared).sum();
     let missing: f64 = without.iter().map(|l| l.shared).sum();
     let names: Vec<&str> = without.iter().take(3).map(|l| l.source.as_str()).collect();
     let more = match without.len() {
@@ -256,36 +272,45 @@ fn why_missing(links: &[&Link], known: &BTreeMap<&str, f64>, measure: &str) -> O
 }
 
 /// A target's value from sources that all have one.
-fn estimate(links: &[&Link], known: &BTreeMap<&str, f64>, kind: Kind) -> f64 {
-    let value = |l: &Link| known[l.source.as_str()];
+fn estimate(links: &[(&Link, Row)], kind: Kind) -> f64 {
+    let known = links.iter().filter_map(|(link, row)| match row {
+        Row::Value(v) => Some((*link, *v)),
+        _ => None,
+    });
     match kind {
-        Kind::Extensive => links.iter().map(|l| value(l) * l.weight).sum(),
+        Kind::Extensive => known.map(|(l, v)| v * l.weight).sum(),
         Kind::Intensive => {
-            let shared: f64 = links.iter().map(|l| l.shared).sum();
-            links.iter().map(|l| value(l) * l.shared).sum::<f64>() / shared
+            let shared: f64 = links.iter().map(|(l, _)| l.shared).sum();
+            known.map(|(l, v)| v * l.shared).sum::<f64>() / shared
         }
     }
 }
 
 fn totals(
     crosswalk: &Crosswalk,
-    known: &BTreeMap<&str, f64>,
+    rows: &[Row],
+    by_target: &BTreeMap<&str, Vec<(&Link, Row)>>,
     targets: &BTreeMap<String, Option<f64>>,
     unmatched: &[Unmatched],
 ) -> Totals {
+    let value = |row: &Row| match row {
+        Row::Value(v) => Some(*v),
+        _ => None,
+    };
     let given: f64 = unmatched.iter().filter_map(|u| u.value).sum();
-    let input = known.values().sum::<f64>() + given;
+    let input = rows.iter().filter_map(value).sum::<f64>() + given;
     let placed = targets.values().flatten().sum();
-    let withheld = crosswalk
-        .links
+    let withheld = by_target
         .iter()
-        .filter(|l| targets[&l.target].is_none())
-        .filter_map(|l| known.get(l.source.as_str()).map(|v| v * l.weight))
+        .filter(|(target, _)| targets[**target].is_none())
+        .flat_map(|(_, links)| links)
+        .filter_map(|(link, row)| value(row).map(|v| v * link.weight))
         .sum();
-    let placed_shares = crosswalk.placed_shares();
-    let outside: f64 = known
-        .iter()
-        .map(|(code, v)| v * (1.0 - placed_shares[code]))
+    let outside: f64 = crosswalk
+        .placed_shares()
+        .values()
+        .zip(rows)
+        .filter_map(|(placed, row)| value(row).map(|v| v * (1.0 - placed)))
         .sum();
     Totals {
         input,
@@ -398,7 +423,7 @@ mod tests {
         let a = apportion(&crosswalk(), &values(&[("A", Some(40.0))]), Kind::Extensive).unwrap();
         assert_eq!(a.targets["Y"], Some(10.0));
         assert_eq!(a.absent_sources, ["B"]);
-        assert!(a.missing_targets.get("Y").is_none());
+        assert!(!a.missing_targets.contains_key("Y"));
     }
 
     #[test]

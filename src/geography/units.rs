@@ -237,7 +237,7 @@ fn adults_by_lsoa(table: &Table) -> Result<(HashMap<String, f64>, f64)> {
 }
 
 /// A two-column lookup; a key with two different values is an error.
-fn pairs(table: &Table, key: &str, value: &str) -> Result<HashMap<String, String>> {
+pub(crate) fn pairs(table: &Table, key: &str, value: &str) -> Result<HashMap<String, String>> {
     table.require(&[key, value])?;
     let mut map = HashMap::with_capacity(table.len());
     for r in table.records() {
