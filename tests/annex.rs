@@ -3,6 +3,8 @@
 //! the findings equal to gap.csv after suppression, self-contained pages, and
 //! a real browser (Debian's chromium, installed by .ci/run) loading them.
 
+mod common;
+
 use jsna_gap::config::{Overrides, RunSpec};
 use jsna_gap::output::Outputs;
 use jsna_gap::pipeline;
@@ -34,18 +36,7 @@ fn pages() -> Vec<String> {
 }
 
 fn gap_rows() -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_reader(run().get("gap.csv").unwrap());
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            headers
-                .iter()
-                .map(String::from)
-                .zip(r.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
+    common::records(run().get("gap.csv").unwrap())
 }
 
 #[test]

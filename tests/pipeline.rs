@@ -2,6 +2,8 @@
 //! present, and need for a few areas recomputed independently from the raw
 //! ONS and MHCLG files (not through the library).
 
+mod common;
+
 use jsna_gap::config::{Overrides, RunSpec};
 use jsna_gap::output::Outputs;
 use jsna_gap::pipeline;
@@ -25,20 +27,7 @@ fn default_run() -> &'static Outputs {
 
 /// gap.csv parsed into records keyed by column name.
 fn gap_rows() -> Vec<HashMap<String, String>> {
-    let bytes = default_run().get("gap.csv").unwrap();
-    let mut reader = csv::Reader::from_reader(bytes);
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .map(String::from)
-                .zip(r.iter().map(String::from))
-                .collect()
-        })
-        .collect()
+    common::records(default_run().get("gap.csv").unwrap())
 }
 
 fn number(row: &HashMap<String, String>, column: &str) -> f64 {
@@ -71,21 +60,7 @@ fn conditions() -> usize {
 }
 
 fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let text = text.trim_start_matches('\u{feff}');
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .map(String::from)
-                .zip(r.iter().map(String::from))
-                .collect()
-        })
-        .collect()
+    common::records(&std::fs::read(path).unwrap())
 }
 
 /// England's share of adults (18+) in England and Wales, from the LSOA file.

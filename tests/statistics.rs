@@ -2,6 +2,8 @@
 //! prevalence compared with England, small-number suppression and rounding
 //! in published outputs, and the sensitivity table.
 
+mod common;
+
 use jsna_gap::config::{Overrides, RunSpec};
 use jsna_gap::output::Outputs;
 use jsna_gap::pipeline;
@@ -71,18 +73,7 @@ fn local_run() -> &'static Outputs {
 }
 
 fn csv(outputs: &Outputs, file: &str) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_reader(outputs.get(file).unwrap());
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            headers
-                .iter()
-                .map(String::from)
-                .zip(r.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
+    common::records(outputs.get(file).unwrap())
 }
 
 fn row<'a>(

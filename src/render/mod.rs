@@ -24,6 +24,7 @@ pub use frame::Frame;
 pub use layout::WIDTH as CANVAS_WIDTH;
 pub use palette::{Palette, Rgb};
 pub use png::svg_to_png;
+pub use svg::escape;
 
 use crate::geography::boundaries::BoundaryLayer;
 use crate::stats::classify::Classes;
@@ -33,7 +34,6 @@ use frame::extent;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use style::{HATCH_SPACING, hatch_pattern};
-use svg::escape;
 
 /// The width the maps' PNGs are published at, in pixels.
 pub const PNG_WIDTH: u32 = 1600;
@@ -161,18 +161,12 @@ fn legend_rows(areas: &[Area], breaks: &[f64], colours: &[Rgb]) -> Vec<legend::R
 /// The root element, the document's title and description, the white page.
 fn header(out: &mut String, spec: &MapSpec) {
     let (width, height) = (layout::WIDTH, layout::HEIGHT);
-    let _ = writeln!(
+    svg::open(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="{}">"#,
-        text::FAMILY
-    );
-    let _ = writeln!(out, "<title>{}</title>", escape(&spec.title));
-    let _ = writeln!(
-        out,
-        "<desc>{} | {} | {}</desc>",
-        escape(&spec.subtitle),
-        escape(&spec.source_line),
-        escape(&spec.attribution)
+        width,
+        height,
+        &spec.title,
+        &[&spec.subtitle, &spec.source_line, &spec.attribution],
     );
     let _ = writeln!(
         out,

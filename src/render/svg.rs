@@ -1,4 +1,6 @@
-//! Small SVG writing primitives shared by the map's parts.
+//! Small SVG writing primitives shared by the maps and charts.
+
+use std::fmt::Write;
 
 /// Escapes text for XML content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -14,6 +16,20 @@ pub fn escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// Opens an SVG document: the root element in the embedded font, and the
+/// title and description that screen readers announce (the description's
+/// parts joined by " | ").
+pub fn open(out: &mut String, width: f64, height: f64, title: &str, description: &[&str]) {
+    let _ = writeln!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="{}">"#,
+        super::text::FAMILY
+    );
+    let _ = writeln!(out, "<title>{}</title>", escape(title));
+    let description: Vec<String> = description.iter().map(|d| escape(d)).collect();
+    let _ = writeln!(out, "<desc>{}</desc>", description.join(" | "));
 }
 
 /// A layout position or length (not geometry) rounded to 1/100 unit, so

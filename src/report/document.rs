@@ -2,6 +2,7 @@
 //! tables and figures, rendered once to self-contained HTML and once to
 //! Markdown, so the two formats always say the same thing.
 
+use crate::render::escape;
 use std::fmt::Write;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,14 +66,6 @@ impl Cell {
 pub struct Document {
     pub title: String,
     pub blocks: Vec<Block>,
-}
-
-/// Plain-text escaping for HTML.
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 const STYLE: &str = include_str!("annex.css");

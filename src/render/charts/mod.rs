@@ -19,8 +19,8 @@ pub use matrix::{AreaProvision, provision_by_area, provision_matrix_svg};
 use super::layout;
 use super::palette::{Palette, Rgb};
 use super::style::{self, BODY};
-use super::svg::escape;
-use super::text::{self, Anchor, Style, Weight};
+use super::svg;
+use super::text::{Anchor, Style, Weight};
 use crate::gap::GapRow;
 use crate::need::Need;
 use crate::services::CATEGORIES;
@@ -155,18 +155,12 @@ fn page(spec: &ChartSpec, summary: &str, draw: impl FnOnce(&mut String, f64) -> 
     let height = layout::block(&mut body, style::SOURCE, &spec.source_line, &source) + 20.0;
 
     let mut out = String::with_capacity(body.len() + 1024);
-    let _ = writeln!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="{}">"#,
-        text::FAMILY
-    );
-    let _ = writeln!(out, "<title>{}</title>", escape(&spec.title));
-    let _ = writeln!(
-        out,
-        "<desc>{} | {} | {}</desc>",
-        escape(&spec.subtitle),
-        escape(summary),
-        escape(&spec.source_line)
+    svg::open(
+        &mut out,
+        WIDTH,
+        height,
+        &spec.title,
+        &[&spec.subtitle, summary, &spec.source_line],
     );
     let _ = writeln!(
         out,
