@@ -155,52 +155,63 @@ fn chromium() -> &'static str {
 }
 
 #[test]
-fn pages_open_in_a_real_browser_without_console_errors_or_network_requests() {
+fn every_page_opens_in_a_real_browser_without_console_errors_or_network_requests() {
     let dir = std::env::temp_dir().join(format!("jsna-gap-annex-{}", std::process::id()));
     run().write(&dir).unwrap();
-    for page in [
-        "index.html",
-        "E06000018.html",
-        "E09000001.html",
-        "E10000024.html",
-    ] {
-        let profile = dir.join(format!("profile-{page}"));
-        let shot = dir.join(format!("{page}.png"));
-        let out = Command::new(chromium())
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--enable-logging=stderr",
-                "--v=0",
-                // Any network request fails loudly instead of leaving the machine.
-                "--host-resolver-rules=MAP * ~NOTFOUND",
-                "--window-size=1200,2000",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .arg(format!("--screenshot={}", shot.display()))
-            .arg(format!("file://{}", dir.join("annex").join(page).display()))
-            .output()
-            .unwrap();
-        let log = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{page}: {log}");
-        assert!(
-            shot.metadata().map(|m| m.len() > 10_000).unwrap_or(false),
-            "{page}: no screenshot"
-        );
-        for line in log.lines() {
-            assert!(
-                !line.contains("CONSOLE") && !line.contains("Uncaught"),
-                "{page}: {line}"
-            );
-            assert!(
-                !line.contains("ERR_NAME_NOT_RESOLVED"),
-                "{page} made a network request: {line}"
-            );
+    let pages: Vec<String> = pages()
+        .iter()
+        .map(|p| p.trim_start_matches("annex/").to_string())
+        .collect();
+    // Two browsers at a time: one per core.
+    let (first, second) = pages.split_at(pages.len() / 2);
+    std::thread::scope(|s| {
+        for half in [first, second] {
+            let dir = &dir;
+            s.spawn(move || half.iter().for_each(|page| open_in_browser(dir, page)));
         }
+    });
+}
+
+/// Loads one page headless, takes a screenshot, and fails on any console
+/// message or network request.
+fn open_in_browser(dir: &Path, page: &str) {
+    let profile = dir.join(format!("profile-{page}"));
+    let shot = dir.join(format!("{page}.png"));
+    let out = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            // Any network request fails loudly instead of leaving the machine.
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--window-size=1200,2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", dir.join("annex").join(page).display()))
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{page}: {log}");
+    assert!(
+        shot.metadata().map(|m| m.len() > 10_000).unwrap_or(false),
+        "{page}: no screenshot"
+    );
+    for line in log.lines() {
+        assert!(
+            !line.contains("CONSOLE") && !line.contains("Uncaught"),
+            "{page}: {line}"
+        );
+        assert!(
+            !line.contains("ERR_NAME_NOT_RESOLVED"),
+            "{page} made a network request: {line}"
+        );
     }
+    let _ = std::fs::remove_dir_all(profile);
 }

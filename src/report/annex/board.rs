@@ -198,7 +198,7 @@ impl Board<'_> {
             self.name(),
             self.published.count(c.lower),
             self.published.count(c.upper),
-            self.published.percent(c.value / placement.placed),
+            share_words(self.published, c.value / placement.placed),
             self.published.count(placement.placed),
             self.published.count(placement.input_total),
             spec.caseload.proxy.describe(),
@@ -552,5 +552,14 @@ fn domain_words(domain: Domain) -> &'static str {
         Domain::SubstanceMisuse => "Substance misuse",
         Domain::PersonalityDisorder => "Personality disorder",
         Domain::Wellbeing => "Emotional wellbeing (non-clinical)",
+    }
+}
+
+/// A share as a percentage, with "under 0.1%" rather than a misleading "0.0%".
+fn share_words(p: &Published, share: f64) -> String {
+    if share > 0.0 && share < 0.0005 {
+        "under 0.1%".to_string()
+    } else {
+        p.percent(share)
     }
 }
