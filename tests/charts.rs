@@ -14,7 +14,7 @@ use jsna_gap::render::charts::{
     self, AreaProvision, ChartSpec, Measure, Survey, category_shares, provision_by_area,
 };
 use jsna_gap::render::{self, svg_to_png};
-use jsna_gap::services::{self, CATEGORIES, Provision, ServedLevel, Service, Status};
+use jsna_gap::services::{CATEGORIES, Provision, ServedLevel, Service, Status};
 use jsna_gap::stats::rates::Rate;
 use resvg::tiny_skia::Pixmap;
 use std::collections::BTreeMap;
@@ -406,24 +406,13 @@ fn draws_the_default_england_charts() {
             &charts::caterpillar_svg(&rows, &chart),
         );
 
-        let mut areas: Vec<Area> = layer
-            .features
+        let areas = pipeline::areas_of(layer);
+        let (_, provision) = analysis
+            .provision
             .iter()
-            .map(|f| Area {
-                code: f.code.clone(),
-                name: f.name.clone(),
-            })
-            .collect();
-        areas.sort();
-        let provision = services::provision(
-            &loaded.services,
-            &loaded.catchments,
-            &loaded.units,
-            &analysis.placement.per_lsoa,
-            analysis.placement.england_share,
-            level,
-        );
-        let by_area = provision_by_area(&areas, &loaded.services, &provision);
+            .find(|(l, _)| *l == level)
+            .unwrap();
+        let by_area = provision_by_area(&areas, &loaded.services, provision);
         let matrix = ChartSpec {
             title: "Services recorded for people on probation, by area and category".into(),
             subtitle: format!(
