@@ -6,6 +6,7 @@
 //! Totals are conserved: every person in the input is either placed in an
 //! English LSOA or reported as not placed, with the reason.
 
+use crate::apportion::{population, values};
 use crate::config::{CaseloadOptions, EnglandShare};
 use crate::error::{Error, Result};
 use crate::geography::units::{Lsoa, Units};
@@ -209,6 +210,7 @@ pub fn place(
         unplaced: Vec::new(),
     };
     let mut claimed_by: Vec<u64> = vec![0; units.lsoas.len()];
+    let mut english: BTreeMap<u64, f64> = BTreeMap::new();
     for row in rows {
         let target = Target::of(row, pdus).map_err(|e| located(e, file, row.line))?;
         let english_value = match target.outside_england() {
@@ -260,15 +262,64 @@ pub fn place(
             }
             claimed_by[i] = row.line;
         }
-        let total_weight: f64 = members.iter().map(|&i| weights[i]).sum();
         for &i in &members {
-            placement.per_lsoa[i] = english_value * weights[i] / total_weight;
             placement.covered[i] = true;
             placement.local[i] = row.level != SourceLevel::Country;
         }
+        english.insert(row.line, english_value);
         placement.placed += english_value;
     }
+    placement.per_lsoa = spread(units, weights, &claimed_by, &english, file)?;
     Ok(placement)
+}
+
+/// Spreads each row's English caseload over the LSOAs it claimed, in
+/// proportion to their proxy weights: a proxy-weighted crosswalk from the
+/// rows' areas to LSOAs, through the same engine as `jsna-gap apportion`.
+fn spread(
+    units: &Units,
+    weights: &[f64],
+    claimed_by: &[u64],
+    english: &BTreeMap<u64, f64>,
+    file: &std::path::Path,
+) -> Result<Vec<f64>> {
+    let key = |line: u64| format!("line {line}");
+    let codes: Vec<String> = units.lsoas.iter().map(|l| l.code.clone()).collect();
+    let source = population::Placement {
+        how: "the caseload file's rows".to_string(),
+        area_of: claimed_by
+            .iter()
+            .map(|&line| (line != 0).then(|| key(line)))
+            .collect(),
+        areas: english.keys().map(|&line| key(line)).collect(),
+        notes: Vec::new(),
+    };
+    let target = population::Placement {
+        how: "each LSOA itself".to_string(),
+        area_of: codes.iter().cloned().map(Some).collect(),
+        areas: codes.iter().cloned().collect(),
+        notes: Vec::new(),
+    };
+    let fine = population::FineUnits {
+        what: "English LSOAs weighted by the caseload proxy".to_string(),
+        codes,
+        population: weights.to_vec(),
+    };
+    let crosswalk = population::crosswalk(&fine, &source, &target);
+    let rows = english
+        .iter()
+        .map(|(&line, &v)| (key(line), (line, Some(v))))
+        .collect();
+    let values = values::Values {
+        path: file.to_path_buf(),
+        rows,
+    };
+    let spread = values::apportion(&crosswalk, &values, values::Kind::Extensive)?;
+    Ok(fine
+        .codes
+        .iter()
+        .map(|code| spread.targets.get(code).copied().flatten().unwrap_or(0.0))
+        .collect())
 }
 
 impl Placement {
