@@ -51,7 +51,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Reads a file, naming it in the error if it cannot.
-pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(path, e))
 }
 

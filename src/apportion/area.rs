@@ -286,6 +286,7 @@ mod tests {
     fn layer(features: &[(&str, MultiPolygon<f64>)]) -> BoundaryLayer {
         BoundaryLayer {
             path: PathBuf::from("test.geojson"),
+            sha256: String::new(),
             features: features
                 .iter()
                 .map(|(code, geometry)| Boundary {

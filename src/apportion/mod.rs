@@ -27,7 +27,7 @@ pub mod report;
 pub mod values;
 pub mod vintage;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::geography::boundaries::{self, BoundaryLayer};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -163,48 +163,10 @@ pub fn format_number(v: f64) -> String {
 
 /// A boundary layer for apportioning: any GeoJSON FeatureCollection in WGS84
 /// whose `code_field` holds GSS codes, every feature kept (names are not
-/// needed, so the code stands in for the name). A `crs` member naming
-/// anything but WGS84 is refused here, before its coordinates are misread.
+/// needed, so the code stands in for the name). The shared reader refuses a
+/// `crs` member naming anything but WGS84, before coordinates are misread.
 pub fn read_layer(path: &Path, code_field: &str) -> Result<BoundaryLayer> {
-    check_crs(path)?;
     boundaries::read_layer(path, code_field, code_field, &|_| None)
-}
-
-/// The names a GeoJSON `crs` member may give WGS84 longitude/latitude.
-const WGS84_NAMES: [&str; 6] = [
-    "urn:ogc:def:crs:OGC:1.3:CRS84",
-    "urn:ogc:def:crs:OGC::CRS84",
-    "urn:ogc:def:crs:EPSG::4326",
-    "EPSG:4326",
-    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
-    "http://www.opengis.net/def/crs/EPSG/0/4326",
-];
-
-/// RFC 7946 GeoJSON has no `crs` member and is WGS84; older GeoJSON may name
-/// its CRS, and a file exported in British National Grid says so there.
-fn check_crs(path: &Path) -> Result<()> {
-    #[derive(serde::Deserialize)]
-    struct Head {
-        crs: Option<serde_json::Value>,
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    // A file that is not JSON at all gets its located error from read_layer.
-    let Ok(Head { crs: Some(crs) }) = serde_json::from_slice::<Head>(&bytes) else {
-        return Ok(());
-    };
-    let name = crs.pointer("/properties/name").and_then(|n| n.as_str());
-    match name {
-        Some(name) if WGS84_NAMES.iter().any(|w| w.eq_ignore_ascii_case(name)) => Ok(()),
-        _ => Err(Error::input(
-            path,
-            format!("the file's crs member is {crs}, not WGS84 longitude/latitude"),
-        )
-        .at("crs")
-        .hint(
-            "boundary files must be in WGS84 (EPSG:4326 / CRS84, as RFC 7946 GeoJSON is); \
-             reproject with e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson",
-        )),
-    }
 }
 
 /// What `jsna-gap apportion` was asked to do.

@@ -6,7 +6,7 @@ use crate::geography::gss;
 use crate::geography::projection::to_bng;
 use crate::geography::repair;
 use geo::{Coord, LineString, MultiPolygon, Polygon};
-use geojson::{Feature, GeoJson, GeometryValue, JsonValue, PolygonType, Position};
+use geojson::{Feature, GeoJson, GeometryValue, JsonObject, JsonValue, PolygonType, Position};
 use rayon::prelude::*;
 use serde_json::error::Category;
 use std::collections::HashMap;
@@ -39,6 +39,8 @@ pub struct Excluded {
 #[derive(Debug, Clone)]
 pub struct BoundaryLayer {
     pub path: PathBuf,
+    /// SHA-256 of the file's bytes, for the manifest.
+    pub sha256: String,
     pub features: Vec<Boundary>,
     pub repairs: Vec<Repair>,
     pub excluded: Vec<Excluded>,
@@ -68,7 +70,7 @@ pub fn read_layer(
     name_field: &str,
     exclude: &dyn Fn(&str) -> Option<String>,
 ) -> Result<BoundaryLayer> {
-    let features = read_features(path)?;
+    let (features, sha256) = read_features(path)?;
     let plan = plan(path, &features, code_field, name_field, exclude)?;
     let total = features.len();
     // Projection and repair are the costly part and independent per
@@ -84,6 +86,7 @@ pub fn read_layer(
 
     let mut layer = BoundaryLayer {
         path: path.to_path_buf(),
+        sha256,
         features: Vec::with_capacity(outcomes.len()),
         repairs: Vec::new(),
         excluded: Vec::new(),
@@ -100,12 +103,16 @@ pub fn read_layer(
     Ok(layer)
 }
 
-/// Parse the file as a GeoJSON FeatureCollection.
-fn read_features(path: &Path) -> Result<Vec<Feature>> {
+/// Parse the file as a GeoJSON FeatureCollection in WGS84; also returns the
+/// SHA-256 of its bytes.
+fn read_features(path: &Path) -> Result<(Vec<Feature>, String)> {
     let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
     let geojson: GeoJson = serde_json::from_slice(&bytes).map_err(|err| json_error(path, &err))?;
     let found = match geojson {
-        GeoJson::FeatureCollection(collection) => return Ok(collection.features),
+        GeoJson::FeatureCollection(collection) => {
+            check_crs(path, collection.foreign_members.as_ref())?;
+            return Ok((collection.features, crate::input::sha256_hex(&bytes)));
+        }
         GeoJson::Feature(_) => "a single Feature".to_string(),
         GeoJson::Geometry(geometry) => format!("a bare {} geometry", geometry.value.type_name()),
     };
@@ -113,6 +120,37 @@ fn read_features(path: &Path) -> Result<Vec<Feature>> {
         Error::input(path, format!("is {found}, not a GeoJSON FeatureCollection"))
             .hint("a boundary layer is a FeatureCollection with one feature per area"),
     )
+}
+
+/// The names a GeoJSON `crs` member may give WGS84 longitude/latitude.
+const WGS84_NAMES: [&str; 6] = [
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "urn:ogc:def:crs:OGC::CRS84",
+    "urn:ogc:def:crs:EPSG::4326",
+    "EPSG:4326",
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+    "http://www.opengis.net/def/crs/EPSG/0/4326",
+];
+
+/// RFC 7946 GeoJSON has no `crs` member and is WGS84; older GeoJSON may name
+/// its CRS, and a file exported in British National Grid says so there.
+fn check_crs(path: &Path, members: Option<&JsonObject>) -> Result<()> {
+    let Some(crs) = members.and_then(|m| m.get("crs")) else {
+        return Ok(());
+    };
+    let name = crs.pointer("/properties/name").and_then(|n| n.as_str());
+    match name {
+        Some(name) if WGS84_NAMES.iter().any(|w| w.eq_ignore_ascii_case(name)) => Ok(()),
+        _ => Err(Error::input(
+            path,
+            format!("the file's crs member is {crs}, not WGS84 longitude/latitude"),
+        )
+        .at("crs")
+        .hint(
+            "boundary files must be in WGS84 (EPSG:4326 / CRS84, as RFC 7946 GeoJSON is); \
+             reproject with e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson",
+        )),
+    }
 }
 
 /// serde_json's message with its position as the error's location.

@@ -473,6 +473,7 @@ impl Board<'_> {
         let frame = expand(own.geometry.bounding_rect()?);
         let neighbourhood = BoundaryLayer {
             path: self.layer.path.clone(),
+            sha256: self.layer.sha256.clone(),
             features: self
                 .layer
                 .features
