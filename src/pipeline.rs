@@ -3,7 +3,7 @@
 //! outputs and manifest in memory. Nothing is written until all of it has
 //! succeeded.
 
-use crate::caseload::{self, CaseloadRow, PduAreas, Placement};
+use crate::caseload::{self, AreaCaseload, CaseloadRow, PduAreas, Placement};
 use crate::config::Proxy;
 use crate::config::{LevelSpec, RunSpec};
 use crate::error::{Error, Result};
@@ -72,11 +72,14 @@ impl Analysis {
 /// Provision by area and domain at one level.
 pub type Provisions = BTreeMap<(String, crate::prevalence::Domain), crate::services::Provision>;
 
-/// One level's results in one scenario.
-struct LevelResult {
+/// What a level's gap rows are made from under one caseload proxy: its
+/// areas, their caseload facts and provision. None of it depends on
+/// prevalence, so the prevalence scenarios share it.
+struct LevelBase {
     level: Level,
+    areas: Vec<Area>,
+    facts: BTreeMap<String, AreaFacts>,
     provision: Provisions,
-    rows: Vec<GapRow>,
 }
 
 /// Progress lines for the user (stderr in the command line).
@@ -103,11 +106,10 @@ pub fn load(spec: &RunSpec, progress: Progress) -> Result<Loaded> {
         })
         .collect::<Result<Vec<_>>>()?;
     for (level, layer) in &layers {
-        let bytes = crate::input::read_bytes(&layer.path)?;
         inputs.push(InputFile {
             role: format!("{} boundaries ({})", level.level, level.layer.id),
             path: layer.path.clone(),
-            sha256: crate::input::sha256_hex(&bytes),
+            sha256: layer.sha256.clone(),
             records: Some(layer.features.len() + layer.excluded.len()),
         });
     }
@@ -252,42 +254,29 @@ pub fn analyse(spec: &RunSpec, loaded: &Loaded) -> Result<Analysis> {
             ),
         ])
         .collect();
-    let mut results: Vec<(String, Vec<LevelResult>)> = scenarios
+    let mut bases = level_bases(loaded, &placements);
+    let scenarios: Vec<Scenario> = scenarios
         .par_iter()
-        .map(|(name, proxy, prevalence)| {
-            (
-                name.clone(),
-                level_results(spec, loaded, &placements, *proxy, prevalence),
-            )
+        .map(|(name, proxy, prevalence)| Scenario {
+            name: name.clone(),
+            rows: scenario_rows(spec, loaded, &bases[*proxy], prevalence),
         })
-        .collect();
-    let base = results
-        .iter()
-        .position(|(name, _)| name == "base")
-        .expect("the base scenario");
-    let (_, base) = results.swap_remove(base);
-    let scenarios: Vec<Scenario> = results
-        .into_iter()
-        .map(|(name, levels)| Scenario {
-            name,
-            rows: levels.into_iter().flat_map(|l| l.rows).collect(),
-        })
-        .chain([Scenario {
-            name: "base".to_string(),
-            rows: base.iter().flat_map(|l| l.rows.iter().cloned()).collect(),
-        }])
         .collect();
     let sensitivity = sensitivity::rank(&scenarios);
+    let rows = scenarios
+        .into_iter()
+        .find(|s| s.name == "base")
+        .expect("the base scenario")
+        .rows;
+    let provision = bases
+        .swap_remove(chosen)
+        .into_iter()
+        .map(|b| (b.level, b.provision))
+        .collect();
     let placement = placements
         .into_iter()
         .nth(chosen)
         .expect("the chosen placement");
-    let mut rows = Vec::new();
-    let mut provision = Vec::new();
-    for result in base {
-        rows.extend(result.rows);
-        provision.push((result.level, result.provision));
-    }
     Ok(Analysis {
         placement,
         rows,
@@ -307,15 +296,60 @@ fn at_bound(prevalence: &[Prevalence], bound: impl Fn(&Prevalence) -> f64) -> Ve
         .collect()
 }
 
-/// Every level's provision and gap rows with the caseload of one proxy
-/// (`chosen`), its range across all proxies, and a prevalence table.
-fn level_results(
+/// Every level's base under each proxy, indexed [proxy][level]. The caseload
+/// of each placement is summed to areas once per level and shared by all
+/// proxies' facts (each area's range runs across them).
+fn level_bases(loaded: &Loaded, placements: &[Placement]) -> Vec<Vec<LevelBase>> {
+    /// A level's areas, each proxy's caseload summed to them, and adults.
+    struct Summed {
+        level: Level,
+        areas: Vec<Area>,
+        by_proxy: Vec<BTreeMap<String, AreaCaseload>>,
+        adults: BTreeMap<String, f64>,
+    }
+    let summed: Vec<Summed> = loaded
+        .layers
+        .iter()
+        .map(|(level, layer)| Summed {
+            level: level.level,
+            areas: areas_of(layer),
+            by_proxy: placements
+                .iter()
+                .map(|p| p.by_area(&loaded.units, level.level))
+                .collect(),
+            adults: loaded.units.adults_by_area(level.level),
+        })
+        .collect();
+    (0..placements.len())
+        .into_par_iter()
+        .map(|chosen| {
+            summed
+                .iter()
+                .map(|level| LevelBase {
+                    level: level.level,
+                    areas: level.areas.clone(),
+                    facts: area_facts(&level.by_proxy, &level.adults, chosen),
+                    provision: services::provision(
+                        &loaded.services,
+                        &loaded.catchments,
+                        &loaded.units,
+                        &placements[chosen].per_lsoa,
+                        placements[chosen].england_share,
+                        level.level,
+                    ),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Every level's gap rows from its bases and one prevalence table.
+fn scenario_rows(
     spec: &RunSpec,
     loaded: &Loaded,
-    placements: &[Placement],
-    chosen: usize,
+    bases: &[LevelBase],
     prevalence: &[Prevalence],
-) -> Vec<LevelResult> {
+) -> Vec<GapRow> {
     let evidence = gap::Evidence {
         prevalence,
         access: &loaded.access,
@@ -323,35 +357,16 @@ fn level_results(
         local: &loaded.local,
         suppression: &spec.publication,
     };
-    loaded
-        .layers
+    bases
         .iter()
-        .map(|(level, layer)| {
-            let level = level.level;
-            let facts = area_facts(&loaded.units, placements, chosen, level);
-            let provision = services::provision(
-                &loaded.services,
-                &loaded.catchments,
-                &loaded.units,
-                &placements[chosen].per_lsoa,
-                placements[chosen].england_share,
-                level,
-            );
-            let areas = areas_of(layer);
-            let rows = gap::rows(
-                &LevelInputs {
-                    level,
-                    areas: &areas,
-                    facts: &facts,
-                    provision: &provision,
-                },
-                &evidence,
-            );
-            LevelResult {
-                level,
-                provision,
-                rows,
-            }
+        .flat_map(|base| {
+            let inputs = LevelInputs {
+                level: base.level,
+                areas: &base.areas,
+                facts: &base.facts,
+                provision: &base.provision,
+            };
+            gap::rows(&inputs, &evidence)
         })
         .collect()
 }
@@ -372,13 +387,10 @@ pub fn areas_of(layer: &BoundaryLayer) -> Vec<Area> {
 /// Each area's caseload under the chosen proxy, its range across every
 /// proxy, coverage, origin and adult population.
 fn area_facts(
-    units: &Units,
-    placements: &[Placement],
+    by_proxy: &[BTreeMap<String, AreaCaseload>],
+    adults: &BTreeMap<String, f64>,
     chosen: usize,
-    level: Level,
 ) -> BTreeMap<String, AreaFacts> {
-    let by_proxy: Vec<_> = placements.iter().map(|p| p.by_area(units, level)).collect();
-    let adults = units.adults_by_area(level);
     by_proxy[chosen]
         .iter()
         .map(|(code, c)| {
