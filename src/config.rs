@@ -3,7 +3,8 @@
 //! pipeline runs with ([`RunSpec`]: absolute paths, chosen layers, data
 //! directory and where it came from). The manifest records the `RunSpec`.
 
-use crate::error::{Error, Result};
+use crate::caseload::{CaseloadOptions, EnglandShare};
+use crate::error::{Error, ErrorKind, Result};
 use crate::geography::Level;
 use crate::geography::catalogue::{Catalogue, Layer};
 use crate::stats::suppression::Suppression;
@@ -47,64 +48,6 @@ struct DatasetsSection {
     local_prevalence: Option<PathBuf>,
 }
 
-/// The proxy that spreads a coarse caseload over local areas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Proxy {
-    EmploymentScale,
-    IncomeScale,
-    AdultPopulation,
-}
-
-impl Proxy {
-    pub const ALL: [Proxy; 3] = [
-        Proxy::EmploymentScale,
-        Proxy::IncomeScale,
-        Proxy::AdultPopulation,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Proxy::EmploymentScale => "employment_scale",
-            Proxy::IncomeScale => "income_scale",
-            Proxy::AdultPopulation => "adult_population",
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            Proxy::EmploymentScale => {
-                "IoD2025 employment deprivation scale (people involuntarily out of work) by district"
-            }
-            Proxy::IncomeScale => {
-                "IoD2025 income deprivation scale (people on low income) by district"
-            }
-            Proxy::AdultPopulation => "ONS mid-2020 population aged 18 and over",
-        }
-    }
-}
-
-/// England's share of a caseload counted for England and Wales together.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum EnglandShare {
-    Fixed(f64),
-    Named(EnglandShareMethod),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EnglandShareMethod {
-    AdultPopulation,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CaseloadOptions {
-    pub proxy: Proxy,
-    pub england_share: EnglandShare,
-}
-
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MapOptions {
@@ -121,6 +64,9 @@ pub struct MapOptions {
 pub struct LevelSpec {
     pub level: Level,
     pub layer: Layer,
+    /// The ONS/OS attribution line for maps and pages drawn from the layer.
+    #[serde(skip)]
+    pub attribution: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -193,19 +139,20 @@ impl RunSpec {
             .clone()
             .unwrap_or_else(|| PathBuf::from("jsna.toml (built-in default)"));
         let file: ConfigFile = toml::from_str(&text).map_err(|e| toml_error(&shown, &text, e))?;
-        file.check(&shown)?;
+        file.check(&shown).map_err(|e| e.kind(ErrorKind::Config))?;
         let catalogue = Catalogue::builtin();
         let levels = file
             .run
             .levels
             .iter()
             .map(|(level, id)| {
+                let layer = catalogue
+                    .layer(id, *level)
+                    .map_err(|e| located(e, &shown, "run.levels"))?;
                 Ok(LevelSpec {
                     level: *level,
-                    layer: catalogue
-                        .layer(id, *level)
-                        .map_err(|e| located(e, &shown, "run.levels"))?
-                        .clone(),
+                    attribution: catalogue.attribution(layer),
+                    layer: layer.clone(),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -321,15 +268,14 @@ impl DataDir {
     }
 }
 
-fn located(mut error: Error, file: &Path, key: &str) -> Error {
-    error.file = Some(file.to_path_buf());
-    error.at(format!("key {key}"))
+fn located(error: Error, file: &Path, key: &str) -> Error {
+    error.in_file(file).key(key)
 }
 
 /// A TOML or schema error, with its line and the keys that are allowed.
 fn toml_error(path: &Path, text: &str, err: toml::de::Error) -> Error {
     let message = err.message().to_string();
-    let mut error = Error::input(path, message.clone());
+    let mut error = Error::input(path, message.clone()).kind(ErrorKind::Config);
     if let Some(span) = err.span() {
         let line = 1 + text[..span.start].matches('\n').count() as u64;
         error = error.line(line);
@@ -341,7 +287,7 @@ fn toml_error(path: &Path, text: &str, err: toml::de::Error) -> Error {
     } else {
         "see jsna.toml in the repository for a commented example"
     };
-    error.hint(hint)
+    error.hint(hint).caused_by(err)
 }
 
 #[cfg(test)]
@@ -367,7 +313,7 @@ mod tests {
         let spec = RunSpec::resolve(&Overrides::default()).unwrap();
         let levels: Vec<_> = spec.levels.iter().map(|l| l.level).collect();
         assert_eq!(levels, [Level::Ctyua, Level::Sicbl]);
-        assert_eq!(spec.caseload.proxy, Proxy::EmploymentScale);
+        assert_eq!(spec.caseload.proxy, crate::caseload::Proxy::EmploymentScale);
         assert!(spec.data_dir.chosen_by.contains("default"));
     }
 
@@ -380,7 +326,8 @@ mod tests {
             .matches('\n')
             .count()
             + 1;
-        assert_eq!(e.location, Some(format!("line {line}")));
+        assert_eq!(e.location.line, Some(line as u64));
+        assert_eq!(e.kind, ErrorKind::Config);
         assert_eq!(e.exit_code(), 2);
     }
 

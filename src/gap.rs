@@ -103,14 +103,71 @@ pub struct GapRow {
     pub suppressed: bool,
 }
 
-impl GapRow {
-    /// The figure a row is ranked and mapped by: unmet need where it was
-    /// assessed, otherwise need; with the name of its gap.csv column.
-    pub fn headline(&self) -> (&'static str, f64) {
-        match self.unmet {
-            Some(u) => ("unmet_need", u.need),
-            None => ("need", self.need.need),
+/// The figure published for a level and condition: mapped, charted, ranked
+/// and headlined. Unmet need where it was assessed for the condition,
+/// otherwise need; one choice per condition, so a map or a ranking never
+/// mixes the two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Figure {
+    #[default]
+    Need,
+    UnmetNeed,
+}
+
+impl Figure {
+    /// The figure of a condition's rows.
+    pub fn of(rows: &[&GapRow]) -> Figure {
+        if rows.iter().any(|r| r.unmet.is_some()) {
+            Figure::UnmetNeed
+        } else {
+            Figure::Need
         }
+    }
+
+    /// The gap.csv column it is.
+    pub fn column(self) -> &'static str {
+        match self {
+            Figure::Need => "need",
+            Figure::UnmetNeed => "unmet_need",
+        }
+    }
+
+    /// Its name in titles and legends.
+    pub fn label(self) -> &'static str {
+        match self {
+            Figure::Need => "Estimated need",
+            Figure::UnmetNeed => "Estimated unmet need",
+        }
+    }
+
+    /// The estimate with its bounds; None where unmet need was not assessed.
+    pub fn estimate(self, row: &GapRow) -> Option<Need> {
+        match self {
+            Figure::Need => Some(row.need),
+            Figure::UnmetNeed => row.unmet,
+        }
+    }
+
+    pub fn value(self, row: &GapRow) -> Option<f64> {
+        self.estimate(row).map(|n| n.need)
+    }
+
+    /// Rows with a finite figure, highest first; equal figures in area-code
+    /// order, so ranks never depend on the input's order.
+    pub fn ranked<'a>(self, rows: &[&'a GapRow]) -> Vec<(&'a GapRow, Need)> {
+        let mut ranked: Vec<(&GapRow, Need)> = rows
+            .iter()
+            .filter_map(|&row| {
+                let estimate = self.estimate(row)?;
+                estimate.need.is_finite().then_some((row, estimate))
+            })
+            .collect();
+        ranked.sort_by(|(a, x), (b, y)| {
+            y.need
+                .total_cmp(&x.need)
+                .then_with(|| a.area_code.cmp(&b.area_code))
+        });
+        ranked
     }
 }
 

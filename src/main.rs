@@ -107,7 +107,7 @@ fn run(cli: Cli) -> Result<ExitCode, Vec<Error>> {
     match cli.command {
         Command::Run { inputs, out } => {
             let spec = resolve(inputs)?;
-            let outputs = pipeline::run(&spec, &progress).map_err(|e| vec![e])?;
+            let outputs = pipeline::run(&spec, &progress)?;
             outputs.write(&out).map_err(|e| vec![e])?;
             progress(&format!(
                 "wrote {} files to {}",

@@ -2,10 +2,10 @@
 //! DataFrame, and every file written whole or not at all (a temporary file
 //! beside the target, then a rename).
 
+use crate::analysis::sensitivity::SensitivityRow;
 use crate::error::{Error, Result};
 use crate::gap::GapRow;
 use crate::prevalence::Prevalence;
-use crate::sensitivity::SensitivityRow;
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;

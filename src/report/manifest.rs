@@ -4,9 +4,12 @@
 //!
 //! It carries no timestamp: the same inputs give the same bytes.
 
-use crate::caseload::Unplaced;
+use crate::analysis::{Analysis, sensitivity};
+use crate::caseload::{Placement, Unplaced};
 use crate::config::RunSpec;
 use crate::input::InputFile;
+use crate::load::Loaded;
+use crate::services;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -108,4 +111,123 @@ impl Manifest<'_> {
         bytes.push(b'\n');
         bytes
     }
+}
+
+/// The manifest of a run: what was read, assumed, drawn, excluded and written.
+pub fn manifest<'a>(
+    spec: &'a RunSpec,
+    loaded: &Loaded,
+    analysis: &Analysis,
+    maps: Vec<MapRecord>,
+    charts: Vec<String>,
+    outputs: Vec<String>,
+) -> Manifest<'a> {
+    let placement = &analysis.placement;
+    let levels = loaded
+        .layers
+        .iter()
+        .map(|(level, layer)| LevelRecord {
+            level: level.level.to_string(),
+            layer: level.layer.id.clone(),
+            vintage: level.layer.vintage.clone(),
+            areas: layer.features.len(),
+            repairs: layer
+                .repairs
+                .iter()
+                .map(|r| Repaired {
+                    area_code: r.code.clone(),
+                    what: r.what.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let mut excluded: Vec<Exclusion> = loaded
+        .layers
+        .iter()
+        .flat_map(|(level, layer)| {
+            layer.excluded.iter().map(move |e| Exclusion {
+                input: level.layer.file.clone(),
+                item: e.code.clone(),
+                reason: e.reason.clone(),
+            })
+        })
+        .collect();
+    excluded.extend(placement.unplaced.iter().map(|u| Exclusion {
+        input: spec.datasets.caseload.display().to_string(),
+        item: format!(
+            "line {}: {} ({:.1} people)",
+            u.line, u.area_code, u.caseload
+        ),
+        reason: u.reason.clone(),
+    }));
+    excluded.extend(
+        services::outside_england(&loaded.services)
+            .into_iter()
+            .map(|s| Exclusion {
+                input: spec.datasets.services.display().to_string(),
+                item: s.id.clone(),
+                reason: "serves only areas outside England".to_string(),
+            }),
+    );
+    Manifest {
+        tool: Tool::this(),
+        config: spec,
+        inputs: loaded.inputs.clone(),
+        levels,
+        caseload: CaseloadRecord {
+            input_total: placement.input_total,
+            placed_in_england: placement.placed,
+            not_placed: placement.unplaced_total(),
+            england_share: placement.england_share,
+            proxy: spec.caseload.proxy.as_str().to_string(),
+            proxy_description: spec.caseload.proxy.describe().to_string(),
+            lsoas: loaded.units.lsoas.len(),
+            lsoas_bridged_to_sicbl_2023: loaded.units.sicbl_bridged,
+            unplaced: placement.unplaced.clone(),
+        },
+        assumptions: assumptions(spec, placement),
+        methods: methods(),
+        publication: spec.publication.describe(),
+        robust_top_fifth: sensitivity::robust_summary(&analysis.sensitivity),
+        maps,
+        charts,
+        excluded,
+        outputs,
+    }
+}
+
+/// The assumptions behind the numbers, in words, for the manifest and the README.
+pub fn assumptions(spec: &RunSpec, placement: &Placement) -> Vec<String> {
+    vec![
+        format!(
+            "England's share of an England and Wales caseload is {:.4} ({}).",
+            placement.england_share,
+            spec.caseload.england_share.describe()
+        ),
+        format!(
+            "Caseload given for a larger area is spread over its districts in proportion to the {}; within a district it follows the adult population of its LSOAs.",
+            spec.caseload.proxy.describe()
+        ),
+        "Prevalence among people on probation is the same in every area (local rates are not published); need = caseload x prevalence.".to_string(),
+        "Need bounds combine the prevalence interval with the range of the caseload estimate across the three caseload proxies.".to_string(),
+        "Where no service states a capacity, unmet need = need x the national share of people on probation with the condition who receive no treatment (datasets/treatment_access.csv); provision status is reported beside it but does not change it.".to_string(),
+        "A capacity stated for England and Wales is cut to England's share and apportioned to areas by caseload.".to_string(),
+        "Conditions with no capacity and no treatment-access evidence have unmet need 'not_assessed', and their maps show need.".to_string(),
+    ]
+}
+
+/// The methods behind the numbers, in words, for the manifest and the annexes.
+pub fn methods() -> Vec<String> {
+    [
+        "Boundaries projected from WGS84 to British National Grid with OSTN15; invalid rings repaired and reported.",
+        "Prevalence intervals: Wilson score, 95% (z = 1.959964) and 99.8% (z = 3.090232), from the study's sample size; or the study's published interval.",
+        "Need intervals: the lowest caseload across the proxies (employment scale, income scale, adult population) times the lower prevalence bound, to the highest times the upper bound (analytic, no simulation).",
+        "Need per 100,000 adults: need over the area's ONS mid-2020 population aged 18+, with the exact Poisson interval below 10 and Byar's method from 10 up (PHEindicatormethods phe_rate).",
+        "General-population comparison: expected = caseload x the verified APMS prevalence; excess = need - expected; prevalence ratio interval = the probation prevalence interval / the survey prevalence.",
+        "Local prevalence is higher / similar / lower than England as the England value lies below / inside / above the local Wilson 95% (and 99.8%) interval.",
+        "Sensitivity: unmet need (need where not assessed) rerun with each caseload proxy and with the prevalence at its lower and upper 95% bounds; areas ranked within level and condition; robust = in the top fifth under every scenario.",
+        "Map classes: breaks are upper bounds; a value belongs to the first class whose bound it does not exceed (mapclassify convention).",
+    ]
+    .map(String::from)
+    .to_vec()
 }

@@ -4,10 +4,10 @@
 //! One row per area, so 153 upper-tier authorities make a tall chart.
 
 use super::{
-    ChartSpec, GRID, LABEL, LABEL_BOLD, MARGIN, Measure, RIGHT, centred, colours, key_words, line,
+    ChartSpec, GRID, LABEL, LABEL_BOLD, MARGIN, RIGHT, centred, colours, key_words, line,
     name_column, page, row_ground, ticks,
 };
-use crate::gap::GapRow;
+use crate::gap::{Figure, GapRow};
 use crate::need::Need;
 use crate::numbers::thousands;
 use crate::render::style::{self, NOTE};
@@ -31,11 +31,16 @@ struct Ranked<'a> {
 }
 
 /// The caterpillar as SVG. `rows` are one level's rows for one condition.
-/// Areas without the measure (unmet need not assessed) and areas whose
+/// Areas without the figure (unmet need not assessed) and areas whose
 /// counts fall under the small-number rule are left out and counted in a note.
 pub fn caterpillar_svg(rows: &[&GapRow], spec: &ChartSpec) -> String {
     let shown: Vec<&GapRow> = rows.iter().copied().filter(|r| !r.suppressed).collect();
-    let ranked = rank(&shown, spec.measure);
+    let ranked: Vec<Ranked> = spec
+        .figure
+        .ranked(&shown)
+        .into_iter()
+        .map(|(row, value)| Ranked { row, value })
+        .collect();
     let values: Vec<f64> = ranked.iter().map(|r| r.value.need).collect();
     let median = median(&values);
     let left_out = LeftOut {
@@ -76,26 +81,6 @@ impl LeftOut {
         }
         notes
     }
-}
-
-/// Areas with a finite value, highest first; equal values by name then
-/// code, so the order never depends on the input's.
-fn rank<'a>(rows: &[&'a GapRow], measure: Measure) -> Vec<Ranked<'a>> {
-    let mut ranked: Vec<Ranked> = rows
-        .iter()
-        .filter_map(|&row| {
-            let value = measure.of(row)?;
-            value.need.is_finite().then_some(Ranked { row, value })
-        })
-        .collect();
-    ranked.sort_by(|a, b| {
-        b.value
-            .need
-            .total_cmp(&a.value.need)
-            .then_with(|| a.row.area_name.cmp(&b.row.area_name))
-            .then_with(|| a.row.area_code.cmp(&b.row.area_code))
-    });
-    ranked
 }
 
 /// The median of sorted values (the mean of the middle two for an even count).
@@ -160,8 +145,8 @@ fn draw(
         top: key_y + 58.0,
         rows: ranked.len(),
     };
-    let heading = spec.measure.label();
-    style::HEADING.write(out, plot.left, key_y + 30.0, Anchor::Start, heading);
+    let heading = axis_label(spec.figure);
+    style::HEADING.write(out, plot.left, key_y + 30.0, Anchor::Start, &heading);
     let highlighted = |r: &Ranked| spec.highlight.as_deref() == Some(r.row.area_code.as_str());
     for (i, r) in ranked.iter().enumerate() {
         let (at, size) = ((MARGIN, plot.row_top(i)), (RIGHT - MARGIN, ROW));
@@ -281,7 +266,7 @@ fn summary(ranked: &[Ranked], median: Option<f64>, spec: &ChartSpec) -> String {
     let mut s = format!(
         "{} areas ranked by {}: highest {}, lowest {}; median {}.",
         ranked.len(),
-        spec.measure.label().to_lowercase(),
+        axis_label(spec.figure).to_lowercase(),
         tooltip(first, decimals),
         tooltip(last, decimals),
         thousands(median, decimals)
@@ -311,4 +296,9 @@ mod tests {
         assert_eq!(median(&[5.0, 1.0]), Some(3.0));
         assert_eq!(median(&[]), None);
     }
+}
+
+/// The axis title.
+fn axis_label(figure: Figure) -> String {
+    format!("{} (people)", figure.label())
 }

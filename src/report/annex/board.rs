@@ -9,14 +9,14 @@ use super::{AnnexInputs, LEAD_CONDITION, Published, Shared, common, rate_cell};
 use crate::gap::GapRow;
 use crate::geography::Level;
 use crate::geography::boundaries::BoundaryLayer;
-use crate::numbers::thousands;
+use crate::numbers::{percent, thousands};
 use crate::output;
 use crate::prevalence::Domain;
 use crate::render::{self, MapSpec};
 use crate::report::document::{Block, Cell, Document, Table};
 use crate::services::CATEGORIES;
 use geo::{BoundingRect, Intersects, Rect};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// How far around a Board its map reaches, as a share of the Board's size
 /// (at least 25 km), so that its neighbours show.
@@ -198,7 +198,7 @@ impl Board<'_> {
             self.name(),
             self.published.count(c.lower),
             self.published.count(c.upper),
-            share_words(self.published, c.value / placement.placed),
+            percent(c.value / placement.placed, 1),
             self.published.count(placement.placed),
             self.published.count(placement.input_total),
             spec.caseload.proxy.describe(),
@@ -267,10 +267,7 @@ impl Board<'_> {
                 vec![
                     Cell::text(domain_words(r.domain)),
                     Cell::text(status_words(r.provision.status)),
-                    Cell::number(
-                        self.published.percent(r.provision.coverage),
-                        r.provision.coverage,
-                    ),
+                    Cell::number(percent(r.provision.coverage, 1), r.provision.coverage),
                     Cell::text(
                         match findings::service_names(&r.provision.services, services) {
                             names if names.is_empty() => "none recorded".to_string(),
@@ -415,12 +412,11 @@ impl Board<'_> {
             .iter()
             .find(|(l, _)| l.level == Level::Sicbl)?;
         let per_lsoa = &self.inputs.analysis.placement.per_lsoa;
-        let mut shares: BTreeMap<&str, f64> = BTreeMap::new();
-        for (lsoa, c) in loaded.units.lsoas.iter().zip(per_lsoa) {
-            if lsoa.ctyua == self.code {
-                *shares.entry(lsoa.sicbl.as_str()).or_default() += c;
-            }
-        }
+        let units = &loaded.units;
+        let in_board = (0..units.lsoas.len()).filter(|&i| units.lsoas[i].ctyua == self.code);
+        let shares = units.fold_by_area(Level::Sicbl, in_board, |total: &mut f64, i| {
+            *total += per_lsoa[i]
+        });
         let total: f64 = shares.values().sum();
         let rows = shares
             .iter()
@@ -436,7 +432,7 @@ impl Board<'_> {
                 });
                 vec![
                     Cell::text(format!("{name} ({code})")),
-                    Cell::number(self.published.percent(c / total), c / total),
+                    Cell::number(percent(c / total, 1), c / total),
                     lead.map_or(Cell::text(""), |r| {
                         Cell::number(
                             self.published.count(r.facts.caseload.value),
@@ -503,8 +499,7 @@ impl Board<'_> {
             subtitle: "People on probation; classes as on the England map".into(),
             legend_title: "Estimated unmet need (people)".into(),
             source_line: format!("Analysis: jsna-gap {}.", env!("CARGO_PKG_VERSION")),
-            attribution: crate::geography::catalogue::Catalogue::builtin()
-                .attribution(&ctyua.layer),
+            attribution: ctyua.attribution.clone(),
             palette: self.inputs.spec.maps.palette,
             classes,
             highlight: Some(self.code),
@@ -521,7 +516,7 @@ impl Board<'_> {
                 .inputs
                 .classes
                 .get(&(Level::Ctyua, LEAD_CONDITION.to_string()))?;
-            let v = r.headline().1;
+            let v = self.shared.figure.value(r)?;
             Some((classes.class_of(v)? + 1, classes.k))
         });
         match class {
@@ -553,14 +548,5 @@ fn domain_words(domain: Domain) -> &'static str {
         Domain::SubstanceMisuse => "Substance misuse",
         Domain::PersonalityDisorder => "Personality disorder",
         Domain::Wellbeing => "Emotional wellbeing (non-clinical)",
-    }
-}
-
-/// A share as a percentage, with "under 0.1%" rather than a misleading "0.0%".
-fn share_words(p: &Published, share: f64) -> String {
-    if share > 0.0 && share < 0.0005 {
-        "under 0.1%".to_string()
-    } else {
-        p.percent(share)
     }
 }

@@ -2,27 +2,18 @@
 //! ranked by unmet need, each linking to its own annex.
 
 use super::{AnnexInputs, LEAD_CONDITION, Published, common};
-use crate::gap::GapRow;
+use crate::gap::{Figure, GapRow};
 use crate::report::document::{Block, Cell, Document, Table};
 use crate::services::Status;
 use std::collections::BTreeMap;
 
-/// Each Board's rank (1 = most) by unmet need for the lead condition.
-pub fn ranks(rows: &[&GapRow]) -> BTreeMap<String, usize> {
-    let mut lead: Vec<&GapRow> = rows
+/// Each Board's rank (1 = most) by the lead condition's published figure.
+pub fn ranks(lead: &[&GapRow], figure: Figure) -> BTreeMap<String, usize> {
+    figure
+        .ranked(lead)
         .iter()
-        .copied()
-        .filter(|r| r.condition == LEAD_CONDITION)
-        .collect();
-    lead.sort_by(|a, b| {
-        b.headline()
-            .1
-            .total_cmp(&a.headline().1)
-            .then_with(|| a.area_code.cmp(&b.area_code))
-    });
-    lead.iter()
         .enumerate()
-        .map(|(i, r)| (r.area_code.clone(), i + 1))
+        .map(|(i, (r, _))| (r.area_code.clone(), i + 1))
         .collect()
 }
 
@@ -31,6 +22,7 @@ pub fn document(
     rows: &[&GapRow],
     p: &Published,
     ranks: &BTreeMap<String, usize>,
+    figure: Figure,
 ) -> Document {
     let boards = ranks.len();
     let caseload: f64 = rows
@@ -55,7 +47,7 @@ pub fn document(
         },
         Block::Heading(2, "Boards ranked by unmet need".into()),
         Block::Paragraph("Click a column heading to sort. Each Board's name links to its annex.".into()),
-        Block::Table(ranking_table(rows, p, ranks)),
+        Block::Table(ranking_table(rows, p, ranks, figure)),
     ];
     blocks.extend(common::closing_blocks(inputs));
     Document {
@@ -112,7 +104,12 @@ fn headline_table(inputs: &AnnexInputs, rows: &[&GapRow], p: &Published) -> Tabl
     }
 }
 
-fn ranking_table(rows: &[&GapRow], p: &Published, ranks: &BTreeMap<String, usize>) -> Table {
+fn ranking_table(
+    rows: &[&GapRow],
+    p: &Published,
+    ranks: &BTreeMap<String, usize>,
+    figure: Figure,
+) -> Table {
     let value = |code: &str, condition: &str, f: &dyn Fn(&GapRow) -> f64| {
         rows.iter()
             .find(|r| r.area_code == code && r.condition == condition)
@@ -136,7 +133,10 @@ fn ranking_table(rows: &[&GapRow], p: &Published, ranks: &BTreeMap<String, usize
                     lead.facts.caseload.value,
                 ),
                 Cell::number(p.count(lead.need.need), lead.need.need),
-                Cell::number(p.count(lead.headline().1), lead.headline().1),
+                match figure.value(lead) {
+                    Some(v) => Cell::number(p.count(v), v),
+                    None => Cell::text("not assessed"),
+                },
                 Cell::number(p.count(need("substance_misuse")), need("substance_misuse")),
                 Cell::number(
                     p.count(need("personality_disorder")),

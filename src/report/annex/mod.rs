@@ -8,14 +8,15 @@ mod common;
 mod findings;
 mod index;
 
+use crate::analysis::Analysis;
 use crate::config::RunSpec;
-use crate::gap::GapRow;
+use crate::gap::{Figure, GapRow};
 use crate::geography::Level;
-use crate::geography::boundaries::BoundaryLayer;
-use crate::numbers::thousands;
-use crate::pipeline::{Analysis, Loaded};
+use crate::load::Loaded;
+use crate::numbers::{percent, thousands};
 use crate::prevalence::Prevalence;
 use crate::report::document::Cell;
+use crate::report::figures::DrawnMap;
 use crate::stats::classify::Classes;
 use crate::stats::rates::Rate;
 use crate::stats::suppression::Suppression;
@@ -48,11 +49,6 @@ impl Published {
         self.rule.text(v, self.local)
     }
 
-    /// A proportion as a percentage with one decimal.
-    pub fn percent(&self, v: f64) -> String {
-        format!("{}%", thousands(100.0 * v, 1))
-    }
-
     /// A count with its interval, "1,240 (1,050 to 1,430)", sorting by the count.
     pub fn count_cell(&self, v: f64, lower: f64, upper: f64) -> Cell {
         let text = format!(
@@ -68,9 +64,9 @@ impl Published {
     pub fn prevalence_cell(&self, p: &Prevalence) -> Cell {
         Cell::text(format!(
             "{} ({} to {}), grade {}",
-            self.percent(p.rate),
-            self.percent(p.lower),
-            self.percent(p.upper),
+            percent(p.rate, 1),
+            percent(p.lower, 1),
+            percent(p.upper, 1),
             p.evidence_grade
         ))
     }
@@ -90,15 +86,47 @@ pub fn rate_cell(rate: &Rate) -> Cell {
 
 /// What every Board page draws on, computed once.
 pub struct Shared {
-    /// The lead condition's mapped value (unmet need, else need) by Board.
+    /// The lead condition's published figure.
+    pub figure: Figure,
+    /// The lead condition's published figure by Board.
     pub lead_values: BTreeMap<String, f64>,
     /// IoD2025 average score by Board, for "similar areas".
     pub deprivation: BTreeMap<String, f64>,
 }
 
+/// The JSNA annexes (None when the run has no Board level), using the
+/// national maps' classes so every Board's map matches the England map.
+pub fn annexes(
+    spec: &RunSpec,
+    loaded: &Loaded,
+    analysis: &Analysis,
+    maps: &[DrawnMap],
+) -> Option<Vec<(String, Vec<u8>)>> {
+    let classes: BTreeMap<(Level, String), Classes> = maps
+        .iter()
+        .filter_map(|m| {
+            Some((
+                (Level::parse(&m.record.level)?, m.record.condition.clone()),
+                m.classes.clone(),
+            ))
+        })
+        .collect();
+    let england_map = maps
+        .iter()
+        .find(|m| m.record.level == Level::Ctyua.as_str() && m.record.condition == LEAD_CONDITION)
+        .map_or("", |m| m.svg.as_str());
+    files(&AnnexInputs {
+        spec,
+        loaded,
+        analysis,
+        classes: &classes,
+        england_map,
+    })
+}
+
 /// Every annex file, by path relative to the output directory.
-pub fn annexes(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
-    let layer = board_layer(inputs.loaded)?;
+fn files(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
+    let layer = inputs.loaded.layer(Level::Ctyua)?;
     let rows: Vec<&GapRow> = inputs
         .analysis
         .rows
@@ -116,12 +144,18 @@ pub fn annexes(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
         rule: inputs.spec.publication,
         local: rows.iter().any(|r| r.facts.local),
     };
-    let ranks = index::ranks(&rows);
+    let lead: Vec<&GapRow> = rows
+        .iter()
+        .copied()
+        .filter(|r| r.condition == LEAD_CONDITION)
+        .collect();
+    let figure = Figure::of(&lead);
+    let ranks = index::ranks(&lead, figure);
     let shared = Shared {
-        lead_values: rows
+        figure,
+        lead_values: lead
             .iter()
-            .filter(|r| r.condition == LEAD_CONDITION)
-            .map(|r| (r.area_code.clone(), r.headline().1))
+            .filter_map(|r| Some((r.area_code.clone(), figure.value(r)?)))
             .collect(),
         deprivation: deprivation_scores(inputs),
     };
@@ -141,7 +175,7 @@ pub fn annexes(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
             page.files()
         })
         .collect();
-    let overview = index::document(inputs, &rows, &published, &ranks);
+    let overview = index::document(inputs, &rows, &published, &ranks, figure);
     files.push((
         "annex/index.html".to_string(),
         overview.to_html().into_bytes(),
@@ -153,16 +187,9 @@ pub fn annexes(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
     Some(files)
 }
 
-/// The Board-level boundaries, if the run reports at that level.
-fn board_layer(loaded: &Loaded) -> Option<&BoundaryLayer> {
-    loaded
-        .layers
-        .iter()
-        .find(|(level, _)| level.level == Level::Ctyua)
-        .map(|(_, layer)| layer)
-}
-
-/// IoD2025 average score per Board: its districts' scores weighted by adults.
+/// IoD2025 average score per Board: its districts' scores weighted by
+/// adults. (IoD2025 scores are published by district, so districts, not
+/// LSOAs, are summed.)
 fn deprivation_scores(inputs: &AnnexInputs) -> BTreeMap<String, f64> {
     let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
     for d in inputs.loaded.units.districts.values() {

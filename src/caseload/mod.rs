@@ -6,12 +6,16 @@
 //! Totals are conserved: every person in the input is either placed in an
 //! English LSOA or reported as not placed, with the reason.
 
+mod proxy;
+
+pub use proxy::{CaseloadOptions, EnglandShare, EnglandShareMethod, Proxy, england_share};
+
 use crate::apportion::{population, values};
-use crate::config::{CaseloadOptions, EnglandShare};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::geography::Level;
+use crate::geography::gss::{self, ENGLAND, ENGLAND_AND_WALES, WALES_PROBATION_REGION};
 use crate::geography::units::{Lsoa, Units};
-use crate::geography::{Level, gss};
-use crate::input::{Record, Table};
+use crate::input::{Record, Seen, Table};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -48,10 +52,6 @@ impl SourceLevel {
         Self::NAMES.iter().find(|(n, _)| *n == s).map(|(_, l)| *l)
     }
 }
-
-const ENGLAND_AND_WALES: &str = "K04000001";
-const ENGLAND: &str = "E92000001";
-const WALES_REGION: &str = "N03";
 
 /// One row of the caseload file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -107,24 +107,24 @@ pub struct Placement {
 /// Reads the caseload file.
 pub fn read(table: &Table) -> Result<Vec<CaseloadRow>> {
     table.require(&["level", "area_code", "caseload", "source"])?;
-    let rows = table.records().map(row).collect::<Result<Vec<_>>>()?;
+    let mut rows = Vec::with_capacity(table.len());
+    let mut seen = Seen::default();
+    for r in table.records() {
+        let row = row(r)?;
+        seen.first(
+            &r,
+            (row.level, row.area_code.clone()),
+            format_args!("area {}", row.area_code),
+        )
+        .map_err(|e| {
+            e.hint("give one caseload figure per area; sum them first if they are parts")
+        })?;
+        rows.push(row);
+    }
     if rows.is_empty() {
         return Err(Error::input(&table.path, "the caseload file has no rows")
+            .kind(ErrorKind::Missing)
             .hint("give at least one caseload figure, e.g. the national total"));
-    }
-    let mut seen: HashMap<(SourceLevel, &str), u64> = HashMap::new();
-    for r in &rows {
-        if let Some(first) = seen.insert((r.level, &r.area_code), r.line) {
-            return Err(Error::input(
-                &table.path,
-                format!(
-                    "area {} appears twice (lines {first} and {})",
-                    r.area_code, r.line
-                ),
-            )
-            .line(r.line)
-            .hint("give one caseload figure per area; sum them first if they are parts"));
-        }
     }
     Ok(rows)
 }
@@ -151,17 +151,6 @@ fn row(r: Record) -> Result<CaseloadRow> {
         date: r.str("date").to_string(),
         source: r.text("source")?.to_string(),
     })
-}
-
-/// England's share of a caseload counted for England and Wales.
-pub fn england_share(options: &CaseloadOptions, units: &Units) -> f64 {
-    match options.england_share {
-        EnglandShare::Fixed(share) => share,
-        EnglandShare::Named(_) => {
-            let england = units.england_adults();
-            england / (england + units.wales_adults)
-        }
-    }
 }
 
 /// What the PDU codes of the caseload file stand for: PDU → police force areas.
@@ -345,16 +334,14 @@ impl Placement {
             weight: f64,
             local: bool,
         }
-        let mut sums: BTreeMap<&str, Sums> = BTreeMap::new();
-        for (i, lsoa) in units.lsoas.iter().enumerate() {
-            let s = sums.entry(Units::area_of(lsoa, level)).or_default();
+        let sums = units.fold_by_area(level, 0..units.lsoas.len(), |s: &mut Sums, i| {
             s.caseload += self.per_lsoa[i];
             s.weight += self.weights[i];
             if self.covered[i] {
                 s.covered += self.weights[i];
             }
             s.local |= self.local[i];
-        }
+        });
         sums.into_iter()
             .map(|(code, s)| {
                 let coverage = if s.weight > 0.0 {
@@ -413,9 +400,9 @@ impl<'r> Target<'r> {
     /// Why the whole row lies outside England, if it does.
     fn outside_england(&self) -> Option<String> {
         let welsh = match self {
-            Target::Region(code) => *code == WALES_REGION,
-            Target::Pfas(codes) => codes.iter().all(|c| c.starts_with('W')),
-            Target::Area(_, code) => code.starts_with('W'),
+            Target::Region(code) => *code == WALES_PROBATION_REGION,
+            Target::Pfas(codes) => codes.iter().all(|c| gss::is_welsh(c)),
+            Target::Area(_, code) => gss::is_welsh(code),
             Target::All => false,
         };
         welsh.then(|| "Wales: outside England, the scope of this run".to_string())
@@ -456,7 +443,6 @@ fn row_level(row: &CaseloadRow) -> &'static str {
         .map_or("area", |(n, _)| n)
 }
 
-fn located(mut error: Error, file: &std::path::Path, line: u64) -> Error {
-    error.file = Some(file.to_path_buf());
-    error.line(line)
+fn located(error: Error, file: &std::path::Path, line: u64) -> Error {
+    error.in_file(file).line(line)
 }

@@ -4,15 +4,98 @@
 //! need is not assessed) in each scenario, and the areas that stay in the
 //! top fifth under every scenario are the robust findings.
 
-use crate::gap::GapRow;
+use crate::caseload::Proxy;
+use crate::gap::{Figure, GapRow};
 use crate::geography::Level;
+use crate::prevalence::Prevalence;
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+/// What a scenario changes: the caseload proxy, and where the prevalence
+/// sits within its interval.
+pub struct ScenarioSpec {
+    pub name: String,
+    pub proxy: Proxy,
+    pub prevalence: PrevalenceAt,
+    /// The run's own assumptions: its rows are the published ones.
+    pub base: bool,
+}
+
+/// Where a scenario puts every prevalence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrevalenceAt {
+    Estimate,
+    Lower,
+    Upper,
+}
+
+impl PrevalenceAt {
+    /// The prevalence table with every rate moved to this point.
+    pub fn apply(self, prevalence: &[Prevalence]) -> Vec<Prevalence> {
+        prevalence
+            .iter()
+            .map(|p| Prevalence {
+                rate: match self {
+                    PrevalenceAt::Estimate => p.rate,
+                    PrevalenceAt::Lower => p.lower,
+                    PrevalenceAt::Upper => p.upper,
+                },
+                ..p.clone()
+            })
+            .collect()
+    }
+}
+
+/// The scenarios: the base (the configured proxy, prevalence as estimated),
+/// each other proxy, and the prevalence at its lower and upper 95% bounds.
+pub fn scenarios(chosen: Proxy) -> Vec<ScenarioSpec> {
+    let proxies = Proxy::ALL.into_iter().map(|proxy| ScenarioSpec {
+        name: if proxy == chosen {
+            "base".to_string()
+        } else {
+            format!("proxy_{}", proxy.as_str())
+        },
+        proxy,
+        prevalence: PrevalenceAt::Estimate,
+        base: proxy == chosen,
+    });
+    let bounds = [
+        ("prevalence_lower", PrevalenceAt::Lower),
+        ("prevalence_upper", PrevalenceAt::Upper),
+    ]
+    .map(|(name, at)| ScenarioSpec {
+        name: name.to_string(),
+        proxy: chosen,
+        prevalence: at,
+        base: false,
+    });
+    proxies.chain(bounds).collect()
+}
+
+impl ScenarioSpec {
+    pub fn with_rows(&self, rows: Vec<GapRow>) -> Scenario {
+        Scenario {
+            name: self.name.clone(),
+            base: self.base,
+            rows,
+        }
+    }
+}
 
 /// One scenario's gap rows, named (e.g. `proxy_income_scale`, `prevalence_lower`).
 pub struct Scenario {
     pub name: String,
+    pub base: bool,
     pub rows: Vec<GapRow>,
+}
+
+/// The base scenario's rows: the published ones.
+pub fn base(scenarios: Vec<Scenario>) -> Vec<GapRow> {
+    scenarios
+        .into_iter()
+        .find(|s| s.base)
+        .map(|s| s.rows)
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -49,24 +132,19 @@ pub fn rank(scenarios: &[Scenario]) -> Vec<SensitivityRow> {
                 .or_default()
                 .push(row);
         }
-        for rows in groups.values_mut() {
-            rows.sort_by(|a, b| {
-                b.headline()
-                    .1
-                    .total_cmp(&a.headline().1)
-                    .then_with(|| a.area_code.cmp(&b.area_code))
-            });
-            let cut = top_fifth_size(rows.len());
-            for (i, row) in rows.iter().enumerate() {
-                let (column, value) = row.headline();
+        for rows in groups.values() {
+            let figure = Figure::of(rows);
+            let ranked = figure.ranked(rows);
+            let cut = top_fifth_size(ranked.len());
+            for (i, (row, estimate)) in ranked.into_iter().enumerate() {
                 out.push(SensitivityRow {
                     level: row.level,
                     area_code: row.area_code.clone(),
                     area_name: row.area_name.clone(),
                     condition: row.condition.clone(),
                     scenario: scenario.name.clone(),
-                    column,
-                    value,
+                    column: figure.column(),
+                    value: estimate.need,
                     rank: i + 1,
                     top_fifth: i < cut,
                     top_fifth_in_every_scenario: false,
