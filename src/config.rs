@@ -8,6 +8,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::geography::Level;
 use crate::geography::catalogue::{Catalogue, Layer};
 use crate::stats::suppression::Suppression;
+use crate::uncertainty::UncertaintyOptions;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,8 @@ struct ConfigFile {
     maps: MapOptions,
     #[serde(default)]
     publication: Suppression,
+    #[serde(default)]
+    uncertainty: UncertaintyOptions,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -57,6 +60,10 @@ pub struct MapOptions {
     /// One set of breaks for all of a level's maps, so they can be compared.
     #[serde(default)]
     pub shared_breaks: bool,
+    /// Map rates per 100,000 adults (the default: counts follow population)
+    /// or counts of people.
+    #[serde(default)]
+    pub scale: crate::gap::Scale,
 }
 
 /// One reporting level and the boundary layer it is drawn and checked against.
@@ -91,6 +98,8 @@ pub struct RunSpec {
     pub maps: MapOptions,
     /// The small-number rule for everything meant for publication.
     pub publication: Suppression,
+    /// The simulation behind every modelled interval.
+    pub uncertainty: UncertaintyOptions,
 }
 
 /// The data directory and how it was chosen, plus the other places that
@@ -173,6 +182,7 @@ impl RunSpec {
             caseload: file.caseload,
             maps: file.maps,
             publication: file.publication,
+            uncertainty: file.uncertainty,
         })
     }
 }
@@ -193,6 +203,7 @@ impl ConfigFile {
             )
             .hint("write a proportion such as 0.946, or \"adult_population\""));
         }
+        self.uncertainty.check(path)?;
         if !(2..=9).contains(&self.maps.k) {
             return Err(
                 Error::input(path, format!("maps.k is {}, outside 2 to 9", self.maps.k))

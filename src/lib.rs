@@ -15,7 +15,6 @@ pub mod gap;
 pub mod geography;
 pub mod input;
 pub mod load;
-pub mod need;
 pub mod numbers;
 pub mod output;
 pub mod pipeline;
@@ -24,5 +23,6 @@ pub mod render;
 pub mod report;
 pub mod services;
 pub mod stats;
+pub mod uncertainty;
 
 pub use error::{Error, Result};

@@ -204,6 +204,9 @@ fn row(r: &Record) -> Result<Prevalence> {
 pub struct TreatmentAccess {
     pub condition: String,
     pub untreated_share: f64,
+    /// The sample the share is of (people with the condition), where stated:
+    /// the simulation draws the share from it; without it the share is fixed.
+    pub n: Option<f64>,
     pub evidence_id: String,
     /// `direct` (the evidence is about this condition) or `extended` (applied
     /// from a related condition, said in notes).
@@ -233,6 +236,7 @@ pub fn read_access(table: &Table, conditions: &[Prevalence]) -> Result<Vec<Treat
         rows.push(TreatmentAccess {
             condition: condition.to_string(),
             untreated_share,
+            n: r.count_or_empty("n")?,
             evidence_id: r.text("evidence_id")?.to_string(),
             applies_as: r.text("applies_as")?.to_string(),
             finding: r.str("finding").to_string(),

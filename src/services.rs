@@ -229,7 +229,7 @@ impl Service {
     }
 
     /// Whether the capacity is for England and Wales together.
-    fn capacity_includes_wales(&self) -> bool {
+    pub fn capacity_includes_wales(&self) -> bool {
         self.area_level == ServedLevel::Country
             && self.area_codes.iter().any(|c| c == ENGLAND_AND_WALES)
     }

@@ -7,23 +7,24 @@ use jsna_gap::config::{Overrides, RunSpec};
 use jsna_gap::gap::{AreaFacts, Basis, Figure, GapRow};
 use jsna_gap::geography::{Area, Level};
 use jsna_gap::input::Table;
-use jsna_gap::need::{Caseload, Need};
+use jsna_gap::stats::estimate::Estimate;
 use jsna_gap::prevalence::Domain;
 use jsna_gap::render::charts::{
     self, AreaProvision, ChartSpec, Survey, category_shares, provision_by_area,
 };
 use jsna_gap::render::{self, svg_to_png};
 use jsna_gap::services::{CATEGORIES, Provision, ServedLevel, Service, Status};
-use jsna_gap::stats::rates::Rate;
 use jsna_gap::{analysis, load};
 use resvg::tiny_skia::Pixmap;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// A gap row with need `need` (interval ±20%) and, if given, unmet need.
+/// A gap row with need `need` (interval ±20%) and, if given, unmet need;
+/// their rates per 100,000 adults are the same numbers, so charts rank the
+/// areas in the order of these figures.
 fn row(code: &str, name: &str, need: f64, unmet: Option<f64>) -> GapRow {
-    let bounds = |v: f64| Need {
-        need: v,
+    let bounds = |v: f64| Estimate {
+        value: v,
         lower: v * 0.8,
         upper: v * 1.2,
         lower_998: v * 0.7,
@@ -37,22 +38,15 @@ fn row(code: &str, name: &str, need: f64, unmet: Option<f64>) -> GapRow {
         condition: "current_mental_illness".into(),
         domain: Domain::MentalHealth,
         facts: AreaFacts {
-            caseload: Caseload {
-                value: caseload,
-                lower: caseload,
-                upper: caseload,
-            },
+            caseload: Estimate::exact(caseload),
             coverage: 1.0,
             local: false,
             adults: caseload * 100.0,
         },
         need: bounds(need),
-        need_per_100k_adults: Rate {
-            value: 0.0,
-            lower: 0.0,
-            upper: 0.0,
-        },
+        need_rate: bounds(need),
         unmet: unmet.map(bounds),
+        unmet_rate: unmet.map(bounds),
         basis: Basis::NationalTreatmentAccess,
         untreated_share: Some(0.6),
         capacity: None,
@@ -64,6 +58,8 @@ fn row(code: &str, name: &str, need: f64, unmet: Option<f64>) -> GapRow {
         },
         general_population: None,
         local: None,
+        rank: None,
+        against_england: None,
         suppressed: false,
     }
 }

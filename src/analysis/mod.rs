@@ -2,6 +2,7 @@
 //! their caseload facts, provision, and the gap rows of each sensitivity
 //! scenario. Nothing here reads or writes a file.
 
+pub mod intervals;
 pub mod sensitivity;
 
 use crate::caseload::{self, AreaCaseload, Placement, Proxy};
@@ -11,10 +12,12 @@ use crate::gap::{self, AreaFacts, GapRow, LevelInputs};
 use crate::geography::boundaries::BoundaryLayer;
 use crate::geography::{Area, Level};
 use crate::load::Loaded;
-use crate::need::Caseload;
+use crate::stats::estimate::Estimate;
 use crate::prevalence::{Domain, Prevalence};
 use crate::services::{self, Provision};
 use rayon::prelude::*;
+use crate::uncertainty::ModelError;
+use intervals::{Simulated, SimulationRecord};
 use sensitivity::{Scenario, SensitivityRow};
 use std::collections::BTreeMap;
 
@@ -25,6 +28,11 @@ pub struct Analysis {
     /// Provision by area and domain at each level, in the base scenario.
     pub provision: Vec<(Level, Provisions)>,
     pub sensitivity: Vec<SensitivityRow>,
+    /// The draws every interval came from, for comparisons made later
+    /// (an annex's similar areas).
+    pub simulation: Simulated,
+    /// How the simulation was set up.
+    pub simulated: SimulationRecord,
 }
 
 impl Analysis {
@@ -84,7 +92,10 @@ pub fn analyse(spec: &RunSpec, loaded: &Loaded) -> Result<Analysis> {
         })
         .collect();
     let sensitivity = sensitivity::rank(&scenarios);
-    let rows = sensitivity::base(scenarios);
+    let mut rows = sensitivity::base(scenarios);
+    let model_error = model_error(spec);
+    let (simulation, simulated) =
+        intervals::add(spec, loaded, &placements[chosen], model_error, &mut rows);
     let provision = bases
         .swap_remove(chosen)
         .into_iter()
@@ -95,12 +106,12 @@ pub fn analyse(spec: &RunSpec, loaded: &Loaded) -> Result<Analysis> {
         rows,
         provision,
         sensitivity,
+        simulation,
+        simulated,
     })
 }
 
-/// Every level's base under each proxy, indexed [proxy][level]. The caseload
-/// of each placement is summed to areas once per level and shared by all
-/// proxies' facts (each area's range runs across them).
+/// Every level's base under each proxy, indexed [proxy][level].
 fn level_bases(loaded: &Loaded, placements: &[Placement]) -> Vec<Vec<LevelBase>> {
     /// A level's areas, each proxy's caseload summed to them, and adults.
     struct Summed {
@@ -130,7 +141,7 @@ fn level_bases(loaded: &Loaded, placements: &[Placement]) -> Vec<Vec<LevelBase>>
                 .map(|level| LevelBase {
                     level: level.level,
                     areas: level.areas.clone(),
-                    facts: area_facts(&level.by_proxy, &level.adults, chosen),
+                    facts: area_facts(&level.by_proxy[chosen], &level.adults),
                     provision: services::provision(
                         &loaded.services,
                         &loaded.catchments,
@@ -187,25 +198,17 @@ pub fn areas_of(layer: &BoundaryLayer) -> Vec<Area> {
     areas
 }
 
-/// Each area's caseload under the chosen proxy, its range across every
-/// proxy, coverage, origin and adult population.
+/// Each area's caseload under the chosen proxy (its intervals come from
+/// the simulation), coverage, origin and adult population.
 fn area_facts(
-    by_proxy: &[BTreeMap<String, AreaCaseload>],
+    caseload: &BTreeMap<String, AreaCaseload>,
     adults: &BTreeMap<String, f64>,
-    chosen: usize,
 ) -> BTreeMap<String, AreaFacts> {
-    by_proxy[chosen]
+    caseload
         .iter()
         .map(|(code, c)| {
-            let values = by_proxy.iter().map(|b| b[code].caseload);
-            let lower = values.clone().fold(f64::INFINITY, f64::min);
-            let upper = values.fold(f64::NEG_INFINITY, f64::max);
             let facts = AreaFacts {
-                caseload: Caseload {
-                    value: c.caseload,
-                    lower,
-                    upper,
-                },
+                caseload: Estimate::exact(c.caseload),
                 coverage: c.coverage,
                 local: c.local,
                 adults: adults[code],
@@ -213,4 +216,17 @@ fn area_facts(
             (code.clone(), facts)
         })
         .collect()
+}
+
+/// The caseload model's error and where it comes from.
+fn model_error(spec: &RunSpec) -> (f64, String) {
+    let options = &spec.uncertainty;
+    match options.model_error {
+        ModelError::Fixed(sd) => (sd, "set in the configuration".to_string()),
+        ModelError::Observed => (
+            options.model_error_default,
+            "the stated default: too few observed local counts to estimate it (see check-caseload)"
+                .to_string(),
+        ),
+    }
 }

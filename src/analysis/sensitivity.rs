@@ -1,11 +1,15 @@
 //! Sensitivity: how much the ranking of areas depends on the assumptions.
 //! The estimates are rerun with each caseload proxy and with the low and
-//! high prevalence bounds; areas are ranked by unmet need (need where unmet
-//! need is not assessed) in each scenario, and the areas that stay in the
-//! top fifth under every scenario are the robust findings.
+//! high prevalence bounds; areas are ranked by the published figure's rate
+//! (unmet need per 100,000 adults, or need where unmet need is not
+//! assessed) in each scenario, and the areas that stay in the top fifth
+//! under every scenario are the robust findings. (The simulation's
+//! probability of being in the top fifth, in gap.csv, weighs the same
+//! assumptions by their uncertainty; these scenarios show each one alone.)
 
 use crate::caseload::Proxy;
-use crate::gap::{Figure, GapRow};
+use crate::gap::{Figure, GapRow, Scale};
+use crate::uncertainty::summary::top_fifth_size;
 use crate::geography::Level;
 use crate::prevalence::Prevalence;
 use serde::Serialize;
@@ -115,11 +119,6 @@ pub struct SensitivityRow {
     pub top_fifth_in_every_scenario: bool,
 }
 
-/// How many areas make the top fifth of `n` (at least one).
-pub fn top_fifth_size(n: usize) -> usize {
-    n.div_ceil(5).max(1)
-}
-
 /// Ranks every scenario's areas within level × condition. Ties keep area-code
 /// order, so ranks are deterministic.
 pub fn rank(scenarios: &[Scenario]) -> Vec<SensitivityRow> {
@@ -134,7 +133,7 @@ pub fn rank(scenarios: &[Scenario]) -> Vec<SensitivityRow> {
         }
         for rows in groups.values() {
             let figure = Figure::of(rows);
-            let ranked = figure.ranked(rows);
+            let ranked = figure.ranked(rows, Scale::Rate);
             let cut = top_fifth_size(ranked.len());
             for (i, (row, estimate)) in ranked.into_iter().enumerate() {
                 out.push(SensitivityRow {
@@ -143,8 +142,8 @@ pub fn rank(scenarios: &[Scenario]) -> Vec<SensitivityRow> {
                     area_name: row.area_name.clone(),
                     condition: row.condition.clone(),
                     scenario: scenario.name.clone(),
-                    column: figure.column(),
-                    value: estimate.need,
+                    column: figure.column(Scale::Rate),
+                    value: estimate.value,
                     rank: i + 1,
                     top_fifth: i < cut,
                     top_fifth_in_every_scenario: false,
@@ -197,10 +196,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_top_fifth_rounds_up() {
-        assert_eq!(top_fifth_size(153), 31);
-        assert_eq!(top_fifth_size(106), 22);
-        assert_eq!(top_fifth_size(5), 1);
-        assert_eq!(top_fifth_size(1), 1);
+    fn the_base_is_the_configured_proxy_at_the_prevalence_estimate() {
+        let specs = scenarios(Proxy::IncomeScale);
+        let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "proxy_employment_scale",
+                "base",
+                "proxy_adult_population",
+                "prevalence_lower",
+                "prevalence_upper"
+            ]
+        );
+        let base: Vec<&ScenarioSpec> = specs.iter().filter(|s| s.base).collect();
+        assert_eq!(base.len(), 1);
+        assert_eq!(base[0].proxy, Proxy::IncomeScale);
+        assert_eq!(base[0].prevalence, PrevalenceAt::Estimate);
     }
 }

@@ -86,6 +86,18 @@ pub struct AreaCaseload {
     pub local: bool,
 }
 
+/// The caseload rows as spread over LSOAs.
+#[derive(Debug, Clone, Default)]
+pub struct SpreadRows {
+    /// Each LSOA's row, if any row covers it.
+    pub of_lsoa: Vec<Option<usize>>,
+    /// Each row's caseload placed in England.
+    pub english: Vec<f64>,
+    /// The row counted for England and Wales together, if any, and its
+    /// whole caseload (its English part moves with England's share).
+    pub england_and_wales: Option<(usize, f64)>,
+}
+
 /// Caseload placed on LSOAs, with the account of the input total.
 #[derive(Debug, Clone, Serialize)]
 pub struct Placement {
@@ -98,6 +110,11 @@ pub struct Placement {
     local: Vec<bool>,
     #[serde(skip)]
     weights: Vec<f64>,
+    /// The rows spread: which row (index into `spread`) each LSOA's caseload
+    /// comes from, and each row's English caseload. The simulation redraws
+    /// the spreading within these rows.
+    #[serde(skip)]
+    pub rows: SpreadRows,
     pub input_total: f64,
     pub placed: f64,
     pub england_share: f64,
@@ -197,9 +214,11 @@ pub fn place(
         placed: 0.0,
         england_share,
         unplaced: Vec::new(),
+        rows: SpreadRows::default(),
     };
     let mut claimed_by: Vec<u64> = vec![0; units.lsoas.len()];
     let mut english: BTreeMap<u64, f64> = BTreeMap::new();
+    let mut england_and_wales = None;
     for row in rows {
         let target = Target::of(row, pdus).map_err(|e| located(e, file, row.line))?;
         let english_value = match target.outside_england() {
@@ -255,9 +274,16 @@ pub fn place(
             placement.covered[i] = true;
             placement.local[i] = row.level != SourceLevel::Country;
         }
+        if row.area_code == ENGLAND_AND_WALES {
+            england_and_wales = Some((row.line, row.caseload));
+        }
         english.insert(row.line, english_value);
         placement.placed += english_value;
     }
+    let index: BTreeMap<u64, usize> = english.keys().enumerate().map(|(i, &l)| (l, i)).collect();
+    placement.rows.of_lsoa = claimed_by.iter().map(|line| index.get(line).copied()).collect();
+    placement.rows.english = english.values().copied().collect();
+    placement.rows.england_and_wales = england_and_wales.map(|(line, whole)| (index[&line], whole));
     placement.per_lsoa = spread(units, weights, &claimed_by, &english, file)?;
     Ok(placement)
 }

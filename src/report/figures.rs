@@ -7,7 +7,7 @@ use crate::analysis::{Analysis, areas_of};
 use crate::caseload::CaseloadRow;
 use crate::config::{LevelSpec, RunSpec};
 use crate::error::Result;
-use crate::gap::Figure;
+use crate::gap::{Figure, GapRow, Scale};
 use crate::geography::Level;
 use crate::geography::boundaries::BoundaryLayer;
 use crate::load::Loaded;
@@ -36,10 +36,12 @@ pub struct DrawnChart {
     pub png: Vec<u8>,
 }
 
-/// One map's data: the published figure of each area, and its classes.
+/// One map's data: the published figure of each area, its text as it may
+/// be published, and the classes.
 struct MapData {
     figure: Figure,
     values: BTreeMap<String, f64>,
+    shown: BTreeMap<String, String>,
     classes: Classes,
 }
 
@@ -58,9 +60,14 @@ fn map_data(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result<Vec<
         .map(|(level, p)| {
             let rows = analysis.rows_of(level.level, &p.condition);
             let figure = Figure::of(&rows);
+            let scale = spec.maps.scale;
             let values: BTreeMap<String, f64> = rows
                 .iter()
-                .filter_map(|r| figure.value(r).map(|v| (r.area_code.clone(), v)))
+                .filter_map(|r| figure.value(r, scale).map(|v| (r.area_code.clone(), v)))
+                .collect();
+            let shown = rows
+                .iter()
+                .filter_map(|r| Some((r.area_code.clone(), published(spec, r, figure, scale)?)))
                 .collect();
             let data: Vec<f64> = values.values().copied().collect();
             let classes = match shared.get(&level.level) {
@@ -70,6 +77,7 @@ fn map_data(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result<Vec<
             Ok(MapData {
                 figure,
                 values,
+                shown,
                 classes,
             })
         })
@@ -95,10 +103,12 @@ pub fn maps(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result<Vec<
             let MapData {
                 figure,
                 values,
+                shown,
                 classes,
             } = data;
             let rows = analysis.rows_of(level.level, &p.condition);
             let what = figure.label();
+            let unit = Figure::unit(spec.maps.scale);
             let map_spec = render::MapSpec {
                 title: format!(
                     "{what}: {} among people on probation",
@@ -111,7 +121,7 @@ pub fn maps(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result<Vec<
                     thousands(analysis.placement.placed, 0),
                     spec.caseload.proxy.as_str().replace('_', " ")
                 ),
-                legend_title: format!("{what} (people)"),
+                legend_title: format!("{what} ({unit})"),
                 source_line: format!(
                     "Analysis: jsna-gap {}. Caseload: {}. Prevalence: {} ({}, evidence grade {}).",
                     env!("CARGO_PKG_VERSION"),
@@ -124,8 +134,7 @@ pub fn maps(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result<Vec<
                 palette: spec.maps.palette,
                 classes: &classes,
                 highlight: None,
-                suppression: spec.publication,
-                local_caseload: rows.iter().any(|r| r.facts.local),
+                shown,
             };
             let svg = render::choropleth_svg(layer, &values, &map_spec);
             let png = render::svg_to_png(&svg, render::PNG_WIDTH)?;
@@ -135,7 +144,7 @@ pub fn maps(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result<Vec<
                 png: format!("{stem}.png"),
                 level: level.level.to_string(),
                 condition: p.condition.clone(),
-                column: figure.column().to_string(),
+                column: figure.column(spec.maps.scale).to_string(),
                 method: classes.method.clone(),
                 k: classes.k,
                 breaks: classes.breaks.clone(),
@@ -170,7 +179,8 @@ fn shared_classes(
                 .flat_map(|p| {
                     let rows = analysis.rows_of(level.level, &p.condition);
                     let figure = Figure::of(&rows);
-                    rows.into_iter().filter_map(move |r| figure.value(r))
+                    rows.into_iter()
+                        .filter_map(move |r| figure.value(r, spec.maps.scale))
                 })
                 .collect();
             let classes = classify::classify(&pooled, &spec.maps.classification, spec.maps.k)?;
@@ -196,7 +206,7 @@ pub fn charts(loaded: &Loaded, analysis: &Analysis) -> Result<Vec<DrawnChart>> {
             let figure = Figure::of(&rows);
             let spec = ChartSpec {
                 title: format!(
-                    "{}: {} among people on probation, ranked",
+                    "{} per 100,000 adults: {} among people on probation, ranked",
                     figure.label(),
                     p.label.to_lowercase()
                 ),
@@ -253,6 +263,18 @@ pub fn charts(loaded: &Loaded, analysis: &Analysis) -> Result<Vec<DrawnChart>> {
             })
         })
         .collect()
+}
+
+/// A row's figure as it may be published: a count under the small-number
+/// rule, or a rate withheld where its count is suppressed.
+pub fn published(spec: &RunSpec, row: &GapRow, figure: Figure, scale: Scale) -> Option<String> {
+    let count = figure.value(row, Scale::Count)?;
+    Some(match scale {
+        Scale::Count => spec.publication.text(count, row.facts.local),
+        Scale::Rate => spec
+            .publication
+            .rate_text(figure.value(row, Scale::Rate)?, count),
+    })
 }
 
 /// The caseload's source as a map credits it: the author and title of a

@@ -43,6 +43,8 @@ pub struct Cells {
     /// The row counted for England and Wales together, if any, with its
     /// whole total: its English part moves with England's share.
     pub england_and_wales: Option<(usize, f64)>,
+    /// Each LSOA's cell (none where no row covers it).
+    pub of_lsoa: Vec<Option<usize>>,
 }
 
 /// What one LSOA brings to the cells.
@@ -76,11 +78,15 @@ impl Cells {
             weights: vec![Vec::new(); proxies],
             row_totals: Vec::new(),
             england_and_wales: None,
+            of_lsoa: Vec::new(),
         };
         // (lsoa, cell, weight under proxy 0) for splitting groupings.
         let mut members: Vec<(usize, usize, f64)> = Vec::new();
         for (i, lsoa) in lsoas.enumerate() {
-            let Some(row) = lsoa.row else { continue };
+            let Some(row) = lsoa.row else {
+                cells.of_lsoa.push(None);
+                continue;
+            };
             cells.districts = cells.districts.max(lsoa.district + 1);
             let key = (row, lsoa.district, lsoa.areas.to_vec());
             let next = cells.row.len();
@@ -95,6 +101,7 @@ impl Cells {
             for (p, w) in lsoa.weights.iter().enumerate() {
                 cells.weights[p][cell] += w;
             }
+            cells.of_lsoa.push(Some(cell));
             members.push((i, cell, lsoa.weights[0]));
         }
         let mut by_cell: Vec<(usize, Vec<Option<usize>>)> = key_of

@@ -5,7 +5,7 @@
 //! draw's number, so the draws are the same whatever order threads take
 //! them in, and the same seed always gives the same outputs.
 
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use rand_distr::{Beta, Distribution as _, StandardNormal};
 use rand_pcg::Pcg64;
 

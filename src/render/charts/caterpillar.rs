@@ -1,14 +1,15 @@
-//! Areas ranked by need (or unmet need), highest first: a dot for the
-//! estimate and a line from its lower to its upper bound (the prevalence's 95%
-//! interval and the caseload's range), with the median of the areas.
-//! One row per area, so 153 upper-tier authorities make a tall chart.
+//! Areas ranked by need (or unmet need) per 100,000 adults, highest first:
+//! a dot for the estimate and a line for its simulated 95% interval, the
+//! median of the areas, and beside each area its rank with the rank's 95%
+//! interval. One row per area, so 153 upper-tier authorities make a tall
+//! chart.
 
 use super::{
     ChartSpec, GRID, LABEL, LABEL_BOLD, MARGIN, RIGHT, centred, colours, key_words, line,
     name_column, page, row_ground, ticks,
 };
-use crate::gap::{Figure, GapRow};
-use crate::need::Need;
+use crate::gap::{Figure, GapRow, Scale};
+use crate::stats::estimate::Estimate;
 use crate::numbers::thousands;
 use crate::render::style::{self, NOTE};
 use crate::render::svg::escape;
@@ -27,8 +28,11 @@ const MAX_NAME_WIDTH: f64 = 330.0;
 /// An area with its estimate.
 struct Ranked<'a> {
     row: &'a GapRow,
-    value: Need,
+    value: Estimate,
 }
+
+/// The width of the rank column at the right.
+const RANK_COLUMN: f64 = 92.0;
 
 /// The caterpillar as SVG. `rows` are one level's rows for one condition.
 /// Areas without the figure (unmet need not assessed) and areas whose
@@ -37,11 +41,11 @@ pub fn caterpillar_svg(rows: &[&GapRow], spec: &ChartSpec) -> String {
     let shown: Vec<&GapRow> = rows.iter().copied().filter(|r| !r.suppressed).collect();
     let ranked: Vec<Ranked> = spec
         .figure
-        .ranked(&shown)
+        .ranked(&shown, Scale::Rate)
         .into_iter()
         .map(|(row, value)| Ranked { row, value })
         .collect();
-    let values: Vec<f64> = ranked.iter().map(|r| r.value.need).collect();
+    let values: Vec<f64> = ranked.iter().map(|r| r.value.value).collect();
     let median = median(&values);
     let left_out = LeftOut {
         suppressed: rows.len() - shown.len(),
@@ -139,14 +143,15 @@ fn draw(
     key(out, key_y, median.map(|m| thousands(m, decimals)));
     let plot = Plot {
         left: names.end + 14.0,
-        // Room on the right for half of the last tick's label.
-        right: RIGHT - 24.0,
+        // Room on the right for half of the last tick's label and the ranks.
+        right: RIGHT - 24.0 - RANK_COLUMN,
         end: *ticks.last().unwrap_or(&1.0),
         top: key_y + 58.0,
         rows: ranked.len(),
     };
     let heading = axis_label(spec.figure);
     style::HEADING.write(out, plot.left, key_y + 30.0, Anchor::Start, &heading);
+    style::HEADING.write(out, RIGHT, key_y + 30.0, Anchor::End, "Rank (95% interval)");
     let highlighted = |r: &Ranked| spec.highlight.as_deref() == Some(r.row.area_code.as_str());
     for (i, r) in ranked.iter().enumerate() {
         let (at, size) = ((MARGIN, plot.row_top(i)), (RIGHT - MARGIN, ROW));
@@ -214,8 +219,12 @@ fn area(
     let _ = writeln!(
         out,
         r#"<circle cx="{}" cy="{y}" r="{radius}" fill="{colour}"/></g>"#,
-        plot.x(r.value.need)
+        plot.x(r.value.value)
     );
+    if let Some(rank) = &r.row.rank {
+        let text = format!("{} ({}–{})", rank.rank, rank.lower, rank.upper);
+        name_style.write(out, RIGHT, baseline, Anchor::End, &text);
+    }
 }
 
 /// What the marks mean, on one line above the chart.
@@ -229,7 +238,7 @@ fn key(out: &mut String, y: f64, median: Option<String>) {
     );
     let x = key_words(out, MARGIN + 2.0 * DOT + 6.0, y, "Estimate");
     line(out, (x, mid), (x + 28.0, mid), colour, INTERVAL_WIDTH);
-    let words = "Interval: prevalence 95% interval and caseload range";
+    let words = "95% interval (simulated: caseload model, prevalence, treatment access)";
     let x = key_words(out, x + 34.0, y, words);
     if let Some(median) = median {
         median_line(out, x, mid - 6.0, mid + 6.0);
@@ -247,11 +256,20 @@ fn median_line(out: &mut String, x: f64, y1: f64, y2: f64) {
 }
 
 fn tooltip(r: &Ranked, decimals: usize) -> String {
+    let rank = r.row.rank.map_or(String::new(), |k| {
+        format!(
+            "; rank {} (95% interval {} to {}), in the top fifth in {} of draws",
+            k.rank,
+            k.lower,
+            k.upper,
+            crate::numbers::percent(k.top_fifth, 0)
+        )
+    });
     format!(
-        "{} ({}): {} (interval {} to {})",
+        "{} ({}): {} (95% interval {} to {}){rank}",
         r.row.area_name,
         r.row.area_code,
-        thousands(r.value.need, decimals),
+        thousands(r.value.value, decimals),
         thousands(r.value.lower, decimals),
         thousands(r.value.upper, decimals)
     )
@@ -300,5 +318,5 @@ mod tests {
 
 /// The axis title.
 fn axis_label(figure: Figure) -> String {
-    format!("{} (people)", figure.label())
+    format!("{} ({})", figure.label(), Figure::unit(Scale::Rate))
 }

@@ -7,7 +7,7 @@ use crate::report::manifest::{assumptions, methods};
 
 pub fn closing_blocks(inputs: &AnnexInputs) -> Vec<Block> {
     let spec = inputs.spec;
-    let mut lines = assumptions(spec, &inputs.analysis.placement);
+    let mut lines = assumptions(spec, inputs.analysis);
     lines.extend(methods());
     lines.push(spec.publication.describe());
     vec![

@@ -16,9 +16,9 @@ use crate::load::Loaded;
 use crate::numbers::{percent, thousands};
 use crate::prevalence::Prevalence;
 use crate::report::document::Cell;
-use crate::report::figures::DrawnMap;
+use crate::report::figures::{self, DrawnMap};
 use crate::stats::classify::Classes;
-use crate::stats::rates::Rate;
+use crate::stats::estimate::Estimate;
 use crate::stats::suppression::Suppression;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -49,15 +49,42 @@ impl Published {
         self.rule.text(v, self.local)
     }
 
-    /// A count with its interval, "1,240 (1,050 to 1,430)", sorting by the count.
-    pub fn count_cell(&self, v: f64, lower: f64, upper: f64) -> Cell {
-        let text = format!(
+    /// Whether a count falls under the small-number rule.
+    pub fn suppresses(&self, v: f64) -> bool {
+        self.rule.suppresses(v)
+    }
+
+    /// A count with its 95% interval, "1,240 (1,050 to 1,430)", sorting by
+    /// the count.
+    pub fn count_cell(&self, e: &Estimate) -> Cell {
+        Cell::number(self.count_text(e), e.value)
+    }
+
+    pub fn count_text(&self, e: &Estimate) -> String {
+        format!(
             "{} ({} to {})",
-            self.count(v),
-            self.count(lower),
-            self.count(upper)
-        );
-        Cell::number(text, v)
+            self.count(e.value),
+            self.count(e.lower),
+            self.count(e.upper)
+        )
+    }
+
+    /// A rate per 100,000 adults with its 95% interval, to whole numbers,
+    /// withheld where the count it is made from is suppressed.
+    pub fn rate_cell(&self, rate: &Estimate, count: f64) -> Cell {
+        Cell::number(self.rate_text(rate, count), rate.value)
+    }
+
+    pub fn rate_text(&self, rate: &Estimate, count: f64) -> String {
+        if self.rule.suppresses(count) {
+            return self.rule.rate_text(rate.value, count);
+        }
+        format!(
+            "{} ({} to {})",
+            thousands(rate.value, 0),
+            thousands(rate.lower, 0),
+            thousands(rate.upper, 0)
+        )
     }
 
     /// A prevalence with its 95% interval and evidence grade.
@@ -72,24 +99,14 @@ impl Published {
     }
 }
 
-/// A rate per 100,000 with its interval, to whole numbers (rates are not
-/// counts of people, so the small-number rule does not apply).
-pub fn rate_cell(rate: &Rate) -> Cell {
-    let text = format!(
-        "{} ({} to {})",
-        thousands(rate.value, 0),
-        thousands(rate.lower, 0),
-        thousands(rate.upper, 0)
-    );
-    Cell::number(text, rate.value)
-}
-
 /// What every Board page draws on, computed once.
 pub struct Shared {
-    /// The lead condition's published figure.
+    /// The lead condition's published figure, and the condition's label.
     pub figure: Figure,
-    /// The lead condition's published figure by Board.
+    pub lead_label: String,
+    /// The lead condition's mapped figure by Board, and as it may be published.
     pub lead_values: BTreeMap<String, f64>,
+    pub lead_shown: BTreeMap<String, String>,
     /// IoD2025 average score by Board, for "similar areas".
     pub deprivation: BTreeMap<String, f64>,
 }
@@ -150,12 +167,22 @@ fn files(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
         .filter(|r| r.condition == LEAD_CONDITION)
         .collect();
     let figure = Figure::of(&lead);
-    let ranks = index::ranks(&lead, figure);
+    let scale = inputs.spec.maps.scale;
     let shared = Shared {
         figure,
+        lead_label: inputs
+            .loaded
+            .prevalence
+            .iter()
+            .find(|p| p.condition == LEAD_CONDITION)
+            .map_or(LEAD_CONDITION.replace('_', " "), |p| p.label.clone()),
         lead_values: lead
             .iter()
-            .filter_map(|r| Some((r.area_code.clone(), figure.value(r)?)))
+            .filter_map(|r| Some((r.area_code.clone(), figure.value(r, scale)?)))
+            .collect(),
+        lead_shown: lead
+            .iter()
+            .filter_map(|r| Some((r.area_code.clone(), figures::published(inputs.spec, r, figure, scale)?)))
             .collect(),
         deprivation: deprivation_scores(inputs),
     };
@@ -168,14 +195,13 @@ fn files(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
                 code,
                 rows: board_rows,
                 published: &published,
-                rank: ranks.get(*code).copied(),
                 boards: by_board.len(),
                 shared: &shared,
             };
             page.files()
         })
         .collect();
-    let overview = index::document(inputs, &rows, &published, &ranks, figure);
+    let overview = index::document(inputs, &rows, &published, figure, &shared.lead_label);
     files.push((
         "annex/index.html".to_string(),
         overview.to_html().into_bytes(),
