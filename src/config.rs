@@ -49,6 +49,10 @@ struct DatasetsSection {
     general_population: PathBuf,
     /// Optional local prevalence (e.g. OASys needs for an area) to compare with England.
     local_prevalence: Option<PathBuf>,
+    /// Real local caseload counts and the national series (default: the
+    /// project's own, datasets/caseload_observed.csv and caseload_national.csv).
+    caseload_observed: Option<PathBuf>,
+    caseload_national: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -84,6 +88,8 @@ pub struct Datasets {
     pub services: PathBuf,
     pub general_population: PathBuf,
     pub local_prevalence: Option<PathBuf>,
+    pub caseload_observed: PathBuf,
+    pub caseload_national: PathBuf,
 }
 
 /// Everything a run needs, resolved: what the manifest records as "config".
@@ -173,6 +179,16 @@ impl RunSpec {
             services: base.join(&file.datasets.services),
             general_population: base.join(&file.datasets.general_population),
             local_prevalence: file.datasets.local_prevalence.map(|p| base.join(p)),
+            caseload_observed: project_or(
+                &base,
+                file.datasets.caseload_observed,
+                "caseload_observed.csv",
+            ),
+            caseload_national: project_or(
+                &base,
+                file.datasets.caseload_national,
+                "caseload_national.csv",
+            ),
         };
         Ok(RunSpec {
             config_file,
@@ -184,6 +200,14 @@ impl RunSpec {
             publication: file.publication,
             uncertainty: file.uncertainty,
         })
+    }
+}
+
+/// A dataset the configuration names (relative to it), or the project's own.
+fn project_or(base: &Path, given: Option<PathBuf>, own: &str) -> PathBuf {
+    match given {
+        Some(path) => base.join(path),
+        None => Path::new(CHECKOUT).join("datasets").join(own),
     }
 }
 
@@ -347,6 +371,49 @@ mod tests {
         let text = DEFAULT_CONFIG.replace("proxy = \"employment_scale\"", "proxy = \"crime\"");
         let e = resolve_text(&text).unwrap_err();
         assert!(e.message.contains("employment_scale"), "{e}");
+    }
+
+    #[test]
+    fn impossible_simulation_settings_are_refused_by_key() {
+        for (from, to, key) in [
+            ("draws = 10000", "draws = 0", "uncertainty.draws"),
+            ("draws = 10000", "draws = 1000000000", "uncertainty.draws"),
+            (
+                "model_error = \"observed\"",
+                "model_error = nan",
+                "uncertainty.model_error",
+            ),
+            (
+                "model_error = \"observed\"",
+                "model_error = -0.1",
+                "uncertainty.model_error",
+            ),
+            (
+                "england_share_sd = 0.01",
+                "england_share_sd = 0.5",
+                "uncertainty.england_share_sd",
+            ),
+            (
+                "adult_population = 0.1 }",
+                "adult_population = -1 }",
+                "uncertainty.proxy_weights",
+            ),
+        ] {
+            let text = DEFAULT_CONFIG.replace(from, to);
+            assert_ne!(text, DEFAULT_CONFIG, "{from}");
+            let e = resolve_text(&text).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Config, "{e}");
+            assert_eq!(e.location.key.as_deref(), Some(key), "{e}");
+            assert!(e.hint.is_some(), "{e}");
+        }
+        let e = resolve_text(
+            &DEFAULT_CONFIG.replace("model_error = \"observed\"", "model_error = \"guess\""),
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("observed") || e.to_string().contains("observed"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -215,7 +215,10 @@ pub fn unmet(
         return (Some((need - capacity).max(0.0)), Basis::Capacity);
     }
     match access {
-        Some(a) => (Some(need * a.untreated_share), Basis::NationalTreatmentAccess),
+        Some(a) => (
+            Some(need * a.untreated_share),
+            Basis::NationalTreatmentAccess,
+        ),
         None => (None, Basis::NotAssessed),
     }
 }

@@ -4,6 +4,7 @@
 //! an input that others depend on (the lookups, the prevalence table) is
 //! read first so its dependants are checked whenever it is sound.
 
+use crate::caseload::observed::{self, NationalTotal, Observed};
 use crate::caseload::{self, CaseloadRow, PduAreas};
 use crate::config::{LevelSpec, RunSpec};
 use crate::error::{Error, Result};
@@ -35,6 +36,9 @@ pub struct Loaded {
     pub local: Vec<LocalPrevalence>,
     /// The 2017 national CCG survey's provision by category, for comparison.
     pub survey: Survey,
+    /// Real local caseload counts, and the national series that dates them.
+    pub observed: Vec<Observed>,
+    pub national: Vec<NationalTotal>,
     /// What was read, for the manifest.
     pub inputs: Vec<InputFile>,
 }
@@ -130,6 +134,16 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         spec.data_dir.file(SURVEY_2017),
         |t| Survey::from_table(t, "Clinical Commissioning Group"),
     );
+    let observed = walk.read(
+        "observed local caseload counts",
+        Ok(datasets.caseload_observed.clone()),
+        observed::read,
+    );
+    let national = walk.read(
+        "national caseload series (England and Wales)",
+        Ok(datasets.caseload_national.clone()),
+        observed::read_national,
+    );
     if !walk.problems.is_empty() {
         return Err(walk.problems);
     }
@@ -144,6 +158,8 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         Some(local),
         Some(services),
         Some(survey),
+        Some(observed),
+        Some(national),
     ) = (
         units,
         caseload,
@@ -154,6 +170,8 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         local,
         services,
         survey,
+        observed,
+        national,
     )
     else {
         return Err(vec![Error::internal(
@@ -179,6 +197,8 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         comparators,
         local,
         survey,
+        observed,
+        national,
         inputs: walk.inputs,
     })
 }

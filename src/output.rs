@@ -2,7 +2,9 @@
 //! DataFrame, and every file written whole or not at all (a temporary file
 //! beside the target, then a rename).
 
+use crate::analysis::check::{Check, Compared};
 use crate::analysis::sensitivity::SensitivityRow;
+use crate::caseload::Proxy;
 use crate::error::{Error, Result};
 use crate::gap::{Figure, GapRow, Scale};
 use crate::prevalence::Prevalence;
@@ -167,7 +169,9 @@ pub fn gap_frame(rows: &[GapRow], prevalence: &[Prevalence], proxy: &str) -> Res
     t.number("need_per_100k_adults_upper_998", |r| {
         Some(r.need_rate.upper_998)
     });
-    t.number("unmet_need_per_100k_adults", |r| r.unmet_rate.map(|u| u.value));
+    t.number("unmet_need_per_100k_adults", |r| {
+        r.unmet_rate.map(|u| u.value)
+    });
     t.number("unmet_need_per_100k_adults_lower", |r| {
         r.unmet_rate.map(|u| u.lower)
     });
@@ -235,6 +239,68 @@ pub fn sensitivity_frame(rows: &[SensitivityRow]) -> Result<DataFrame> {
     t.frame()
 }
 
+/// One observed count against one estimate (a proxy's, or the simulation's).
+struct CheckLine<'a> {
+    compared: &'a Compared,
+    estimate: &'static str,
+    value: Option<f64>,
+    interval: Option<(f64, f64)>,
+}
+
+/// The check of the caseload model: one row per observed count and
+/// estimate (each proxy, then the simulation with its 95% interval).
+pub fn check_frame(check: &Check) -> Result<DataFrame> {
+    let mut lines = Vec::new();
+    for c in &check.compared {
+        for (p, proxy) in Proxy::ALL.iter().enumerate() {
+            lines.push(CheckLine {
+                compared: c,
+                estimate: proxy.as_str(),
+                value: c.by_proxy.map(|v| v[p]),
+                interval: None,
+            });
+        }
+        lines.push(CheckLine {
+            compared: c,
+            estimate: "simulation",
+            value: c.simulated.map(|e| e.value),
+            interval: c.simulated.map(|e| (e.lower, e.upper)),
+        });
+    }
+    let mut t = Columns::new(&lines);
+    t.text("id", |l| l.compared.observed.id.clone());
+    t.text("level", |l| l.compared.observed.level.as_str().to_string());
+    t.text("area_code", |l| l.compared.observed.area_code.clone());
+    t.text("area_name", |l| l.compared.observed.area_name.clone());
+    t.text("date", |l| l.compared.observed.date.to_string());
+    t.text("definition", |l| l.compared.observed.definition.clone());
+    t.number("observed", |l| Some(l.compared.observed.count));
+    t.flag("compared", |l| l.compared.compared);
+    t.text("estimate", |l| l.estimate.to_string());
+    t.number("value", |l| l.value);
+    t.number("lower", |l| l.interval.map(|i| i.0));
+    t.number("upper", |l| l.interval.map(|i| i.1));
+    t.number("ratio", |l| l.value.map(|v| l.compared.observed.count / v));
+    t.text("covered", |l| match l.interval {
+        Some((lower, upper)) => ((lower..=upper).contains(&l.compared.observed.count)).to_string(),
+        None => String::new(),
+    });
+    t.text("adjustment", |l| l.compared.adjustment.clone());
+    t.frame()
+}
+
+/// The fit of each estimate over the independent areas.
+pub fn fits_frame(check: &Check) -> Result<DataFrame> {
+    let mut t = Columns::new(&check.fits);
+    t.text("estimate", |f| f.estimate.clone());
+    t.integer("areas", |f| Some(f.areas));
+    t.number("bias", |f| f.bias);
+    t.number("spread", |f| f.spread);
+    t.number("rms", |f| f.rms);
+    t.number("coverage", |f| f.coverage);
+    t.frame()
+}
+
 /// Builds a DataFrame column by column from one record type.
 struct Columns<'r, R> {
     rows: &'r [R],
@@ -262,11 +328,7 @@ impl<'r, R> Columns<'r, R> {
 
     /// A whole-number column; `None` is written as an empty field.
     fn integer(&mut self, name: &str, f: impl Fn(&R) -> Option<usize>) {
-        let values: Vec<Option<u32>> = self
-            .rows
-            .iter()
-            .map(|r| f(r).map(|v| v as u32))
-            .collect();
+        let values: Vec<Option<u32>> = self.rows.iter().map(|r| f(r).map(|v| v as u32)).collect();
         self.columns.push(Column::new(name.into(), values));
     }
 

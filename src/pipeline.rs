@@ -2,14 +2,18 @@
 //! the figures, then assemble the tables, annexes and manifest in memory.
 //! Nothing is written until all of it has succeeded.
 
+use crate::analysis::check::{self, Check};
 use crate::analysis::{self, Analysis};
+use crate::caseload;
 use crate::config::RunSpec;
 use crate::error::Error;
+use crate::input::Table;
 pub use crate::load::Progress;
 use crate::load::{self, Loaded};
 use crate::numbers::thousands;
 use crate::output::{self, Outputs};
 use crate::report::{annex, figures, manifest};
+use std::path::Path;
 
 /// The whole job, in memory: every output file, ready to write.
 pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs, Vec<Error>> {
@@ -31,8 +35,8 @@ pub fn validate(spec: &RunSpec, progress: Progress) -> Vec<Error> {
         Ok(loaded) => loaded,
         Err(problems) => return problems,
     };
-    let checked = analysis::analyse(spec, &loaded)
-        .and_then(|analysis| figures::check_maps(spec, &loaded, &analysis));
+    let checked = analysis::central(spec, &loaded)
+        .and_then(|central| figures::check_maps(spec, &loaded, &central.rows));
     checked.err().into_iter().collect()
 }
 
@@ -81,4 +85,37 @@ fn assemble(
     let manifest = manifest::manifest(spec, loaded, analysis, records, chart_files, files);
     outputs.add("manifest.json", manifest.to_json());
     Ok(outputs)
+}
+
+/// The caseload model against the real local counts in `observed`: the
+/// comparison and the fits (`check_caseload.csv`, `check_caseload_fits.csv`).
+pub fn check_caseload(
+    spec: &RunSpec,
+    observed: &Path,
+    progress: Progress,
+) -> Result<(Outputs, Check), Vec<Error>> {
+    let loaded = load::load(spec, progress)?;
+    let rows = Table::read(observed)
+        .and_then(|t| caseload::observed::read(&t))
+        .map_err(|e| vec![e])?;
+    progress(&format!(
+        "comparing {} observed counts with the model",
+        rows.len()
+    ));
+    let observations = check::Observations {
+        file: observed,
+        rows: &rows,
+        national: &loaded.national,
+    };
+    let check = check::check(spec, &loaded, &observations).map_err(|e| vec![e])?;
+    let mut outputs = Outputs::default();
+    let tables = [
+        ("check_caseload.csv", output::check_frame(&check)),
+        ("check_caseload_fits.csv", output::fits_frame(&check)),
+    ];
+    for (name, frame) in tables {
+        let bytes = frame.and_then(|mut f| output::csv_bytes(&mut f));
+        outputs.add(name, bytes.map_err(|e| vec![e])?);
+    }
+    Ok((outputs, check))
 }

@@ -373,7 +373,7 @@ fn area_weighted_lsoa_to_ccg21_agrees_with_tobler_and_conserves_the_total() {
     assert!(
         lines
             .iter()
-            .any(|l| l.contains("outside every target") && l.contains("E01032775 (100%)")),
+            .any(|l| l.contains("outside every target") && l.contains("E01032775 (100.00%)")),
         "{lines:#?}"
     );
 }
@@ -675,7 +675,7 @@ fn cli_refuses_bad_boundaries_with_located_messages() {
     let bng = write("bng.geojson", sources.replacen("{\"type\": \"FeatureCollection\",", "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", \"properties\": {\"name\": \"urn:ogc:def:crs:EPSG::27700\"}},", 1));
     let e = refused(&bng, &targets, &[]);
     assert!(
-        e.contains("bng.geojson: crs: the file's crs member is")
+        e.contains("bng.geojson: key crs: the file's crs member is")
             && e.contains("EPSG::27700")
             && e.contains("hint: "),
         "{e}"

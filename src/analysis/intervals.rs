@@ -7,7 +7,7 @@ use crate::gap::{Basis, Figure, GapRow, Scale};
 use crate::geography::{Area, Level};
 use crate::load::Loaded;
 use crate::stats::estimate::Estimate;
-use crate::uncertainty::model::Inputs;
+use crate::uncertainty::model::{Areas, Inputs};
 use crate::uncertainty::summary::{Difference, RankInterval};
 use crate::uncertainty::{Measure, Row, Settings, Simulation, Unmet};
 use rayon::prelude::*;
@@ -43,10 +43,14 @@ pub fn add(
         .iter()
         .map(|(level, layer)| (level.level, super::areas_of(layer)))
         .collect();
+    let groupings: Vec<Areas> = levels
+        .iter()
+        .map(|(level, areas)| Areas::of_level(&loaded.units, *level, areas))
+        .collect();
     let model = Inputs {
         units: &loaded.units,
         placement,
-        levels: &levels,
+        groupings: &groupings,
         prevalence: &loaded.prevalence,
         access: &loaded.access,
         services: &loaded.services,
@@ -175,16 +179,26 @@ impl Simulated {
     /// Whether `row`'s published figure per 100,000 adults is higher than,
     /// similar to or lower than that of `others` together, at 95% and
     /// 99.8%; None where either lacks the figure.
-    pub fn compare(&self, row: &GapRow, others: &[&GapRow], figure: Figure) -> Option<[Difference; 2]> {
+    pub fn compare(
+        &self,
+        row: &GapRow,
+        others: &[&GapRow],
+        figure: Figure,
+    ) -> Option<[Difference; 2]> {
         if figure.value(row, Scale::Rate).is_none()
-            || others.iter().any(|o| figure.value(o, Scale::Rate).is_none())
+            || others
+                .iter()
+                .any(|o| figure.value(o, Scale::Rate).is_none())
         {
             return None;
         }
         let measure = measure(figure);
         let others: Vec<Row> = others.iter().map(|o| self.index.row(o)).collect();
         let group = self.simulation.total(&others, measure);
-        Some(self.simulation.compare(self.index.row(row), measure, &group))
+        Some(
+            self.simulation
+                .compare(self.index.row(row), measure, &group),
+        )
     }
 }
 

@@ -2,6 +2,7 @@
 //! their caseload facts, provision, and the gap rows of each sensitivity
 //! scenario. Nothing here reads or writes a file.
 
+pub mod check;
 pub mod intervals;
 pub mod sensitivity;
 
@@ -12,12 +13,12 @@ use crate::gap::{self, AreaFacts, GapRow, LevelInputs};
 use crate::geography::boundaries::BoundaryLayer;
 use crate::geography::{Area, Level};
 use crate::load::Loaded;
-use crate::stats::estimate::Estimate;
 use crate::prevalence::{Domain, Prevalence};
 use crate::services::{self, Provision};
-use rayon::prelude::*;
+use crate::stats::estimate::Estimate;
 use crate::uncertainty::ModelError;
 use intervals::{Simulated, SimulationRecord};
+use rayon::prelude::*;
 use sensitivity::{Scenario, SensitivityRow};
 use std::collections::BTreeMap;
 
@@ -38,11 +39,15 @@ pub struct Analysis {
 impl Analysis {
     /// The gap rows of one level and condition, in area-code order.
     pub fn rows_of(&self, level: Level, condition: &str) -> Vec<&GapRow> {
-        self.rows
-            .iter()
-            .filter(|r| r.level == level && r.condition == condition)
-            .collect()
+        rows_of(&self.rows, level, condition)
     }
+}
+
+/// The rows of one level and condition, in their order.
+pub fn rows_of<'a>(rows: &'a [GapRow], level: Level, condition: &str) -> Vec<&'a GapRow> {
+    rows.iter()
+        .filter(|r| r.level == level && r.condition == condition)
+        .collect()
 }
 
 /// Provision by area and domain at one level.
@@ -58,11 +63,44 @@ struct LevelBase {
     provision: Provisions,
 }
 
-/// Caseload, need, provision and gap for every level, and the sensitivity
-/// of the ranking to the caseload proxy and the prevalence bounds.
+/// Caseload, need, provision and gap for every level with their simulated
+/// intervals, and the sensitivity of the ranking to each assumption alone.
 pub fn analyse(spec: &RunSpec, loaded: &Loaded) -> Result<Analysis> {
+    let Central {
+        mut placements,
+        chosen,
+        mut rows,
+        provision,
+        sensitivity,
+    } = central(spec, loaded)?;
+    let model_error = model_error(spec, loaded)?;
+    let (simulation, simulated) =
+        intervals::add(spec, loaded, &placements[chosen], model_error, &mut rows);
+    Ok(Analysis {
+        placement: placements.swap_remove(chosen),
+        rows,
+        provision,
+        sensitivity,
+        simulation,
+        simulated,
+    })
+}
+
+/// The analysis before its intervals: everything in it that can fail on
+/// the inputs (the simulation cannot), so `validate` checks it alone.
+pub struct Central {
+    placements: Vec<Placement>,
+    chosen: usize,
+    /// The published rows with their central estimates.
+    pub rows: Vec<GapRow>,
+    provision: Vec<(Level, Provisions)>,
+    sensitivity: Vec<SensitivityRow>,
+}
+
+/// The central estimates of every level, and the sensitivity scenarios.
+pub fn central(spec: &RunSpec, loaded: &Loaded) -> Result<Central> {
     let share = caseload::england_share(&spec.caseload, &loaded.units);
-    let mut placements = Proxy::ALL
+    let placements = Proxy::ALL
         .par_iter()
         .map(|&proxy| {
             caseload::place(
@@ -92,22 +130,18 @@ pub fn analyse(spec: &RunSpec, loaded: &Loaded) -> Result<Analysis> {
         })
         .collect();
     let sensitivity = sensitivity::rank(&scenarios);
-    let mut rows = sensitivity::base(scenarios);
-    let model_error = model_error(spec);
-    let (simulation, simulated) =
-        intervals::add(spec, loaded, &placements[chosen], model_error, &mut rows);
+    let rows = sensitivity::base(scenarios);
     let provision = bases
         .swap_remove(chosen)
         .into_iter()
         .map(|b| (b.level, b.provision))
         .collect();
-    Ok(Analysis {
-        placement: placements.swap_remove(chosen),
+    Ok(Central {
+        placements,
+        chosen,
         rows,
         provision,
         sensitivity,
-        simulation,
-        simulated,
     })
 }
 
@@ -218,15 +252,40 @@ fn area_facts(
         .collect()
 }
 
-/// The caseload model's error and where it comes from.
-fn model_error(spec: &RunSpec) -> (f64, String) {
+/// The caseload model's error and where it comes from: the configured
+/// number, or the fit to the observed local counts where there are enough
+/// independent areas, else the stated default with the reason.
+fn model_error(spec: &RunSpec, loaded: &Loaded) -> Result<(f64, String)> {
     let options = &spec.uncertainty;
-    match options.model_error {
-        ModelError::Fixed(sd) => (sd, "set in the configuration".to_string()),
-        ModelError::Observed => (
-            options.model_error_default,
-            "the stated default: too few observed local counts to estimate it (see check-caseload)"
-                .to_string(),
-        ),
+    if let ModelError::Fixed(sd) = options.model_error {
+        return Ok((sd, "set in the configuration".to_string()));
     }
+    let observations = check::Observations {
+        file: &spec.datasets.caseload_observed,
+        rows: &loaded.observed,
+        national: &loaded.national,
+    };
+    let default = |reason: String| {
+        (
+            options.model_error_default,
+            format!(
+                "the stated conservative default, not an estimate: {reason} (see check-caseload)"
+            ),
+        )
+    };
+    let areas = check::comparable_areas(&observations);
+    if areas < check::MIN_AREAS {
+        return Ok(default(format!(
+            "{areas} independent area(s) with a comparable observed count; at least {} are needed to estimate it",
+            check::MIN_AREAS
+        )));
+    }
+    let finding = check::check(spec, loaded, &observations)?.model_error;
+    Ok(match finding.estimate {
+        Some(sd) => (
+            sd,
+            format!("estimated from observed local counts: {}", finding.reason),
+        ),
+        None => default(finding.reason),
+    })
 }

@@ -9,9 +9,9 @@
 
 use crate::caseload::Proxy;
 use crate::gap::{Figure, GapRow, Scale};
-use crate::uncertainty::summary::top_fifth_size;
 use crate::geography::Level;
 use crate::prevalence::Prevalence;
+use crate::uncertainty::summary::top_fifth_size;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

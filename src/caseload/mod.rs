@@ -6,6 +6,7 @@
 //! Totals are conserved: every person in the input is either placed in an
 //! English LSOA or reported as not placed, with the reason.
 
+pub mod observed;
 mod proxy;
 
 pub use proxy::{CaseloadOptions, EnglandShare, EnglandShareMethod, Proxy, england_share};
@@ -281,7 +282,10 @@ pub fn place(
         placement.placed += english_value;
     }
     let index: BTreeMap<u64, usize> = english.keys().enumerate().map(|(i, &l)| (l, i)).collect();
-    placement.rows.of_lsoa = claimed_by.iter().map(|line| index.get(line).copied()).collect();
+    placement.rows.of_lsoa = claimed_by
+        .iter()
+        .map(|line| index.get(line).copied())
+        .collect();
     placement.rows.english = english.values().copied().collect();
     placement.rows.england_and_wales = england_and_wales.map(|(line, whole)| (index[&line], whole));
     placement.per_lsoa = spread(units, weights, &claimed_by, &english, file)?;

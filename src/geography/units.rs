@@ -43,6 +43,9 @@ pub struct Lsoa {
     pub sicbl: String,
     pub icb: String,
     pub ccg: String,
+    /// The July 2024 constituency its interior point lies in, where placed
+    /// (empty until then).
+    pub pcon: String,
 }
 
 /// A local authority district (December 2024) and what is known of it.
@@ -126,6 +129,7 @@ impl Units {
                 sicbl,
                 icb,
                 ccg: lookup(&ccg, code, &ccg21, "LSOA11CD", &r)?.clone(),
+                pcon: String::new(),
             });
         }
         lsoas.sort_by(|a, b| a.code.cmp(&b.code));
@@ -174,6 +178,7 @@ impl Units {
             Level::Sicbl => &lsoa.sicbl,
             Level::Icb => &lsoa.icb,
             Level::Ccg => &lsoa.ccg,
+            Level::Pcon => &lsoa.pcon,
         }
     }
 

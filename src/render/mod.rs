@@ -83,7 +83,10 @@ pub fn choropleth_svg(
             let value = values.get(&boundary.code).copied();
             let class = value.and_then(|v| spec.classes.class_of(v));
             let shown = match value.filter(|v| v.is_finite()) {
-                Some(_) => spec.shown.get(&boundary.code).map_or("no data", String::as_str),
+                Some(_) => spec
+                    .shown
+                    .get(&boundary.code)
+                    .map_or("no data", String::as_str),
                 None => "no data",
             };
             Area {

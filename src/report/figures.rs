@@ -3,7 +3,7 @@
 //! matrix, provision by survey category), each as SVG and PNG, with the
 //! titles and source lines that say what they show.
 
-use crate::analysis::{Analysis, areas_of};
+use crate::analysis::{Analysis, areas_of, rows_of};
 use crate::caseload::CaseloadRow;
 use crate::config::{LevelSpec, RunSpec};
 use crate::error::Result;
@@ -47,9 +47,9 @@ struct MapData {
 
 /// Every map's data, in level then prevalence-table order: the
 /// classification `run` draws with and `validate` checks.
-fn map_data(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result<Vec<MapData>> {
+fn map_data(spec: &RunSpec, loaded: &Loaded, rows: &[GapRow]) -> Result<Vec<MapData>> {
     let shared = if spec.maps.shared_breaks {
-        shared_classes(spec, loaded, analysis)?
+        shared_classes(spec, loaded, rows)?
     } else {
         BTreeMap::new()
     };
@@ -58,7 +58,7 @@ fn map_data(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result<Vec<
         .iter()
         .flat_map(|(level, _)| loaded.prevalence.iter().map(move |p| (level, p)))
         .map(|(level, p)| {
-            let rows = analysis.rows_of(level.level, &p.condition);
+            let rows = rows_of(rows, level.level, &p.condition);
             let figure = Figure::of(&rows);
             let scale = spec.maps.scale;
             let values: BTreeMap<String, f64> = rows
@@ -85,8 +85,8 @@ fn map_data(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result<Vec<
 }
 
 /// Checks that every map can be classified as configured.
-pub fn check_maps(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result<()> {
-    map_data(spec, loaded, analysis).map(drop)
+pub fn check_maps(spec: &RunSpec, loaded: &Loaded, rows: &[GapRow]) -> Result<()> {
+    map_data(spec, loaded, rows).map(drop)
 }
 
 /// One choropleth per level and condition, as SVG and PNG.
@@ -96,7 +96,7 @@ pub fn maps(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result<Vec<
         .iter()
         .flat_map(|(level, layer)| loaded.prevalence.iter().map(move |p| (level, layer, p)))
         .collect();
-    let data = map_data(spec, loaded, analysis)?;
+    let data = map_data(spec, loaded, &analysis.rows)?;
     jobs.par_iter()
         .zip(data)
         .map(|((level, layer, p), data)| {
@@ -167,7 +167,7 @@ pub fn maps(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result<Vec<
 fn shared_classes(
     spec: &RunSpec,
     loaded: &Loaded,
-    analysis: &Analysis,
+    rows: &[GapRow],
 ) -> Result<BTreeMap<Level, Classes>> {
     loaded
         .layers
@@ -177,7 +177,7 @@ fn shared_classes(
                 .prevalence
                 .iter()
                 .flat_map(|p| {
-                    let rows = analysis.rows_of(level.level, &p.condition);
+                    let rows = rows_of(rows, level.level, &p.condition);
                     let figure = Figure::of(&rows);
                     rows.into_iter()
                         .filter_map(move |r| figure.value(r, spec.maps.scale))

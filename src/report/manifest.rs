@@ -261,20 +261,27 @@ pub fn methods() -> Vec<String> {
 /// Which method made each interval column of gap.csv.
 pub fn interval_methods() -> BTreeMap<&'static str, &'static str> {
     const SIMULATED: &str = "Monte Carlo simulation (see simulation)";
-    const OBSERVED: &str = "Wilson score interval of an observed proportion, or the study's published interval";
+    const OBSERVED: &str =
+        "Wilson score interval of an observed proportion, or the study's published interval";
     [
         ("caseload_lower, caseload_upper (+ _998)", SIMULATED),
         ("need_lower, need_upper (+ _998)", SIMULATED),
         ("unmet_need_lower, unmet_need_upper (+ _998)", SIMULATED),
         ("need_per_100k_adults_lower, _upper (+ _998)", SIMULATED),
-        ("unmet_need_per_100k_adults_lower, _upper (+ _998)", SIMULATED),
+        (
+            "unmet_need_per_100k_adults_lower, _upper (+ _998)",
+            SIMULATED,
+        ),
         ("excess_need_lower, excess_need_upper", SIMULATED),
         ("rank_lower, rank_upper, top_fifth_probability", SIMULATED),
         ("rate_compared_with_england (+ _998)", SIMULATED),
         ("prevalence_lower, prevalence_upper (+ _998)", OBSERVED),
         ("need_per_1000_caseload_lower, _upper", OBSERVED),
         ("prevalence_ratio_lower, prevalence_ratio_upper", OBSERVED),
-        ("local_prevalence_lower, local_prevalence_upper", "Wilson score interval of the locally observed proportion"),
+        (
+            "local_prevalence_lower, local_prevalence_upper",
+            "Wilson score interval of the locally observed proportion",
+        ),
     ]
     .into_iter()
     .collect()

@@ -43,8 +43,7 @@ impl Estimate {
 
     /// The central estimate with the intervals of `draws` (reordered).
     pub fn of_draws(value: f64, draws: &mut [f64]) -> Estimate {
-        let [lower_998, lower, upper, upper_998] =
-            quantiles(draws, [0.001, 0.025, 0.975, 0.999]);
+        let [lower_998, lower, upper, upper_998] = quantiles(draws, [0.001, 0.025, 0.975, 0.999]);
         Estimate {
             value,
             lower,

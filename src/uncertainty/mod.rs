@@ -25,14 +25,13 @@ pub mod sample;
 pub mod summary;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::geography::Level;
-use std::path::Path;
 use crate::prevalence::Domain;
+use crate::stats::estimate::{Estimate, quantiles};
 use cells::{Cells, Grouping};
 use rayon::prelude::*;
 use sample::{Proportion, choose, generator, normal};
 use serde::{Deserialize, Serialize};
-use crate::stats::estimate::{Estimate, quantiles};
+use std::path::Path;
 use summary::{Difference, RankInterval, ranks, top_fifth_size};
 
 /// The simulation's settings (`[uncertainty]` in the configuration).
@@ -173,10 +172,13 @@ impl UncertaintyOptions {
             );
         }
         let weights = self.proxy_weights.as_array();
-        if weights.iter().any(|w| !w.is_finite() || *w < 0.0) || weights.iter().sum::<f64>() <= 0.0 {
+        if weights.iter().any(|w| !w.is_finite() || *w < 0.0) || weights.iter().sum::<f64>() <= 0.0
+        {
             return fail(
                 "proxy_weights",
-                format!("proxy weights {weights:?} are not all finite and at least 0, with a positive sum"),
+                format!(
+                    "proxy weights {weights:?} are not all finite and at least 0, with a positive sum"
+                ),
                 "e.g. proxy_weights = { employment_scale = 1, income_scale = 1, adult_population = 1 }",
             );
         }
@@ -213,9 +215,9 @@ pub struct Model {
     pub capacities: Vec<Capacity>,
 }
 
-/// A reporting level: how cells make its areas, and their adults.
+/// A grouping of cells into areas (a reporting level, or the areas of
+/// observed counts), and the areas' adults.
 pub struct LevelModel {
-    pub level: Level,
     pub grouping: Grouping,
     pub adults: Vec<f64>,
 }
@@ -234,7 +236,6 @@ pub struct Capacity {
 
 /// The draws of one level.
 struct LevelDraws {
-    level: Level,
     adults: Vec<f64>,
     /// Caseload, area-major: `caseload[area * draws + d]`.
     caseload: Vec<f64>,
@@ -293,14 +294,20 @@ impl Model {
         domains
     }
 
-    fn draw(&self, settings: &Settings, domains: &[Domain], d: usize, per_cell: &mut [f64]) -> Draw {
+    fn draw(
+        &self,
+        settings: &Settings,
+        domains: &[Domain],
+        d: usize,
+        per_cell: &mut [f64],
+    ) -> Draw {
         let mut rng = generator(settings.seed, d);
         let proxy = choose(&mut rng, &settings.proxy_weights);
         let errors: Vec<f64> = (0..self.cells.districts)
             .map(|_| (settings.model_error * normal(&mut rng)).exp())
             .collect();
-        let share = (settings.england_share + settings.england_share_sd * normal(&mut rng))
-            .clamp(0.0, 1.0);
+        let share =
+            (settings.england_share + settings.england_share_sd * normal(&mut rng)).clamp(0.0, 1.0);
         let prevalence = self.prevalence.iter().map(|p| p.sample(&mut rng)).collect();
         let access = self
             .access
@@ -382,7 +389,6 @@ impl Model {
                 let caseload = column(offset, l.grouping.areas);
                 offset += l.grouping.areas;
                 LevelDraws {
-                    level: l.level,
                     adults: l.adults.clone(),
                     caseload,
                     capacity: Vec::new(),
@@ -463,10 +469,13 @@ impl Simulation {
     /// prevalence of the condition (for `Excess`).
     pub fn draws_of(&self, row: Row, measure: Measure, general: f64) -> Vec<f64> {
         let caseload = self.caseload(row.level, row.area);
+        if measure == Measure::Caseload {
+            return caseload.to_vec();
+        }
         let prevalence = &self.prevalence[row.condition];
         let need = || caseload.iter().zip(prevalence).map(|(c, p)| c * p);
         match measure {
-            Measure::Caseload => caseload.to_vec(),
+            Measure::Caseload => unreachable!("returned above"),
             Measure::Need => need().collect(),
             Measure::Excess => caseload
                 .iter()
@@ -503,11 +512,6 @@ impl Simulation {
     /// The adults of an area.
     pub fn adults(&self, level: usize, area: usize) -> f64 {
         self.levels[level].adults[area]
-    }
-
-    /// The level of a level index.
-    pub fn level(&self, level: usize) -> Level {
-        self.levels[level].level
     }
 
     /// Rank intervals of a level's areas (`rows`, one per area) for one

@@ -14,12 +14,50 @@ use crate::services::Service;
 use crate::stats::wilson::Z95;
 use std::collections::HashMap;
 
+/// A grouping of LSOAs into areas: each LSOA's area (an index), if any.
+#[derive(Debug, Clone)]
+pub struct Areas {
+    pub count: usize,
+    pub of_lsoa: Vec<Option<usize>>,
+}
+
+impl Areas {
+    /// A level's areas (in the order given) as the lookups place LSOAs.
+    pub fn of_level(units: &Units, level: Level, areas: &[Area]) -> Areas {
+        let index: HashMap<&str, usize> = areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.code.as_str(), i))
+            .collect();
+        Areas {
+            count: areas.len(),
+            of_lsoa: units
+                .lsoas
+                .iter()
+                .map(|lsoa| index.get(Units::area_of(lsoa, level)).copied())
+                .collect(),
+        }
+    }
+
+    /// Adults living in each area.
+    pub fn adults(&self, units: &Units) -> Vec<f64> {
+        let mut adults = vec![0.0; self.count];
+        for (lsoa, area) in units.lsoas.iter().zip(&self.of_lsoa) {
+            if let Some(a) = area {
+                adults[*a] += lsoa.adults;
+            }
+        }
+        adults
+    }
+}
+
 /// What the model is built from.
 pub struct Inputs<'a> {
     pub units: &'a Units,
     pub placement: &'a Placement,
-    /// Each reporting level with its areas in code order.
-    pub levels: &'a [(Level, Vec<Area>)],
+    /// Each grouping of LSOAs whose areas are simulated (the reporting
+    /// levels, or the areas of observed counts).
+    pub groupings: &'a [Areas],
     pub prevalence: &'a [Prevalence],
     pub access: &'a [TreatmentAccess],
     pub services: &'a [Service],
@@ -37,29 +75,10 @@ impl Inputs<'_> {
             .map(|(i, code)| (code.as_str(), i))
             .collect();
         let weights: Vec<Vec<f64>> = Proxy::ALL.iter().map(|p| p.weights(units)).collect();
-        let area_index: Vec<HashMap<&str, usize>> = self
-            .levels
-            .iter()
-            .map(|(_, areas)| {
-                areas
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| (a.code.as_str(), i))
-                    .collect()
-            })
-            .collect();
-        let facts: Vec<(Vec<f64>, Vec<Option<usize>>)> = units
-            .lsoas
-            .iter()
-            .enumerate()
-            .map(|(i, lsoa)| {
+        let facts: Vec<(Vec<f64>, Vec<Option<usize>>)> = (0..units.lsoas.len())
+            .map(|i| {
                 let w = weights.iter().map(|w| w[i]).collect();
-                let areas = self
-                    .levels
-                    .iter()
-                    .zip(&area_index)
-                    .map(|((level, _), index)| index.get(Units::area_of(lsoa, *level)).copied())
-                    .collect();
+                let areas = self.groupings.iter().map(|g| g.of_lsoa[i]).collect();
                 (w, areas)
             })
             .collect();
@@ -70,22 +89,18 @@ impl Inputs<'_> {
             weights: &facts[i].0,
             areas: &facts[i].1,
         });
-        let sizes: Vec<usize> = self.levels.iter().map(|(_, a)| a.len()).collect();
+        let sizes: Vec<usize> = self.groupings.iter().map(|g| g.count).collect();
         let (mut cells, groupings) = Cells::build(lsoas, &sizes, &[], Proxy::ALL.len());
         cells.districts = units.districts.len();
         cells.row_totals = rows.english.clone();
         cells.england_and_wales = rows.england_and_wales;
         let levels = self
-            .levels
+            .groupings
             .iter()
             .zip(groupings)
-            .map(|((level, areas), grouping)| {
-                let adults = units.adults_by_area(*level);
-                LevelModel {
-                    level: *level,
-                    grouping,
-                    adults: areas.iter().map(|a| adults[&a.code]).collect(),
-                }
+            .map(|(areas, grouping)| LevelModel {
+                grouping,
+                adults: areas.adults(units),
             })
             .collect();
         Model {

@@ -109,16 +109,10 @@ mod tests {
     use crate::stats::wilson::Z95;
 
     fn mean_and_quantiles(p: Proportion, draws: usize) -> (f64, f64, f64) {
-        let mut values: Vec<f64> = (0..draws)
-            .map(|d| p.sample(&mut generator(7, d)))
-            .collect();
+        let mut values: Vec<f64> = (0..draws).map(|d| p.sample(&mut generator(7, d))).collect();
         values.sort_by(f64::total_cmp);
         let mean = values.iter().sum::<f64>() / draws as f64;
-        (
-            mean,
-            values[draws * 25 / 1000],
-            values[draws * 975 / 1000],
-        )
+        (mean, values[draws * 25 / 1000], values[draws * 975 / 1000])
     }
 
     #[test]

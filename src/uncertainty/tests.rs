@@ -39,12 +39,10 @@ fn model(prevalence: Proportion) -> Model {
         cells,
         levels: vec![
             LevelModel {
-                level: Level::Ctyua,
                 grouping: groupings.next().unwrap(),
                 adults: vec![50_000.0, 60_000.0],
             },
             LevelModel {
-                level: Level::Sicbl,
                 grouping: groupings.next().unwrap(),
                 adults: vec![55_000.0, 55_000.0],
             },
@@ -107,7 +105,10 @@ fn every_level_adds_up_to_the_total_in_every_draw() {
             let total: f64 = (0..2)
                 .map(|a| sim.draws_of(row(level, a, Unmet::Access), Measure::Caseload, 0.0)[d])
                 .sum();
-            assert!((total - 1000.0).abs() < 1e-9, "draw {d}, level {level}: {total}");
+            assert!(
+                (total - 1000.0).abs() < 1e-9,
+                "draw {d}, level {level}: {total}"
+            );
         }
     }
 }

@@ -9,11 +9,11 @@ use super::{
     name_column, page, row_ground, ticks,
 };
 use crate::gap::{Figure, GapRow, Scale};
-use crate::stats::estimate::Estimate;
 use crate::numbers::thousands;
 use crate::render::style::{self, NOTE};
 use crate::render::svg::escape;
 use crate::render::text::Anchor;
+use crate::stats::estimate::Estimate;
 use std::fmt::Write;
 
 /// One area per row: 14 units keeps 11-unit names apart and the chart's

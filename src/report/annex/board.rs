@@ -7,7 +7,6 @@ use super::findings::{self, row};
 use super::index::status_words;
 use super::{AnnexInputs, LEAD_CONDITION, Published, Shared, common};
 use crate::gap::{Figure, GapRow, Scale};
-use crate::uncertainty::summary::Difference;
 use crate::geography::Level;
 use crate::geography::boundaries::BoundaryLayer;
 use crate::numbers::{percent, thousands};
@@ -16,6 +15,7 @@ use crate::prevalence::Domain;
 use crate::render::{self, MapSpec};
 use crate::report::document::{Block, Cell, Document, Table};
 use crate::services::CATEGORIES;
+use crate::uncertainty::summary::Difference;
 use geo::{BoundingRect, Intersects, Rect};
 use std::collections::BTreeSet;
 
@@ -245,9 +245,7 @@ impl Board<'_> {
                     .map_or(Cell::text("no verified comparator"), |g| {
                         Cell::number(p.count(g.expected), g.expected)
                     });
-                let against = r
-                    .against_england
-                    .map_or("", |[at_95, _]| at_95.as_str());
+                let against = r.against_england.map_or("", |[at_95, _]| at_95.as_str());
                 Some(vec![
                     Cell::text(prevalence.label.clone()),
                     p.prevalence_cell(prevalence),

@@ -5,10 +5,10 @@
 use super::Published;
 use crate::gap::{Basis, GapRow};
 use crate::numbers::thousands;
-use crate::stats::estimate::Estimate;
-use crate::uncertainty::summary::Difference;
 use crate::prevalence::Domain;
 use crate::services::{Service, Status};
+use crate::stats::estimate::Estimate;
+use crate::uncertainty::summary::Difference;
 
 /// The Board's row for a condition.
 pub fn row<'a>(rows: &[&'a GapRow], condition: &str) -> Option<&'a GapRow> {
@@ -50,9 +50,9 @@ pub fn against_england(row: &GapRow, england_rate: f64) -> String {
     match row.against_england.map(|[at_95, _]| at_95) {
         Some(Difference::Higher) => format!("higher than England's {england}"),
         Some(Difference::Lower) => format!("lower than England's {england}"),
-        Some(Difference::Similar) => format!(
-            "similar to England's {england} (the difference's 95% interval includes zero)"
-        ),
+        Some(Difference::Similar) => {
+            format!("similar to England's {england} (the difference's 95% interval includes zero)")
+        }
         None => format!("England: {england}"),
     }
 }

@@ -182,7 +182,12 @@ fn files(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
             .collect(),
         lead_shown: lead
             .iter()
-            .filter_map(|r| Some((r.area_code.clone(), figures::published(inputs.spec, r, figure, scale)?)))
+            .filter_map(|r| {
+                Some((
+                    r.area_code.clone(),
+                    figures::published(inputs.spec, r, figure, scale)?,
+                ))
+            })
             .collect(),
         deprivation: deprivation_scores(inputs),
     };
