@@ -14,6 +14,7 @@ use jsna_gap::render::charts::{
 use jsna_gap::render::{self, svg_to_png};
 use jsna_gap::services::{CATEGORIES, Provision, ServedLevel, Service, Status};
 use jsna_gap::stats::estimate::Estimate;
+use jsna_gap::uncertainty::summary::RankInterval;
 use jsna_gap::{analysis, load};
 use resvg::tiny_skia::Pixmap;
 use std::collections::BTreeMap;
@@ -126,7 +127,7 @@ fn caterpillar_ranks_areas_highest_first() {
     // upper bound of 2,580.5) and values with separators.
     assert!(svg.contains(">Median 120</text>"));
     assert!(svg.contains(">3,000</text>"));
-    assert!(svg.contains("Kent (E10000016): 2,150 (interval 1,720 to 2,580)"));
+    assert!(svg.contains("Kent (E10000016): 2,150 (95% interval 1,720 to 2,580)"));
     assert!(svg.contains("Source: jsna-gap test &amp; made-up figures"));
 }
 
@@ -134,13 +135,34 @@ fn caterpillar_ranks_areas_highest_first() {
 fn caterpillar_ranks_unmet_need_when_asked() {
     let mut rows = rows();
     rows[2].unmet = None;
+    rows[2].unmet_rate = None;
     let refs: Vec<&GapRow> = rows.iter().collect();
     let svg = charts::caterpillar_svg(&refs, &spec(Figure::UnmetNeed, None));
     // Hull's unmet need (72) now ranks above Hartlepool's (70).
     assert!(position(&svg, "Kingston upon Hull, City of") < position(&svg, "Hartlepool"));
     assert!(!svg.contains(">Rutland</text>"));
     assert!(svg.contains("1 area not shown: unmet need not assessed."));
-    assert!(svg.contains("Estimated unmet need (people)"));
+    assert!(svg.contains("Estimated unmet need (per 100,000 adults)"));
+}
+
+#[test]
+fn caterpillar_shows_each_rank_with_its_interval() {
+    let mut rows = rows();
+    rows[1].rank = Some(RankInterval {
+        rank: 1,
+        lower: 1,
+        upper: 2,
+        top_fifth: 0.934,
+    });
+    let refs: Vec<&GapRow> = rows.iter().collect();
+    let svg = charts::caterpillar_svg(&refs, &spec(Figure::Need, None));
+    assert!(svg.contains(">1 (1–2)</text>"));
+    assert!(svg.contains(
+        "Kent (E10000016): 2,150 (95% interval 1,720 to 2,580); rank 1 (95% interval 1 to 2), \
+         in the top fifth in 93% of draws"
+    ));
+    // Areas without a simulated rank get no rank text.
+    assert_eq!(svg.matches("–").count(), 1);
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod common;
 use jsna_gap::config::{Overrides, RunSpec};
 use jsna_gap::output::Outputs;
 use jsna_gap::pipeline;
+use statrs::distribution::{ContinuousCDF, Normal};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -151,26 +152,61 @@ fn need_in_nottingham_equals_a_hand_calculation_from_the_iod_file() {
             / total
     };
     let caseload = england * share_of("employment_scale");
-    // The other two proxies give the caseload range: income scale and adults
-    // (Nottingham's code is the same in 2022 and 2024).
+    // The other two proxies: income scale and adults (Nottingham's code is
+    // the same in 2022 and 2024).
     let adults = adults_by_district();
     let by_adults = england * adults["E06000018"] / adults.values().sum::<f64>();
     let by_income = england * share_of("income_scale");
-    let (low, high) = (
-        caseload.min(by_adults).min(by_income),
-        caseload.max(by_adults).max(by_income),
-    );
+    let high = caseload.max(by_adults).max(by_income);
 
     let row = &by_area("ctyua", "current_mental_illness")["E06000018"];
     assert_eq!(row["area_name"], "Nottingham");
     assert!((number(row, "caseload") - caseload).abs() < 1e-6);
-    assert!((number(row, "caseload_lower") - low).abs() < 1e-6);
-    assert!((number(row, "caseload_upper") - high).abs() < 1e-6);
     assert!((number(row, "need") - 0.39 * caseload).abs() < 1e-6);
-    // Wilson 95% for 39% of 173, computed by hand in src/stats/wilson.rs,
-    // applied to the lowest and highest caseload.
-    assert!((number(row, "need_lower") - 0.320464 * low).abs() < 5e-6 * low);
-    assert!((number(row, "need_upper") - 0.464318 * high).abs() < 5e-6 * high);
+    // The simulated caseload interval, derived independently: in each draw
+    // Nottingham's caseload is one proxy's figure (chosen with the weights)
+    // times its district's log-normal model error, divided by England's
+    // (whose mean is e^(sigma^2/2), hundreds of districts averaging their
+    // errors out), times England's share over its central value. So it is a
+    // mixture of three log-normals, whose quantiles bisection finds from
+    // statrs's normal CDF. Monte Carlo error with 10,000 draws is about 1%.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(default_run().get("manifest.json").unwrap()).unwrap();
+    let simulation = &manifest["simulation"];
+    let sigma = simulation["model_error"].as_f64().unwrap();
+    let share_sd = simulation["england_share_sd"].as_f64().unwrap() / england_share();
+    let weights: Vec<f64> = simulation["proxy_weights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_f64().unwrap())
+        .collect();
+    let spread = (sigma * sigma + share_sd * share_sd).sqrt();
+    let medians = [caseload, by_income, by_adults].map(|c| c * (-sigma * sigma / 2.0).exp());
+    let total: f64 = weights.iter().sum();
+    let cdf = |x: f64| -> f64 {
+        let normal = Normal::standard();
+        medians
+            .iter()
+            .zip(&weights)
+            .map(|(m, w)| w / total * normal.cdf((x / m).ln() / spread))
+            .sum()
+    };
+    let quantile = |p: f64| {
+        let (mut a, mut b) = (1.0, 10.0 * high);
+        for _ in 0..200 {
+            let mid = (a + b) / 2.0;
+            if cdf(mid) < p { a = mid } else { b = mid }
+        }
+        a
+    };
+    for (column, p) in [("caseload_lower", 0.025), ("caseload_upper", 0.975)] {
+        let (simulated, expected) = (number(row, column), quantile(p));
+        assert!(
+            (simulated / expected - 1.0).abs() < 0.03,
+            "{column}: simulated {simulated}, expected {expected}"
+        );
+    }
     // 60% of people with a mood or anxiety disorder get no treatment (TA01).
     assert!((number(row, "unmet_need") - 0.6 * 0.39 * caseload).abs() < 1e-6);
     assert_eq!(row["gap_basis"], "national_treatment_access");

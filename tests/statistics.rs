@@ -5,8 +5,10 @@
 mod common;
 
 use jsna_gap::config::{Overrides, RunSpec};
+use jsna_gap::numbers::thousands;
 use jsna_gap::output::Outputs;
 use jsna_gap::pipeline;
+use statrs::distribution::{Beta, ContinuousCDF};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -126,22 +128,28 @@ fn small_counts_are_flagged_and_published_suppressed_or_rounded() {
     )
     .unwrap();
     assert!(
-        svg.contains("Rutland (E06000017): &lt;5"),
-        "the published map suppresses it"
+        svg.contains("Rutland (E06000017): not published (under 5 people)"),
+        "the published map withholds its rate"
     );
     // Nottingham: unmet need 1,500 × 39% × 60% = 351, from local caseload,
-    // so published rounded to the nearest 5.
+    // so published as 350 people, and its rate is made from the 350, so
+    // that the rate does not give the exact count away.
+    let nottingham = row(&rows, "E06000018", "current_mental_illness");
+    let unmet: f64 = nottingham["unmet_need"].parse().unwrap();
+    assert!((unmet - 1500.0 * 0.39 * 0.6).abs() < 1e-6, "{unmet}");
+    let rate: f64 = nottingham["unmet_need_per_100k_adults"].parse().unwrap();
+    let adults = unmet / rate * 1e5;
     let svg = std::str::from_utf8(
         local_run()
             .get("maps/ctyua-current_mental_illness.svg")
             .unwrap(),
     )
     .unwrap();
-    assert!(
-        svg.contains("Nottingham (E06000018): 350<"),
-        "rounded to the nearest 5"
+    let published = format!(
+        "Nottingham (E06000018): {} per 100,000 adults",
+        thousands(350.0 / adults * 1e5, 0)
     );
-    assert!(!svg.contains("Nottingham (E06000018): 351"));
+    assert!(svg.contains(&published), "{published}");
 }
 
 #[test]
@@ -153,8 +161,19 @@ fn local_caseload_is_exact_in_every_proxy_so_need_bounds_are_the_prevalence_boun
     for column in ["caseload", "caseload_lower", "caseload_upper"] {
         assert!((number(column) - 1500.0).abs() < 1e-9, "{column}");
     }
-    let lower: f64 = r["need_lower"].parse().unwrap();
-    assert!((lower - 1500.0 * 0.320464).abs() < 1e-2);
+    // With the caseload exact, need's simulated interval is the prevalence's:
+    // Jeffreys' Beta(67.47 + 0.5, 105.53 + 0.5) for 39% of 173, whose
+    // quantiles statrs computes directly. 10,000 draws put the simulated
+    // 2.5% quantile within about 0.001 of it (its standard error); allow 0.003.
+    let beta = Beta::new(0.39 * 173.0 + 0.5, 0.61 * 173.0 + 0.5).unwrap();
+    for (column, p) in [("need_lower", 0.025), ("need_upper", 0.975)] {
+        let simulated = number(column) / 1500.0;
+        let exact = beta.inverse_cdf(p);
+        assert!(
+            (simulated - exact).abs() < 3e-3,
+            "{column}: {simulated} vs {exact}"
+        );
+    }
 }
 
 #[test]

@@ -271,9 +271,10 @@ pub fn published(spec: &RunSpec, row: &GapRow, figure: Figure, scale: Scale) -> 
     let count = figure.value(row, Scale::Count)?;
     Some(match scale {
         Scale::Count => spec.publication.text(count, row.facts.local),
-        Scale::Rate => spec
-            .publication
-            .rate_text(figure.value(row, Scale::Rate)?, count),
+        Scale::Rate => {
+            spec.publication
+                .rate_text(figure.value(row, Scale::Rate)?, count, row.facts.local)
+        }
     })
 }
 

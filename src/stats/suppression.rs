@@ -56,16 +56,22 @@ impl Suppression {
         if self.suppresses(count) {
             return Published::Suppressed;
         }
+        if self.rounds(local) {
+            Published::Count((count / self.round_to).round() * self.round_to)
+        } else {
+            Published::Count(count.round())
+        }
+    }
+
+    /// Whether counts are rounded to `round_to` (a protection, unlike the
+    /// rounding to whole people every count gets).
+    fn rounds(&self, local: bool) -> bool {
         let rounds = match self.round {
             Rounding::LocalCaseload => local,
             Rounding::Always => true,
             Rounding::Never => false,
         };
-        if rounds && self.round_to > 0.0 {
-            Published::Count((count / self.round_to).round() * self.round_to)
-        } else {
-            Published::Count(count.round())
-        }
+        rounds && self.round_to > 0.0
     }
 
     /// The published count as text: "<5", or a whole number with thousands
@@ -77,14 +83,26 @@ impl Suppression {
         }
     }
 
-    /// A rate made from a count, as it may be published: to whole numbers,
-    /// or withheld when its count is suppressed (the rate would give the
-    /// count away).
-    pub fn rate_text(&self, rate: f64, count: f64) -> String {
-        if self.suppresses(count) {
-            format!("not published (under {} people)", self.below)
-        } else {
-            format!("{} per 100,000 adults", crate::numbers::thousands(rate, 0))
+    /// A rate made from a count, as it may be published: withheld when its
+    /// count is suppressed (the rate would give the count away), and made
+    /// from the rounded count when the count is rounded, for the same reason.
+    pub fn publish_rate(&self, rate: f64, count: f64, local: bool) -> Published {
+        match self.publish(count, local) {
+            Published::Suppressed => Published::Suppressed,
+            Published::Count(published) if self.rounds(local) && count > 0.0 => {
+                Published::Count(rate * published / count)
+            }
+            Published::Count(_) => Published::Count(rate),
+        }
+    }
+
+    /// The published rate as text, to whole numbers per 100,000 adults.
+    pub fn rate_text(&self, rate: f64, count: f64, local: bool) -> String {
+        match self.publish_rate(rate, count, local) {
+            Published::Suppressed => format!("not published (under {} people)", self.below),
+            Published::Count(r) => {
+                format!("{} per 100,000 adults", crate::numbers::thousands(r, 0))
+            }
         }
     }
 
@@ -137,5 +155,26 @@ mod tests {
             ..Suppression::default()
         };
         assert_eq!(never.publish(12.4, true), Published::Count(12.0));
+    }
+
+    #[test]
+    fn rates_give_away_no_more_than_their_counts() {
+        let rule = Suppression::default();
+        // 351 people, 200 per 100,000: published as 350 people, so the rate
+        // is 200 × 350 / 351 = 199.43, shown as 199.
+        assert_eq!(
+            rule.publish_rate(200.0, 351.0, true),
+            Published::Count(200.0 * 350.0 / 351.0)
+        );
+        assert_eq!(rule.rate_text(200.0, 351.0, true), "199 per 100,000 adults");
+        // Counts rounded only to whole people leave the rate as it is.
+        assert_eq!(
+            rule.publish_rate(200.0, 351.4, false),
+            Published::Count(200.0)
+        );
+        assert_eq!(
+            rule.rate_text(40.0, 3.0, false),
+            "not published (under 5 people)"
+        );
     }
 }

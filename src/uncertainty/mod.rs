@@ -97,31 +97,55 @@ impl ProxyWeights {
     }
 }
 
-/// How the caseload model's error is set.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, Default)]
-#[serde(untagged)]
+/// How the caseload model's error is set: a number (the standard deviation
+/// of its log), or "observed" (estimated from the observed local counts).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum ModelError {
     Fixed(f64),
     #[default]
-    #[serde(with = "observed")]
     Observed,
 }
 
-mod observed {
-    //! The word "observed" for `ModelError::Observed`.
-    use serde::{Deserialize, Deserializer, Serializer};
+impl Serialize for ModelError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            ModelError::Fixed(sd) => s.serialize_f64(*sd),
+            ModelError::Observed => s.serialize_str("observed"),
+        }
+    }
+}
 
-    pub fn serialize<S: Serializer>(s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str("observed")
+impl<'de> Deserialize<'de> for ModelError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(ModelErrorVisitor)
+    }
+}
+
+struct ModelErrorVisitor;
+
+impl serde::de::Visitor<'_> for ModelErrorVisitor {
+    type Value = ModelError;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a number (the standard deviation on the log scale, e.g. 0.25) or \"observed\"")
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
-        let word = String::deserialize(d)?;
-        match word.as_str() {
-            "observed" => Ok(()),
-            other => Err(serde::de::Error::custom(format!(
-                "model_error is '{other}': write a number (the standard deviation on the log scale, e.g. 0.25) or \"observed\""
-            ))),
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<ModelError, E> {
+        Ok(ModelError::Fixed(v))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<ModelError, E> {
+        Ok(ModelError::Fixed(v as f64))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<ModelError, E> {
+        Ok(ModelError::Fixed(v as f64))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<ModelError, E> {
+        match v {
+            "observed" => Ok(ModelError::Observed),
+            other => Err(E::invalid_value(serde::de::Unexpected::Str(other), &self)),
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::report::document::Cell;
 use crate::report::figures::{self, DrawnMap};
 use crate::stats::classify::Classes;
 use crate::stats::estimate::Estimate;
-use crate::stats::suppression::Suppression;
+use crate::stats::suppression::{self, Suppression};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -76,12 +76,14 @@ impl Published {
     }
 
     pub fn rate_text(&self, rate: &Estimate, count: f64) -> String {
-        if self.rule.suppresses(count) {
-            return self.rule.rate_text(rate.value, count);
-        }
+        let suppression::Published::Count(value) =
+            self.rule.publish_rate(rate.value, count, self.local)
+        else {
+            return self.rule.rate_text(rate.value, count, self.local);
+        };
         format!(
             "{} ({} to {})",
-            thousands(rate.value, 0),
+            thousands(value, 0),
             thousands(rate.lower, 0),
             thousands(rate.upper, 0)
         )
