@@ -131,7 +131,7 @@ fn a_duplicate_area_is_refused() {
         "lad,E06000018,Nottingham,100,,,local,yes\nlad,E06000018,Nottingham,120,,,local,yes\n";
     let stderr = refused(&config_with(&dir, "caseload", &caseload(rows)));
     assert!(
-        stderr.contains("E06000018 appears twice (lines 2 and 3)"),
+        stderr.contains("caseload.csv: line 3: area E06000018 appears twice: lines 2 and 3"),
         "{stderr}"
     );
 }
