@@ -459,6 +459,6 @@ mod tests {
         assert!(text.contains("shared/data"), "{text}");
         // A file that exists in the default directory is pointed to.
         let e = d.file("PROVENANCE.md").unwrap_err();
-        assert!(e.hint.unwrap().contains("pass --data-dir"));
+        assert!(e.hint.clone().unwrap().contains("pass --data-dir"));
     }
 }

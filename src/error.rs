@@ -46,8 +46,13 @@ pub struct Location {
     pub key: Option<String>,
 }
 
+/// An error: boxed, so that a `Result` stays one pointer wide on the happy
+/// path; its parts are read through `Deref` (`e.kind`, `e.location.line`).
 #[derive(Debug, Clone)]
-pub struct Error {
+pub struct Error(Box<Details>);
+
+#[derive(Debug, Clone)]
+pub struct Details {
     pub kind: ErrorKind,
     pub location: Location,
     pub message: String,
@@ -59,7 +64,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     fn new(kind: ErrorKind, file: Option<PathBuf>, message: String) -> Self {
-        Error {
+        Error(Box::new(Details {
             kind,
             location: Location {
                 file,
@@ -68,7 +73,7 @@ impl Error {
             message,
             hint: None,
             source: None,
-        }
+        }))
     }
 
     /// A value in a file the user gave is not allowed (`.kind()` refines it).
@@ -157,6 +162,20 @@ impl Error {
             ErrorKind::Internal => 1,
             _ => 2,
         }
+    }
+}
+
+impl std::ops::Deref for Error {
+    type Target = Details;
+
+    fn deref(&self) -> &Details {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut Details {
+        &mut self.0
     }
 }
 

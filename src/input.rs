@@ -337,7 +337,7 @@ mod tests {
         assert_eq!(e.location.line, Some(2));
         assert_eq!(e.kind, ErrorKind::Format);
         assert!(e.message.contains("Windows-1252"), "{e}");
-        assert!(e.hint.unwrap().contains("CSV UTF-8"));
+        assert!(e.hint.clone().unwrap().contains("CSV UTF-8"));
     }
 
     #[test]
@@ -373,7 +373,7 @@ mod tests {
         assert_eq!(rows[1].proportion_or_empty("rate").unwrap(), Some(0.39));
         let missing = t.require(&["code", "caseload"]).unwrap_err();
         assert!(missing.message.contains("caseload"));
-        assert!(missing.hint.unwrap().contains("code, n, rate"));
+        assert!(missing.hint.clone().unwrap().contains("code, n, rate"));
     }
 
     #[test]

@@ -4,11 +4,13 @@
 //! an input that others depend on (the lookups, the prevalence table) is
 //! read first so its dependants are checked whenever it is sound.
 
+use crate::apportion::population::{FineUnits, LSOA_BOUNDARIES, Placement as PointPlacement};
 use crate::caseload::observed::{self, NationalTotal, Observed};
 use crate::caseload::{self, CaseloadRow, PduAreas};
 use crate::config::{LevelSpec, RunSpec};
 use crate::error::{Error, Result};
 use crate::geography::boundaries::{self, BoundaryLayer};
+use crate::geography::catalogue::Layer;
 use crate::geography::units::Units;
 use crate::geography::{Level, gss};
 use crate::input::{InputFile, Table};
@@ -64,7 +66,10 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         inputs: Vec::new(),
     };
     progress("reading lookups and populations");
-    let units = walk.keep(Units::load(&spec.data_dir));
+    let units = walk.keep(Units::load(&spec.data_dir).and_then(|mut units| {
+        place_best_fit_levels(spec, &mut units, progress)?;
+        Ok(units)
+    }));
     if let Some(units) = &units {
         walk.inputs.extend(units.inputs.iter().cloned());
     }
@@ -242,6 +247,62 @@ impl Walk {
 
 /// A level's boundaries, English areas only, whose codes must be exactly the
 /// codes the lookups give that level.
+/// The constituency layer for counts given by constituency.
+pub const PCON_LAYER: &str = "pcon-2024";
+
+/// Levels with no official LSOA lookup (constituencies) get each LSOA's area
+/// by best fit.
+fn place_best_fit_levels(spec: &RunSpec, units: &mut Units, progress: Progress) -> Result<()> {
+    for level in spec.levels.iter().filter(|l| l.level == Level::Pcon) {
+        let placed = best_fit(spec, units, &level.layer)?;
+        for note in &placed.notes {
+            progress(&format!("placing LSOAs in {}: {note}", level.level));
+        }
+        for (lsoa, area) in units.lsoas.iter_mut().zip(placed.area_of) {
+            lsoa.pcon = area.unwrap_or_default();
+        }
+    }
+    Ok(())
+}
+
+/// Each LSOA's area in `layer`, by the LSOA's interior point (the ONS
+/// best-fit method), through the apportion engine's point placement. An
+/// LSOA whose point falls outside every area (a generalised coastline) goes
+/// to the nearest.
+pub fn best_fit(spec: &RunSpec, units: &Units, layer: &Layer) -> Result<Placed> {
+    let english = |code: &str| (!gss::is_english(code)).then(|| "outside England".to_string());
+    let areas = boundaries::read_layer(
+        &spec.data_dir.file(&layer.file)?,
+        &layer.code_field,
+        &layer.name_field,
+        &english,
+    )?;
+    let lsoas = boundaries::read_layer(
+        &spec.data_dir.file(LSOA_BOUNDARIES)?,
+        "lsoa11_code",
+        "lsoa11_name",
+        &english,
+    )?;
+    let fine = FineUnits {
+        what: "English LSOA 2011s".to_string(),
+        codes: units.lsoas.iter().map(|l| l.code.clone()).collect(),
+        population: units.lsoas.iter().map(|l| l.adults).collect(),
+    };
+    let points = fine.interior_points(&lsoas);
+    let placement =
+        PointPlacement::by_point(&fine, &points, &areas).nearest_where_outside(&points, &areas);
+    Ok(Placed {
+        area_of: placement.area_of,
+        notes: placement.notes,
+    })
+}
+
+/// Each LSOA's area by best fit, and what the placement had to note.
+pub struct Placed {
+    pub area_of: Vec<Option<String>>,
+    pub notes: Vec<String>,
+}
+
 fn load_layer(spec: &RunSpec, level: &LevelSpec, units: &Units) -> Result<BoundaryLayer> {
     let path = spec.data_dir.file(&level.layer.file)?;
     let layer = boundaries::read_layer(

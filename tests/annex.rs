@@ -92,15 +92,23 @@ fn the_findings_state_the_figures_of_gap_csv_after_suppression() {
         .filter(|r| r["level"] == "ctyua" && r["condition"] == "current_mental_illness")
     {
         let rate = |column: &str| thousands(row[column].parse().unwrap(), 0);
+        let need: f64 = row["need"].parse().unwrap();
+        let per_adults = if rule.suppresses(need) {
+            "too few people to publish a rate".to_string()
+        } else {
+            format!(
+                "{} in every 100,000 adults (95% interval {} to {})",
+                rate("need_per_100k_adults"),
+                rate("need_per_100k_adults_lower"),
+                rate("need_per_100k_adults_upper")
+            )
+        };
         let expected = format!(
-            "An estimated {} people on probation in {} (95% interval {} to {}) have a current mental illness: {} in every 100,000 adults (95% interval {} to {}).",
+            "An estimated {} people on probation in {} (95% interval {} to {}) have a current mental illness: {per_adults}.",
             published(row, "need"),
             row["area_name"],
             published(row, "need_lower"),
             published(row, "need_upper"),
-            rate("need_per_100k_adults"),
-            rate("need_per_100k_adults_lower"),
-            rate("need_per_100k_adults_upper")
         );
         let unmet = format!(
             "about {} (95% interval {} to {}) of them are likely to receive no treatment",

@@ -375,7 +375,7 @@ fn missing_file_names_the_path() {
     assert_eq!(error.kind, ErrorKind::Missing);
     assert_eq!(error.location.file, Some(fixture("no_such_file.geojson")));
     assert!(error.message.starts_with("cannot read"), "{error}");
-    assert!(error.hint.unwrap().contains("JSNA_GAP_DATA"));
+    assert!(error.hint.clone().unwrap().contains("JSNA_GAP_DATA"));
 }
 
 #[test]
@@ -414,7 +414,7 @@ fn topojson_is_not_geojson() {
     );
     assert_eq!(error.kind, ErrorKind::Format);
     assert_eq!(error.location.line, Some(1));
-    assert!(error.hint.unwrap().contains("TopoJSON"));
+    assert!(error.hint.clone().unwrap().contains("TopoJSON"));
 }
 
 #[test]
@@ -426,7 +426,7 @@ fn missing_code_field_lists_the_properties_and_suggests_one() {
         error.message,
         "has no property 'AREACD'; its properties are: ccg20cd, ccg20nm, objectid"
     );
-    assert!(error.hint.unwrap().contains("'ccg20cd'"));
+    assert!(error.hint.clone().unwrap().contains("'ccg20cd'"));
 }
 
 #[test]
@@ -499,7 +499,7 @@ fn projected_coordinates_are_an_error() {
         error.message,
         "coordinate (447000, 531000) is not a WGS84 longitude/latitude"
     );
-    assert!(error.hint.unwrap().contains("EPSG:4326"));
+    assert!(error.hint.clone().unwrap().contains("EPSG:4326"));
 }
 
 #[test]

@@ -5,18 +5,16 @@
 //! over the independent areas, the bias, spread and coverage that the
 //! simulation's model error is set from.
 
-use crate::apportion::population::{FineUnits, LSOA_BOUNDARIES, Placement as PointPlacement};
 use crate::caseload::observed::{
     Date, Definition, NationalTotal, Observed, ObservedLevel, national_on,
 };
 use crate::caseload::{self, Proxy};
 use crate::config::RunSpec;
 use crate::error::{Error, ErrorKind, Result};
-use crate::geography::boundaries;
 use crate::geography::catalogue::Catalogue;
 use crate::geography::units::Units;
 use crate::geography::{Level, gss};
-use crate::load::Loaded;
+use crate::load::{self, Loaded};
 use crate::stats::estimate::Estimate;
 use crate::uncertainty::model::{Areas, Inputs};
 use crate::uncertainty::{Measure, Row, Settings, Unmet};
@@ -331,37 +329,16 @@ fn lsoa_places<'a>(
         ObservedLevel::Sicbl => by_level(Level::Sicbl),
         ObservedLevel::Icb => by_level(Level::Icb),
         ObservedLevel::Ccg => by_level(Level::Ccg),
+        ObservedLevel::Pcon if units.lsoas.iter().all(|l| !l.pcon.is_empty()) => {
+            by_level(Level::Pcon)
+        }
         ObservedLevel::Pcon => {
-            let pcon = constituencies(spec, units)?;
+            let catalogue = Catalogue::builtin();
+            let layer = catalogue.layer(load::PCON_LAYER, Level::Pcon)?;
+            let pcon = load::best_fit(spec, units, layer)?.area_of;
             Box::new(move |i| pcon[i].iter().cloned().collect())
         }
     })
-}
-
-/// Each LSOA's July 2024 constituency, by its interior point (the ONS
-/// best-fit method), through the apportion engine's point placement.
-fn constituencies(spec: &RunSpec, units: &Units) -> Result<Vec<Option<String>>> {
-    let catalogue = Catalogue::builtin();
-    let layer = catalogue.layer("pcon-2024", Level::Pcon)?;
-    let pcon = boundaries::read_layer(
-        &spec.data_dir.file(&layer.file)?,
-        &layer.code_field,
-        &layer.name_field,
-        &|code| (!gss::is_english(code)).then(|| "outside England".to_string()),
-    )?;
-    let lsoas = boundaries::read_layer(
-        &spec.data_dir.file(LSOA_BOUNDARIES)?,
-        "lsoa11_code",
-        "lsoa11_name",
-        &|code| (!gss::is_english(code)).then(|| "outside England".to_string()),
-    )?;
-    let fine = FineUnits {
-        what: "English LSOA 2011s".to_string(),
-        codes: units.lsoas.iter().map(|l| l.code.clone()).collect(),
-        population: units.lsoas.iter().map(|l| l.adults).collect(),
-    };
-    let points = fine.interior_points(&lsoas);
-    Ok(PointPlacement::by_point(&fine, &points, &pcon).area_of)
 }
 
 /// The fit of each proxy and of the simulation, over each area's latest

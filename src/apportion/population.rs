@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::geography::boundaries::BoundaryLayer;
 use crate::geography::units::LSOA_POPULATION;
 use crate::input::{Seen, Table};
-use geo::{BoundingRect, InteriorPoint, Intersects, Point};
+use geo::{BoundingRect, Closest, ClosestPoint, InteriorPoint, Intersects, Point};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
@@ -156,6 +156,50 @@ impl Placement {
             areas: layer.features.iter().map(|f| f.code.clone()).collect(),
             notes,
         }
+    }
+
+    /// Units whose point lies in no area (on a coast that the area layer
+    /// generalises more than the fine units' layer) placed in the nearest
+    /// area, and noted with the farthest distance moved. For reporting
+    /// levels, where every person must be counted somewhere; `apportion`
+    /// keeps such units "not placed".
+    pub fn nearest_where_outside(
+        mut self,
+        points: &[Option<Point<f64>>],
+        layer: &BoundaryLayer,
+    ) -> Placement {
+        let mut moved = 0;
+        let mut farthest: f64 = 0.0;
+        for (area, point) in self.area_of.iter_mut().zip(points) {
+            let (None, Some(point)) = (area.as_ref(), point) else {
+                continue;
+            };
+            let nearest = layer
+                .features
+                .iter()
+                .filter_map(|f| {
+                    match f.geometry.closest_point(point) {
+                        Closest::Intersection(p) | Closest::SinglePoint(p) => {
+                            Some((p.x() - point.x()).hypot(p.y() - point.y()))
+                        }
+                        Closest::Indeterminate => None,
+                    }
+                    .map(|d| (d, &f.code))
+                })
+                .min_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+            if let Some((distance, code)) = nearest {
+                *area = Some(code.clone());
+                moved += 1;
+                farthest = farthest.max(distance);
+            }
+        }
+        if moved > 0 {
+            self.notes.push(format!(
+                "{moved} fine units' points lie outside every area (generalised coastlines) and were placed in the nearest, at most {:.0} m away",
+                farthest
+            ));
+        }
+        self
     }
 
     /// This placement where it places a unit, `fallback` where it does not:

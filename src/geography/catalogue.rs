@@ -104,6 +104,7 @@ mod tests {
             c.layer("nope", Level::Sicbl)
                 .unwrap_err()
                 .hint
+                .clone()
                 .unwrap()
                 .contains("sicbl-2023")
         );

@@ -31,12 +31,12 @@ pub fn need_sentence(p: &Published, name: &str, row: &GapRow, having: &str) -> S
 /// "250 in every 100,000 adults (95% interval 210 to 290)", or the rule's
 /// words where the count is suppressed.
 fn per_adults(p: &Published, rate: &Estimate, count: f64) -> String {
-    if p.suppresses(count) {
+    let Some(value) = p.rate(rate.value, count) else {
         return "too few people to publish a rate".to_string();
-    }
+    };
     format!(
         "{} in every 100,000 adults (95% interval {} to {})",
-        thousands(rate.value, 0),
+        thousands(value, 0),
         thousands(rate.lower, 0),
         thousands(rate.upper, 0)
     )

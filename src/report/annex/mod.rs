@@ -76,17 +76,24 @@ impl Published {
     }
 
     pub fn rate_text(&self, rate: &Estimate, count: f64) -> String {
-        let suppression::Published::Count(value) =
-            self.rule.publish_rate(rate.value, count, self.local)
-        else {
-            return self.rule.rate_text(rate.value, count, self.local);
-        };
-        format!(
-            "{} ({} to {})",
-            thousands(value, 0),
-            thousands(rate.lower, 0),
-            thousands(rate.upper, 0)
-        )
+        match self.rate(rate.value, count) {
+            Some(value) => format!(
+                "{} ({} to {})",
+                thousands(value, 0),
+                thousands(rate.lower, 0),
+                thousands(rate.upper, 0)
+            ),
+            None => self.rule.rate_text(rate.value, count, self.local),
+        }
+    }
+
+    /// A rate as it may be published (made from the published count), or
+    /// None where its count is suppressed.
+    pub fn rate(&self, rate: f64, count: f64) -> Option<f64> {
+        match self.rule.publish_rate(rate, count, self.local) {
+            suppression::Published::Count(value) => Some(value),
+            suppression::Published::Suppressed => None,
+        }
     }
 
     /// A prevalence with its 95% interval and evidence grade.
