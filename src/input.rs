@@ -18,14 +18,19 @@ const SAVE_AS_UTF8: &str = "in Excel use File > Save As > \"CSV UTF-8 (Comma del
 /// SHA-256 of the bytes (for the manifest).
 #[derive(Debug, Clone)]
 pub struct Table {
+    /// Where it was read from: messages name it.
     pub path: PathBuf,
+    /// How the manifest names it (relative to its source; see `data::DataFile`).
+    recorded: String,
     pub headers: Vec<String>,
     rows: Vec<(u64, csv::StringRecord)>,
     pub sha256: String,
 }
 
-/// An input file as the manifest records it: what it is for, where it was
-/// read from, its SHA-256 and how many records it had.
+/// An input file as the manifest records it: what it is for, its name
+/// relative to its source (`embedded:`, `data-dir:`, `config-dir:`; a
+/// path as given for files named on the command line), its SHA-256 and
+/// how many records it had.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct InputFile {
     pub role: String,
@@ -57,9 +62,14 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>> {
 
 impl Table {
     pub fn read(path: &Path) -> Result<Table> {
-        let bytes = read_bytes(path)?;
-        let sha256 = sha256_hex(&bytes);
-        let text = decode(path, &bytes)?;
+        Table::parse(path, &path.display().to_string(), &read_bytes(path)?)
+    }
+
+    /// A table from bytes already read: `path` for messages, `recorded`
+    /// for the manifest.
+    pub fn parse(path: &Path, recorded: &str, bytes: &[u8]) -> Result<Table> {
+        let sha256 = sha256_hex(bytes);
+        let text = decode(path, bytes)?;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(text.as_bytes());
@@ -80,6 +90,7 @@ impl Table {
         }
         Ok(Table {
             path: path.to_path_buf(),
+            recorded: recorded.to_string(),
             headers,
             rows,
             sha256,
@@ -89,7 +100,7 @@ impl Table {
     pub fn provenance(&self, role: &str) -> InputFile {
         InputFile {
             role: role.to_string(),
-            path: self.path.clone(),
+            path: PathBuf::from(&self.recorded),
             sha256: self.sha256.clone(),
             records: Some(self.len()),
         }

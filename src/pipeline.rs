@@ -6,9 +6,10 @@
 use crate::caseload::{self, AreaCaseload, CaseloadRow, PduAreas, Placement};
 use crate::config::Proxy;
 use crate::config::{LevelSpec, RunSpec};
+use crate::data::DataFile;
 use crate::error::{Error, Result};
 use crate::gap::{self, AreaFacts, GapRow, LevelInputs};
-use crate::geography::boundaries::{self, BoundaryLayer};
+use crate::geography::boundaries::BoundaryLayer;
 use crate::geography::units::Units;
 use crate::geography::{Area, Level, gss};
 use crate::input::{InputFile, Table};
@@ -27,7 +28,6 @@ use crate::services::{self, Service};
 use crate::stats::classify;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 pub const PDU_LOOKUP: &str = "justice/pdu_pcc_area_lookup.csv";
 pub const SURVEY_2017: &str = "evidence/survey_2017_services.csv";
@@ -87,8 +87,11 @@ pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
 
 /// Reads and checks every input the run names.
 pub fn load(spec: &RunSpec, progress: Progress) -> Result<Loaded> {
-    progress("reading lookups and populations");
-    let units = Units::load(&spec.data_dir)?;
+    progress(&format!(
+        "reading lookups and populations from {}",
+        spec.data.describe()
+    ));
+    let units = spec.data.units()?;
     let mut inputs = units.inputs.clone();
     let layers = spec
         .levels
@@ -113,14 +116,14 @@ pub fn load(spec: &RunSpec, progress: Progress) -> Result<Loaded> {
             records: Some(layer.features.len() + layer.excluded.len()),
         });
     }
-    let mut table = |path: &Path, role: &str| -> Result<Table> {
-        let t = Table::read(path)?;
+    let mut table = |file: &DataFile, role: &str| -> Result<Table> {
+        let t = file.table()?;
         inputs.push(t.provenance(role));
         Ok(t)
     };
     let caseload = caseload::read(&table(&spec.datasets.caseload, "caseload")?)?;
     let pdus = caseload::read_pdu_areas(&table(
-        &spec.data_dir.file(PDU_LOOKUP)?,
+        &spec.data.file(PDU_LOOKUP)?,
         "PDU to police force area lookup",
     )?)?;
     let prevalence = prevalence::read(&table(&spec.datasets.prevalence, "prevalence")?)?;
@@ -140,13 +143,13 @@ pub fn load(spec: &RunSpec, progress: Progress) -> Result<Loaded> {
         &prevalence,
     )?;
     let local = match &spec.datasets.local_prevalence {
-        Some(path) => prevalence::read_local(&table(path, "local prevalence")?, &prevalence)?,
+        Some(file) => prevalence::read_local(&table(file, "local prevalence")?, &prevalence)?,
         None => Vec::new(),
     };
     let catchments = services::catchments(&services, &units);
     let survey = Survey::from_table(
         &table(
-            &spec.data_dir.file(SURVEY_2017)?,
+            &spec.data.file(SURVEY_2017)?,
             "2017 national survey of CCG provision",
         )?,
         "Clinical Commissioning Group",
@@ -176,9 +179,8 @@ pub fn load(spec: &RunSpec, progress: Progress) -> Result<Loaded> {
 /// A level's boundaries, English areas only, whose codes must be exactly the
 /// codes the lookups give that level.
 fn load_layer(spec: &RunSpec, level: &LevelSpec, units: &Units) -> Result<BoundaryLayer> {
-    let path = spec.data_dir.file(&level.layer.file)?;
-    let layer = boundaries::read_layer(
-        &path,
+    let file = spec.data.file(&level.layer.file)?;
+    let layer = file.layer(
         &level.layer.code_field,
         &level.layer.name_field,
         &|code: &str| {
@@ -195,7 +197,7 @@ fn load_layer(spec: &RunSpec, level: &LevelSpec, units: &Units) -> Result<Bounda
     let only_looked_up: Vec<&str> = looked_up.difference(&drawn).copied().collect();
     if !only_drawn.is_empty() || !only_looked_up.is_empty() {
         return Err(Error::input(
-            &path,
+            file.path(),
             format!(
                 "the {} boundaries do not match the lookups: codes only in the boundaries: [{}]; only in the lookups: [{}]",
                 level.level,
@@ -222,7 +224,7 @@ pub fn analyse(spec: &RunSpec, loaded: &Loaded) -> Result<Analysis> {
                 &weights,
                 share,
                 &loaded.pdus,
-                &spec.datasets.caseload,
+                spec.datasets.caseload.path(),
             )
         })
         .collect::<Result<Vec<Placement>>>()?;
@@ -760,7 +762,7 @@ fn manifest<'a>(
         })
         .collect();
     excluded.extend(placement.unplaced.iter().map(|u| Exclusion {
-        input: spec.datasets.caseload.display().to_string(),
+        input: spec.datasets.caseload.to_string(),
         item: format!(
             "line {}: {} ({:.1} people)",
             u.line, u.area_code, u.caseload
@@ -771,7 +773,7 @@ fn manifest<'a>(
         services::outside_england(&loaded.services)
             .into_iter()
             .map(|s| Exclusion {
-                input: spec.datasets.services.display().to_string(),
+                input: spec.datasets.services.to_string(),
                 item: s.id.clone(),
                 reason: "serves only areas outside England".to_string(),
             }),
@@ -851,28 +853,44 @@ pub fn validate(spec: &RunSpec, progress: Progress) -> Vec<Error> {
             problems.push(e);
         }
     };
-    let units = Units::load(&spec.data_dir);
-    let caseload = Table::read(&spec.datasets.caseload).and_then(|t| caseload::read(&t));
-    let prevalence = Table::read(&spec.datasets.prevalence).and_then(|t| prevalence::read(&t));
+    progress(&format!(
+        "checking lookups and populations from {}",
+        spec.data.describe()
+    ));
+    let units = spec.data.units();
+    let caseload = spec
+        .datasets
+        .caseload
+        .table()
+        .and_then(|t| caseload::read(&t));
+    let prevalence = spec
+        .datasets
+        .prevalence
+        .table()
+        .and_then(|t| prevalence::read(&t));
     let pdus = spec
-        .data_dir
+        .data
         .file(PDU_LOOKUP)
-        .and_then(|p| Table::read(&p))
+        .and_then(|f| f.table())
         .and_then(|t| caseload::read_pdu_areas(&t));
     if let Ok(prevalence) = &prevalence {
         keep(
-            Table::read(&spec.datasets.treatment_access)
+            spec.datasets
+                .treatment_access
+                .table()
                 .and_then(|t| prevalence::read_access(&t, prevalence))
                 .map(drop),
         );
         keep(
-            Table::read(&spec.datasets.general_population)
+            spec.datasets
+                .general_population
+                .table()
                 .and_then(|t| prevalence::read_comparators(&t, prevalence))
                 .map(drop),
         );
-        if let Some(path) = &spec.datasets.local_prevalence {
+        if let Some(file) = &spec.datasets.local_prevalence {
             keep(
-                Table::read(path)
+                file.table()
                     .and_then(|t| prevalence::read_local(&t, prevalence))
                     .map(drop),
             );
@@ -887,7 +905,9 @@ pub fn validate(spec: &RunSpec, progress: Progress) -> Vec<Error> {
             keep(load_layer(spec, level, units).map(drop));
         }
         keep(
-            Table::read(&spec.datasets.services)
+            spec.datasets
+                .services
+                .table()
                 .and_then(|t| services::read(&t, units))
                 .map(drop),
         );
@@ -895,8 +915,15 @@ pub fn validate(spec: &RunSpec, progress: Progress) -> Vec<Error> {
             let weights = units.proxy_weights(spec.caseload.proxy);
             let share = caseload::england_share(&spec.caseload, units);
             keep(
-                caseload::place(rows, units, &weights, share, pdus, &spec.datasets.caseload)
-                    .map(drop),
+                caseload::place(
+                    rows,
+                    units,
+                    &weights,
+                    share,
+                    pdus,
+                    spec.datasets.caseload.path(),
+                )
+                .map(drop),
             );
         }
     }

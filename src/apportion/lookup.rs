@@ -9,7 +9,7 @@
 use super::population::{FineUnits, Placement};
 use super::vintage::Vintage;
 use super::{Crosswalk, Link};
-use crate::config::DataDir;
+use crate::data::DataDir;
 use crate::error::Result;
 use crate::geography::Level;
 use crate::geography::units::{self, LSOA_CCG21, LSOA_SICBL22, Units};
@@ -59,7 +59,7 @@ impl Official {
         let mut tables: BTreeMap<&str, Table> = BTreeMap::new();
         for (vintage, file, lsoa, area) in LOOKUPS {
             if !tables.contains_key(file) {
-                tables.insert(file, Table::read(&data.file(file)?)?);
+                tables.insert(file, data.file(file)?.table()?);
             }
             let lookup = units::pairs(&tables[file], lsoa, area)?;
             let how = format!("ONS lookup {file} ({area})");

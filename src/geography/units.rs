@@ -11,7 +11,8 @@
 //! themselves show (e.g. E38000246 → E38000264, Surrey Heartlands).
 
 use super::Level;
-use crate::config::{DataDir, Proxy};
+use crate::config::Proxy;
+use crate::data::DataDir;
 use crate::error::Result;
 use crate::input::{InputFile, Table};
 use std::collections::{BTreeMap, HashMap};
@@ -78,7 +79,7 @@ pub struct Units {
 
 impl Units {
     pub fn load(data: &DataDir) -> Result<Units> {
-        let read = |rel: &str| Table::read(&data.file(rel)?);
+        let read = |rel: &str| data.file(rel)?.table();
         let population = read(LSOA_POPULATION)?;
         let sicbl22 = read(LSOA_SICBL22)?;
         let sicbl24 = read(LSOA_SICBL24)?;
