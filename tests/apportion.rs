@@ -11,7 +11,7 @@ use jsna_gap::apportion::lookup::Official;
 use jsna_gap::apportion::population::{self, FineUnits, LSOA_BOUNDARIES, Placement};
 use jsna_gap::apportion::values::{self, Kind, Values};
 use jsna_gap::apportion::vintage::{self, HEALTH_CHAIN, Vintage};
-use jsna_gap::apportion::{Crosswalk, TOLERANCE, area, overlap, read_layer, report};
+use jsna_gap::apportion::{Crosswalk, TOLERANCE, area, overlap, report};
 use jsna_gap::data::{DataDir, DataFile, DataSource};
 use jsna_gap::geography::boundaries::BoundaryLayer;
 use jsna_gap::input::Table;
