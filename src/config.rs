@@ -1,14 +1,18 @@
 //! Configuration, resolved in two steps: the TOML file as the user wrote it
 //! ([`ConfigFile`], unknown keys refused), then the run specification the
 //! pipeline runs with ([`RunSpec`]: the files to read, chosen layers, and the
-//! data source, see [`crate::data`]). The manifest records the `RunSpec`,
-//! with every file named relative to its source.
+//! data source, see [`crate::load::DataSource`]). The manifest records the
+//! `RunSpec`, with every file named relative to its source.
 
-use crate::data::{self, DataFile, DataSource};
-use crate::error::{Error, Result};
+use crate::caseload::{CaseloadOptions, EnglandShare};
+use crate::error::{Error, ErrorKind, Result};
+use crate::input::DataFile;
+use crate::load::{DATA_DIR_ENV, DataSource};
+use crate::data::embedded;
 use crate::geography::Level;
 use crate::geography::catalogue::{Catalogue, Layer};
 use crate::stats::suppression::Suppression;
+use crate::uncertainty::UncertaintyOptions;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,6 +31,8 @@ struct ConfigFile {
     maps: MapOptions,
     #[serde(default)]
     publication: Suppression,
+    #[serde(default)]
+    uncertainty: UncertaintyOptions,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -45,64 +51,10 @@ struct DatasetsSection {
     general_population: PathBuf,
     /// Optional local prevalence (e.g. OASys needs for an area) to compare with England.
     local_prevalence: Option<PathBuf>,
-}
-
-/// The proxy that spreads a coarse caseload over local areas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Proxy {
-    EmploymentScale,
-    IncomeScale,
-    AdultPopulation,
-}
-
-impl Proxy {
-    pub const ALL: [Proxy; 3] = [
-        Proxy::EmploymentScale,
-        Proxy::IncomeScale,
-        Proxy::AdultPopulation,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Proxy::EmploymentScale => "employment_scale",
-            Proxy::IncomeScale => "income_scale",
-            Proxy::AdultPopulation => "adult_population",
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            Proxy::EmploymentScale => {
-                "IoD2025 employment deprivation scale (people involuntarily out of work) by district"
-            }
-            Proxy::IncomeScale => {
-                "IoD2025 income deprivation scale (people on low income) by district"
-            }
-            Proxy::AdultPopulation => "ONS mid-2020 population aged 18 and over",
-        }
-    }
-}
-
-/// England's share of a caseload counted for England and Wales together.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum EnglandShare {
-    Fixed(f64),
-    Named(EnglandShareMethod),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EnglandShareMethod {
-    AdultPopulation,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CaseloadOptions {
-    pub proxy: Proxy,
-    pub england_share: EnglandShare,
+    /// Real local caseload counts and the national series (default: the
+    /// project's own, datasets/caseload_observed.csv and caseload_national.csv).
+    caseload_observed: Option<PathBuf>,
+    caseload_national: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -114,6 +66,10 @@ pub struct MapOptions {
     /// One set of breaks for all of a level's maps, so they can be compared.
     #[serde(default)]
     pub shared_breaks: bool,
+    /// Map rates per 100,000 adults (the default: counts follow population)
+    /// or counts of people.
+    #[serde(default)]
+    pub scale: crate::gap::Scale,
 }
 
 /// One reporting level and the boundary layer it is drawn and checked against.
@@ -121,6 +77,9 @@ pub struct MapOptions {
 pub struct LevelSpec {
     pub level: Level,
     pub layer: Layer,
+    /// The ONS/OS attribution line for maps and pages drawn from the layer.
+    #[serde(skip)]
+    pub attribution: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +90,8 @@ pub struct Datasets {
     pub services: DataFile,
     pub general_population: DataFile,
     pub local_prevalence: Option<DataFile>,
+    pub caseload_observed: DataFile,
+    pub caseload_national: DataFile,
 }
 
 /// Everything a run needs, resolved: what the manifest records as "config".
@@ -147,6 +108,8 @@ pub struct RunSpec {
     pub maps: MapOptions,
     /// The small-number rule for everything meant for publication.
     pub publication: Suppression,
+    /// The simulation behind every modelled interval.
+    pub uncertainty: UncertaintyOptions,
 }
 
 /// What the user typed that bears on configuration.
@@ -164,7 +127,7 @@ impl Overrides {
         Overrides {
             config,
             data_dir,
-            data_dir_env: std::env::var_os(data::DATA_DIR_ENV)
+            data_dir_env: std::env::var_os(DATA_DIR_ENV)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
         }
@@ -187,19 +150,20 @@ impl RunSpec {
             .clone()
             .unwrap_or_else(|| PathBuf::from("jsna.toml (built-in default)"));
         let file: ConfigFile = toml::from_str(&text).map_err(|e| toml_error(&shown, &text, e))?;
-        file.check(&shown)?;
+        file.check(&shown).map_err(|e| e.kind(ErrorKind::Config))?;
         let catalogue = Catalogue::builtin();
         let levels = file
             .run
             .levels
             .iter()
             .map(|(level, id)| {
+                let layer = catalogue
+                    .layer(id, *level)
+                    .map_err(|e| located(e, &shown, "run.levels"))?;
                 Ok(LevelSpec {
                     level: *level,
-                    layer: catalogue
-                        .layer(id, *level)
-                        .map_err(|e| located(e, &shown, "run.levels"))?
-                        .clone(),
+                    attribution: catalogue.attribution(layer),
+                    layer: layer.clone(),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -211,7 +175,12 @@ impl RunSpec {
         let data = DataSource::resolve(overrides, from_config);
         let dataset = |written: &Path| match &base {
             Some(base) => Ok(DataFile::in_config_dir(base, written)),
-            None => data::embedded::builtin_dataset(written),
+            None => embedded::builtin_dataset(written),
+        };
+        // The project's own table, compiled in, where a configuration names none.
+        let own = |given: Option<&Path>, name: &str| match given {
+            Some(written) => dataset(written),
+            None => embedded::builtin_dataset(&Path::new("datasets").join(name)),
         };
         let named = &file.datasets;
         let datasets = Datasets {
@@ -221,6 +190,14 @@ impl RunSpec {
             services: dataset(&named.services)?,
             general_population: dataset(&named.general_population)?,
             local_prevalence: named.local_prevalence.as_deref().map(dataset).transpose()?,
+            caseload_observed: own(
+                named.caseload_observed.as_deref(),
+                "caseload_observed.csv",
+            )?,
+            caseload_national: own(
+                named.caseload_national.as_deref(),
+                "caseload_national.csv",
+            )?,
         };
         Ok(RunSpec {
             config_file,
@@ -230,6 +207,7 @@ impl RunSpec {
             caseload: file.caseload,
             maps: file.maps,
             publication: file.publication,
+            uncertainty: file.uncertainty,
         })
     }
 }
@@ -250,6 +228,7 @@ impl ConfigFile {
             )
             .hint("write a proportion such as 0.946, or \"adult_population\""));
         }
+        self.uncertainty.check(path)?;
         if !(2..=9).contains(&self.maps.k) {
             return Err(
                 Error::input(path, format!("maps.k is {}, outside 2 to 9", self.maps.k))
@@ -271,15 +250,14 @@ fn file_name<S: serde::Serializer>(
     }
 }
 
-fn located(mut error: Error, file: &Path, key: &str) -> Error {
-    error.file = Some(file.to_path_buf());
-    error.at(format!("key {key}"))
+fn located(error: Error, file: &Path, key: &str) -> Error {
+    error.in_file(file).key(key)
 }
 
 /// A TOML or schema error, with its line and the keys that are allowed.
 fn toml_error(path: &Path, text: &str, err: toml::de::Error) -> Error {
     let message = err.message().to_string();
-    let mut error = Error::input(path, message.clone());
+    let mut error = Error::input(path, message.clone()).kind(ErrorKind::Config);
     if let Some(span) = err.span() {
         let line = 1 + text[..span.start].matches('\n').count() as u64;
         error = error.line(line);
@@ -291,7 +269,7 @@ fn toml_error(path: &Path, text: &str, err: toml::de::Error) -> Error {
     } else {
         "see jsna.toml in the repository for a commented example"
     };
-    error.hint(hint)
+    error.hint(hint).caused_by(err)
 }
 
 #[cfg(test)]
@@ -317,7 +295,7 @@ mod tests {
         let spec = RunSpec::resolve(&Overrides::default()).unwrap();
         let levels: Vec<_> = spec.levels.iter().map(|l| l.level).collect();
         assert_eq!(levels, [Level::Ctyua, Level::Sicbl]);
-        assert_eq!(spec.caseload.proxy, Proxy::EmploymentScale);
+        assert_eq!(spec.caseload.proxy, crate::caseload::Proxy::EmploymentScale);
         // With no data directory named, the embedded dataset, and the
         // built-in tables compiled in.
         assert!(matches!(spec.data, DataSource::Embedded));
@@ -327,6 +305,10 @@ mod tests {
             "embedded:datasets/services.csv"
         );
         assert!(spec.datasets.services.table().unwrap().len() > 50);
+        assert_eq!(
+            spec.datasets.caseload_observed.recorded(),
+            "embedded:datasets/caseload_observed.csv"
+        );
     }
 
     #[test]
@@ -338,7 +320,8 @@ mod tests {
             .matches('\n')
             .count()
             + 1;
-        assert_eq!(e.location, Some(format!("line {line}")));
+        assert_eq!(e.location.line, Some(line as u64));
+        assert_eq!(e.kind, ErrorKind::Config);
         assert_eq!(e.exit_code(), 2);
     }
 
@@ -347,6 +330,49 @@ mod tests {
         let text = DEFAULT_CONFIG.replace("proxy = \"employment_scale\"", "proxy = \"crime\"");
         let e = resolve_text(&text).unwrap_err();
         assert!(e.message.contains("employment_scale"), "{e}");
+    }
+
+    #[test]
+    fn impossible_simulation_settings_are_refused_by_key() {
+        for (from, to, key) in [
+            ("draws = 10000", "draws = 0", "uncertainty.draws"),
+            ("draws = 10000", "draws = 1000000000", "uncertainty.draws"),
+            (
+                "model_error = \"observed\"",
+                "model_error = nan",
+                "uncertainty.model_error",
+            ),
+            (
+                "model_error = \"observed\"",
+                "model_error = -0.1",
+                "uncertainty.model_error",
+            ),
+            (
+                "england_share_sd = 0.01",
+                "england_share_sd = 0.5",
+                "uncertainty.england_share_sd",
+            ),
+            (
+                "adult_population = 0.1 }",
+                "adult_population = -1 }",
+                "uncertainty.proxy_weights",
+            ),
+        ] {
+            let text = DEFAULT_CONFIG.replace(from, to);
+            assert_ne!(text, DEFAULT_CONFIG, "{from}");
+            let e = resolve_text(&text).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Config, "{e}");
+            assert_eq!(e.location.key.as_deref(), Some(key), "{e}");
+            assert!(e.hint.is_some(), "{e}");
+        }
+        let e = resolve_text(
+            &DEFAULT_CONFIG.replace("model_error = \"observed\"", "model_error = \"guess\""),
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("observed") || e.to_string().contains("observed"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -359,6 +385,11 @@ mod tests {
         assert_eq!(
             json["datasets"]["caseload"],
             "config-dir:datasets/caseload.csv"
+        );
+        // A table the configuration does not name: the project's own, compiled in.
+        assert_eq!(
+            json["datasets"]["caseload_national"],
+            "embedded:datasets/caseload_national.csv"
         );
         assert_eq!(json["data"]["source"], "data-dir");
         assert_eq!(json["data"]["chosen_by"], "data_dir in the config");

@@ -6,9 +6,16 @@
 //! plain "CSV" is Windows-1252 (both refused with a hint, because guessing an
 //! encoding silently corrupts area names).
 
-use crate::error::{Error, Result};
+use crate::data::embedded;
+use crate::error::{Error, ErrorKind, Result};
+use crate::geography::boundaries::{self, BoundaryLayer};
 use crate::geography::gss;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fmt::Display;
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
+use std::hash::Hash;
 use std::path::{Path, PathBuf};
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -20,7 +27,7 @@ const SAVE_AS_UTF8: &str = "in Excel use File > Save As > \"CSV UTF-8 (Comma del
 pub struct Table {
     /// Where it was read from: messages name it.
     pub path: PathBuf,
-    /// How the manifest names it (relative to its source; see `data::DataFile`).
+    /// How the manifest names it (relative to its source; see [`DataFile`]).
     recorded: String,
     pub headers: Vec<String>,
     rows: Vec<(u64, csv::StringRecord)>,
@@ -37,6 +44,19 @@ pub struct InputFile {
     pub path: PathBuf,
     pub sha256: String,
     pub records: Option<usize>,
+}
+
+/// One file a run reads: where its bytes are, and the name the manifest
+/// records, relative to its source (`embedded:`, `data-dir:`, `config-dir:`),
+/// so that no output holds a machine's path.
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    /// Where it is read from, and how messages name it (for an embedded
+    /// file, its `embedded:` name).
+    path: PathBuf,
+    /// How the manifest records it: relative to its source.
+    recorded: String,
+    embedded: Option<embedded::Entry>,
 }
 
 /// One record of a table, with typed, located access to its fields.
@@ -136,6 +156,7 @@ impl Table {
             &self.path,
             format!("missing column(s): {}", missing.join(", ")),
         )
+        .kind(ErrorKind::Missing)
         .line(1)
         .hint(format!(
             "the header has: {}; names are case-sensitive",
@@ -171,6 +192,7 @@ impl<'a> Record<'a> {
         match self.str(column) {
             "" => Err(self
                 .error(format!("{column} is empty"))
+                .kind(ErrorKind::Missing)
                 .hint(format!("every row needs a value in {column}"))),
             s => Ok(s),
         }
@@ -193,18 +215,20 @@ impl<'a> Record<'a> {
 
     /// A required number.
     pub fn number(&self, column: &str) -> Result<f64> {
-        self.number_or_empty(column)?.ok_or_else(|| {
-            self.error(format!("{column} is empty"))
-                .hint(format!("every row needs a number in {column}"))
-        })
+        self.number_or_empty(column)?
+            .ok_or_else(|| self.empty_number(column))
     }
 
     /// A required count: a number that is not negative.
     pub fn count(&self, column: &str) -> Result<f64> {
-        self.count_or_empty(column)?.ok_or_else(|| {
-            self.error(format!("{column} is empty"))
-                .hint(format!("every row needs a number in {column}"))
-        })
+        self.count_or_empty(column)?
+            .ok_or_else(|| self.empty_number(column))
+    }
+
+    fn empty_number(&self, column: &str) -> Error {
+        self.error(format!("{column} is empty"))
+            .kind(ErrorKind::Missing)
+            .hint(format!("every row needs a number in {column}"))
     }
 
     /// An optional count: empty is `None`; a negative number is an error.
@@ -239,10 +263,130 @@ impl<'a> Record<'a> {
     }
 }
 
+/// The keys of a table seen so far, to refuse one that appears twice.
+pub struct Seen<K> {
+    lines: HashMap<K, u64>,
+}
+
+impl<K: Hash + Eq> Default for Seen<K> {
+    fn default() -> Self {
+        Seen {
+            lines: HashMap::new(),
+        }
+    }
+}
+
+impl<K: Hash + Eq> Seen<K> {
+    /// Records `key` at this record; a key seen before is an error naming
+    /// `what` and both lines.
+    pub fn first(&mut self, r: &Record, key: K, what: impl Display) -> Result<()> {
+        match self.lines.insert(key, r.line()) {
+            None => Ok(()),
+            Some(first) => Err(r
+                .error(format!(
+                    "{what} appears twice: lines {first} and {}",
+                    r.line()
+                ))
+                .kind(ErrorKind::Duplicate)),
+        }
+    }
+}
+
+impl DataFile {
+    /// A file of a data directory, by its path relative to the directory.
+    pub fn in_data_dir(dir: &Path, relative: &str) -> DataFile {
+        DataFile {
+            path: dir.join(relative),
+            recorded: format!("data-dir:{relative}"),
+            embedded: None,
+        }
+    }
+
+    /// A file named in a configuration file, relative to its directory.
+    /// The manifest records the name as written when it is relative, and
+    /// only the file name when it is absolute (the SHA-256 identifies it).
+    pub fn in_config_dir(base: &Path, written: &Path) -> DataFile {
+        let recorded = if written.is_absolute() {
+            let name = written.file_name().unwrap_or(written.as_os_str());
+            format!("file:{}", name.to_string_lossy())
+        } else {
+            format!("config-dir:{}", written.to_string_lossy())
+        };
+        DataFile {
+            path: base.join(written),
+            recorded,
+            embedded: None,
+        }
+    }
+
+    /// A file compiled into the binary.
+    pub(crate) fn embedded(entry: embedded::Entry) -> DataFile {
+        let recorded = format!("embedded:{}", entry.name);
+        DataFile {
+            path: PathBuf::from(&recorded),
+            recorded,
+            embedded: Some(entry),
+        }
+    }
+
+    /// Where the file is read from, for messages.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The name the manifest records.
+    pub fn recorded(&self) -> &str {
+        &self.recorded
+    }
+
+    /// The file's bytes; an embedded file is decompressed and checked
+    /// against the SHA-256 its provenance records.
+    pub fn bytes(&self) -> Result<Cow<'static, [u8]>> {
+        match &self.embedded {
+            Some(entry) => entry.contents(),
+            None => std::fs::read(&self.path)
+                .map(Cow::Owned)
+                .map_err(|e| Error::io(&self.path, e)),
+        }
+    }
+
+    /// The file as a CSV table.
+    pub fn table(&self) -> Result<Table> {
+        Table::parse(&self.path, &self.recorded, &self.bytes()?)
+    }
+
+    /// The file as a boundary layer (see [`boundaries::read_layer`]); the
+    /// layer's path is the recorded name.
+    pub fn layer(
+        &self,
+        code_field: &str,
+        name_field: &str,
+        exclude: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<BoundaryLayer> {
+        let mut layer =
+            boundaries::parse_layer(&self.path, &self.bytes()?, code_field, name_field, exclude)?;
+        layer.path = PathBuf::from(&self.recorded);
+        Ok(layer)
+    }
+}
+
+impl std::fmt::Display for DataFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.recorded)
+    }
+}
+
+impl Serialize for DataFile {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.recorded)
+    }
+}
+
 /// UTF-8 text with any byte-order mark removed; UTF-16 and Windows-1252 refused.
 fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Error::input(path, "the file is UTF-16 text, not UTF-8 CSV")
+            .kind(ErrorKind::Format)
             .line(1)
             .hint(SAVE_AS_UTF8));
     }
@@ -257,6 +401,7 @@ fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
                 body[at]
             ),
         )
+        .kind(ErrorKind::Format)
         .line(line)
         .hint(SAVE_AS_UTF8)
     })
@@ -273,7 +418,9 @@ fn csv_error(path: &Path, err: csv::Error) -> Error {
         _ => format!("malformed CSV: {err}"),
     };
     let error = Error::input(path, message)
-        .hint("check for an unquoted comma or a stray quote; quote text that contains commas");
+        .kind(ErrorKind::Format)
+        .hint("check for an unquoted comma or a stray quote; quote text that contains commas")
+        .caused_by(err);
     match line {
         Some(line) => error.line(line),
         None => error,
@@ -305,7 +452,8 @@ mod tests {
     fn windows_1252_text_is_refused_at_its_line() {
         // 0xF4 is "ô" in Windows-1252 ("Côte").
         let e = table("cp1252.csv", b"area_code,name\nE06000001,C\xF4te\n").unwrap_err();
-        assert_eq!(e.location.as_deref(), Some("line 2"));
+        assert_eq!(e.location.line, Some(2));
+        assert_eq!(e.kind, ErrorKind::Format);
         assert!(e.message.contains("Windows-1252"), "{e}");
         assert!(e.hint.unwrap().contains("CSV UTF-8"));
     }
@@ -347,8 +495,18 @@ mod tests {
     }
 
     #[test]
+    fn config_files_are_recorded_relative_to_the_config_or_by_name() {
+        let f = DataFile::in_config_dir(Path::new("/home/a"), Path::new("datasets/caseload.csv"));
+        assert_eq!(f.path(), Path::new("/home/a/datasets/caseload.csv"));
+        assert_eq!(f.recorded(), "config-dir:datasets/caseload.csv");
+        let f = DataFile::in_config_dir(Path::new("/home/a"), Path::new("/srv/x/local.csv"));
+        assert_eq!(f.path(), Path::new("/srv/x/local.csv"));
+        assert_eq!(f.recorded(), "file:local.csv");
+    }
+
+    #[test]
     fn ragged_rows_name_their_line() {
         let e = table("ragged.csv", b"a,b\n1,2\n3,4,5\n").unwrap_err();
-        assert_eq!(e.location.as_deref(), Some("line 3"));
+        assert_eq!(e.location.line, Some(3));
     }
 }

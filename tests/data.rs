@@ -7,7 +7,8 @@ mod common;
 
 use jsna_gap::config::{Overrides, RunSpec};
 use jsna_gap::data::embedded::Dataset;
-use jsna_gap::data::{DataDir, DataSource, pack};
+use jsna_gap::data::pack;
+use jsna_gap::load::{DataDir, DataSource};
 use jsna_gap::geography::boundaries::BoundaryLayer;
 use jsna_gap::geography::units::Units;
 use jsna_gap::pipeline;
@@ -119,6 +120,21 @@ fn the_embedded_units_equal_the_units_read_from_the_originals() {
             .iter()
             .all(|i| i.path.starts_with("data-dir:"))
     );
+}
+
+#[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
+fn the_embedded_constituencies_equal_the_placement_from_the_originals() {
+    let units = DataSource::Embedded.units().unwrap();
+    let embedded = DataSource::Embedded.constituencies(&units).unwrap();
+    let dir = DataDir::given(common::originals(), "the tests");
+    assert_eq!(embedded, dir.constituencies(&units).unwrap());
+    assert_eq!(embedded.len(), units.lsoas.len());
+    let placed = embedded.iter().flatten().count();
+    assert!(placed > 32_000, "{placed} of {} placed", embedded.len());
 }
 
 /// A layer's features and what was done to them, without its file name.
@@ -369,7 +385,7 @@ fn data_build_names_every_missing_original() {
             "{text}"
         );
     }
-    assert_eq!(text.matches("data file not found").count(), 15, "{text}");
+    assert_eq!(text.matches("data file not found").count(), 17, "{text}");
     assert!(!dir.join("built").exists(), "nothing is written");
 }
 

@@ -3,11 +3,10 @@
 //! (the Isle of Wight) land on the right pixels in their own class colours.
 
 use geo::{BoundingRect, Contains, Coord, Line, MultiPolygon, Point, Rect};
-use jsna_gap::data::DataSource;
+use jsna_gap::load::DataSource;
 use jsna_gap::geography::boundaries::BoundaryLayer;
 use jsna_gap::render::{self, MapSpec, Palette, Rgb};
 use jsna_gap::stats::classify::{Classes, Method, classify};
-use jsna_gap::stats::suppression::Suppression;
 use resvg::tiny_skia::Pixmap;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -65,8 +64,7 @@ fn spec(classes: &Classes) -> MapSpec<'_> {
         palette: Palette::Viridis,
         classes,
         highlight: None,
-        suppression: Suppression::default(),
-        local_caseload: false,
+        shown: BTreeMap::new(),
     }
 }
 

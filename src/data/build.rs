@@ -10,10 +10,11 @@
 //! are byte-for-byte copies, compressed. `provenance.json` and `README.md`
 //! are written from the same facts, so they cannot disagree with the files.
 
-use super::DataDir;
+use crate::load::DataDir;
 use super::embedded::Dataset;
 use super::pack;
 use super::provenance::{FileRecord, Original, Provenance, Source};
+use crate::apportion::population::LSOA_BOUNDARIES;
 use crate::error::{Error, Result};
 use crate::geography::units::{
     IOD2025_LAD, LAD_PROBATION, LAD22_LAD23, LAD23_UTLA23, LSOA_CCG21, LSOA_POPULATION,
@@ -21,7 +22,7 @@ use crate::geography::units::{
 };
 use crate::input::sha256_hex;
 use crate::output::write_atomic;
-use crate::pipeline::{PDU_LOOKUP, SURVEY_2017};
+use crate::load::{PDU_LOOKUP, SURVEY_2017};
 use std::path::{Path, PathBuf};
 
 /// What the user asked for.
@@ -47,7 +48,10 @@ const OGL: &str = "Open Government Licence v3.0";
 const OGL_OS: &str =
     "Open Government Licence v3.0; contains OS data © Crown copyright and database right";
 
-const ORIGINALS: [About; 15] = [
+/// The constituency boundaries (the catalogue's pcon-2024 layer).
+const PCON_2024: &str = "boundaries/pcon/PCON_JUL_2024_UK_BUC.geojson";
+
+const ORIGINALS: [About; 17] = [
     About {
         path: LSOA_POPULATION,
         title: "Lower layer Super Output Area population estimates by single year of age (SAPE23DT2), persons",
@@ -168,10 +172,26 @@ const ORIGINALS: [About; 15] = [
         licence: OGL_OS,
         obtained_from: "henryjameslau/geoportal-boundaries-as-topojson @ 0544740, converted to GeoJSON with GDAL (RFC 7946, 6 decimals)",
     },
+    About {
+        path: LSOA_BOUNDARIES,
+        title: "Lower layer Super Output Areas (December 2011) Boundaries EW BSC V3, made valid and simplified (keep = 0.895) by geographr",
+        publisher: "Office for National Statistics (Open Geography Portal)",
+        vintage: "December 2011",
+        licence: OGL_OS,
+        obtained_from: "humaniverse/geographr data/boundaries_lsoa11.rda @ 5693d0c, written to GeoJSON",
+    },
+    About {
+        path: PCON_2024,
+        title: "Westminster Parliamentary Constituencies (July 2024) Boundaries UK BUC",
+        publisher: "Office for National Statistics (Open Geography Portal)",
+        vintage: "July 2024",
+        licence: OGL_OS,
+        obtained_from: "open-innovations/constituencies src/_data/geojson/Westminster_Parliamentary_Constituencies_July_2024_Boundaries_UK_BUC.geojson @ 8c28561 (byte copy; coordinates rounded to 4 decimals by that repository)",
+    },
 ];
 
 /// The originals each compact units table takes its columns from.
-const UNITS_FROM: [(&str, &str, &[&str]); 3] = [
+const UNITS_FROM: [(&str, &str, &[&str]); 4] = [
     (
         pack::LSOAS,
         "every English LSOA (2011) with its adults (18+, the sum of ages 18 to 90+) and its district (LAD December 2024, through LAD 2022 to 2023), upper-tier authority, sub-ICB location and ICB (April 2023; LSOAs whose code changed in 2021 are carried by the code bridge) and CCG (April 2021)",
@@ -193,6 +213,11 @@ const UNITS_FROM: [(&str, &str, &[&str]); 3] = [
         pack::TOTALS,
         "the adults (18+) of Wales, for England's share of an England and Wales caseload, and how many LSOAs took their 2023 sub-ICB code from the code bridge",
         &[LSOA_POPULATION, LSOA_SICBL22, LSOA_SICBL24],
+    ),
+    (
+        pack::CONSTITUENCIES,
+        "every English LSOA (2011), in the order of units/lsoas.csv, with the July 2024 constituency its interior point lies in (the ONS best-fit method; empty where none)",
+        &[LSOA_BOUNDARIES, PCON_2024],
     ),
 ];
 
@@ -216,7 +241,7 @@ pub struct Built {
 /// original is reported, not only the first.
 pub fn build(
     request: &Request,
-    progress: crate::pipeline::Progress,
+    progress: crate::load::Progress,
 ) -> std::result::Result<Built, Vec<Error>> {
     let dir = DataDir::given(request.from.clone(), "--from");
     let recorded = match request.accept_new_originals {
@@ -295,8 +320,10 @@ fn make(dir: &DataDir, originals: &[(Original, Vec<u8>)]) -> Result<Vec<Made>> {
         }
     };
     let units = Units::load(dir)?;
+    let constituencies = pack::write_constituencies(&units, &dir.constituencies(&units)?);
     let mut made: Vec<Made> = pack::write_units(&units)
         .into_iter()
+        .chain([(pack::CONSTITUENCIES, constituencies)])
         .map(|(name, contents)| {
             let (_, what, from) = UNITS_FROM
                 .iter()
@@ -356,7 +383,7 @@ fn write(
     out: &Path,
     originals: &[(Original, Vec<u8>)],
     made: Vec<Made>,
-    progress: crate::pipeline::Progress,
+    progress: crate::load::Progress,
 ) -> Result<Built> {
     let mut written = Vec::new();
     let mut records = Vec::new();

@@ -8,7 +8,7 @@
 //! the SHA-256 its provenance records, so a corrupted or truncated file (in
 //! a checkout, and so in a binary built from it) is an error naming it.
 
-use super::DataFile;
+use crate::input::DataFile;
 use super::pack;
 use super::provenance::Provenance;
 use crate::error::{Error, Result};
@@ -21,7 +21,7 @@ const PROVENANCE: &str = include_str!("../../data/provenance.json");
 
 /// The files of `data/` (the same as `data/provenance.json` lists; a test
 /// checks it), by name relative to `data/`.
-const FILES: [(&str, &[u8]); 10] = [
+const FILES: [(&str, &[u8]); 11] = [
     (
         "units/lsoas.csv.gz",
         include_bytes!("../../data/units/lsoas.csv.gz"),
@@ -33,6 +33,10 @@ const FILES: [(&str, &[u8]); 10] = [
     (
         "units/totals.csv.gz",
         include_bytes!("../../data/units/totals.csv.gz"),
+    ),
+    (
+        "units/constituencies.csv.gz",
+        include_bytes!("../../data/units/constituencies.csv.gz"),
     ),
     (
         "justice/pdu_pcc_area_lookup.csv.gz",
@@ -66,7 +70,7 @@ const FILES: [(&str, &[u8]); 10] = [
 
 /// The project's tables the built-in configuration (jsna.toml) names, by
 /// the path it gives them.
-const BUILTIN_DATASETS: [(&str, &[u8]); 5] = [
+const BUILTIN_DATASETS: [(&str, &[u8]); 7] = [
     (
         "datasets/caseload.csv",
         include_bytes!("../../datasets/caseload.csv"),
@@ -86,6 +90,14 @@ const BUILTIN_DATASETS: [(&str, &[u8]); 5] = [
     (
         "datasets/general_population.csv",
         include_bytes!("../../datasets/general_population.csv"),
+    ),
+    (
+        "datasets/caseload_observed.csv",
+        include_bytes!("../../datasets/caseload_observed.csv"),
+    ),
+    (
+        "datasets/caseload_national.csv",
+        include_bytes!("../../datasets/caseload_national.csv"),
     ),
 ];
 

@@ -9,6 +9,10 @@
 //!   police force area, probation region and IoD2025 scales.
 //! - `units/totals.csv`: the adults of Wales and how many LSOAs were carried
 //!   to their 2023 sub-ICB code by the code bridge.
+//! - `units/constituencies.csv`: each LSOA's July 2024 constituency, as
+//!   [`crate::load::DataDir::constituencies`] places it from the LSOA and
+//!   constituency boundaries (30 MB of originals), for `check-caseload` and
+//!   the model error the run estimates from observed counts.
 //!
 //! Numbers are written in Rust's shortest round-trip form, so reading them
 //! back gives the same `f64` bits: the same `Units` from either source.
@@ -27,6 +31,9 @@ use std::io::{Read, Write};
 pub const LSOAS: &str = "units/lsoas.csv.gz";
 pub const DISTRICTS: &str = "units/districts.csv.gz";
 pub const TOTALS: &str = "units/totals.csv.gz";
+pub const CONSTITUENCIES: &str = "units/constituencies.csv.gz";
+
+const CONSTITUENCY_COLUMNS: [&str; 2] = ["lsoa11_code", "pcon24_code"];
 
 const LSOA_COLUMNS: [&str; 7] = [
     "lsoa11_code",
@@ -177,6 +184,7 @@ fn read_lsoas(table: &Table, districts: &BTreeMap<String, District>) -> Result<V
             sicbl: r.gss_code("sicbl23_code")?.to_string(),
             icb: r.gss_code("icb23_code")?.to_string(),
             ccg: r.gss_code("ccg21_code")?.to_string(),
+            pcon: String::new(),
         });
     }
     lsoas.sort_by(|a, b| a.code.cmp(&b.code));
@@ -188,6 +196,54 @@ fn read_lsoas(table: &Table, districts: &BTreeMap<String, District>) -> Result<V
         .hint("rebuild data/ with jsna-gap data build"));
     }
     Ok(lsoas)
+}
+
+/// Each LSOA's constituency (`pcon`, in the order of `units`' LSOAs) as
+/// CSV text; empty where the LSOA lies in none.
+pub fn write_constituencies(units: &Units, pcon: &[Option<String>]) -> Vec<u8> {
+    csv_text(
+        &CONSTITUENCY_COLUMNS,
+        units
+            .lsoas
+            .iter()
+            .zip(pcon)
+            .map(|(l, p)| vec![l.code.clone(), p.clone().unwrap_or_default()]),
+    )
+}
+
+/// Each LSOA's constituency from a dataset, in the order of `units`' LSOAs,
+/// which the table must list, in that order.
+pub fn read_constituencies(dataset: &Dataset, units: &Units) -> Result<Vec<Option<String>>> {
+    let table = dataset.file(CONSTITUENCIES)?.table()?;
+    table.require(&CONSTITUENCY_COLUMNS)?;
+    let rebuild = "rebuild data/ with jsna-gap data build";
+    if table.len() != units.lsoas.len() {
+        return Err(crate::Error::input(
+            &table.path,
+            format!(
+                "lists {} LSOAs, but {LSOAS} has {}",
+                table.len(),
+                units.lsoas.len()
+            ),
+        )
+        .hint(rebuild));
+    }
+    table
+        .records()
+        .zip(&units.lsoas)
+        .map(|(r, lsoa)| {
+            let code = r.gss_code("lsoa11_code")?;
+            if code != lsoa.code {
+                return Err(r
+                    .error(format!("LSOA {code} where {LSOAS} has {}", lsoa.code))
+                    .hint(rebuild));
+            }
+            Ok(match r.str("pcon24_code") {
+                "" => None,
+                _ => Some(r.gss_code("pcon24_code")?.to_string()),
+            })
+        })
+        .collect()
 }
 
 /// A number in Rust's shortest form that parses back to the same `f64`.
