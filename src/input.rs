@@ -10,11 +10,11 @@ use crate::data::embedded;
 use crate::error::{Error, ErrorKind, Result};
 use crate::geography::boundaries::{self, BoundaryLayer};
 use crate::geography::gss;
+use serde::{Serialize, Serializer};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Display;
-use serde::{Serialize, Serializer};
-use std::borrow::Cow;
 use std::hash::Hash;
 use std::path::{Path, PathBuf};
 

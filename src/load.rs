@@ -4,24 +4,24 @@
 //! an input that others depend on (the lookups, the prevalence table) is
 //! read first so its dependants are checked whenever it is sound.
 
+use crate::apportion::population::{FineUnits, LSOA_BOUNDARIES, Placement as PointPlacement};
 use crate::caseload::observed::{self, NationalTotal, Observed};
 use crate::caseload::{self, CaseloadRow, PduAreas};
+use crate::config::Overrides;
 use crate::config::{LevelSpec, RunSpec};
+use crate::data::{embedded, pack};
 use crate::error::{Error, ErrorKind, Result};
 use crate::geography::boundaries::BoundaryLayer;
+use crate::geography::catalogue::Catalogue;
 use crate::geography::units::Units;
 use crate::geography::{Level, gss};
+use crate::input::DataFile;
 use crate::input::{InputFile, Table};
 use crate::prevalence::{self, Comparator, LocalPrevalence, Prevalence, TreatmentAccess};
 use crate::render::charts::Survey;
 use crate::services::{self, Service};
-use std::collections::BTreeSet;
-use crate::apportion::population::{FineUnits, LSOA_BOUNDARIES, Placement as PointPlacement};
-use crate::config::Overrides;
-use crate::geography::catalogue::Catalogue;
-use crate::data::{embedded, pack};
-use crate::input::DataFile;
 use serde::{Serialize, Serializer};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 pub const PDU_LOOKUP: &str = "justice/pdu_pcc_area_lookup.csv";
@@ -414,11 +414,10 @@ impl DataDir {
     pub fn constituencies(&self, units: &Units) -> Result<Vec<Option<String>>> {
         let catalogue = Catalogue::builtin();
         let layer = catalogue.layer(PCON_LAYER, Level::Pcon)?;
-        let english =
-            |code: &str| (!gss::is_english(code)).then(|| "outside England".to_string());
-        let pcon =
-            self.file(&layer.file)?
-                .layer(&layer.code_field, &layer.name_field, &english)?;
+        let english = |code: &str| (!gss::is_english(code)).then(|| "outside England".to_string());
+        let pcon = self
+            .file(&layer.file)?
+            .layer(&layer.code_field, &layer.name_field, &english)?;
         let lsoas = self
             .file(LSOA_BOUNDARIES)?
             .layer("lsoa11_code", "lsoa11_name", &english)?;

@@ -12,10 +12,10 @@ use jsna_gap::apportion::population::{self, FineUnits, LSOA_BOUNDARIES, Placemen
 use jsna_gap::apportion::values::{self, Kind, Values};
 use jsna_gap::apportion::vintage::{HEALTH_CHAIN, Vintage};
 use jsna_gap::apportion::{Crosswalk, TOLERANCE, area, overlap, report};
-use jsna_gap::input::DataFile;
-use jsna_gap::load::{DataDir, DataSource};
 use jsna_gap::geography::boundaries::BoundaryLayer;
+use jsna_gap::input::DataFile;
 use jsna_gap::input::Table;
+use jsna_gap::load::{DataDir, DataSource};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

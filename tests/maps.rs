@@ -3,8 +3,8 @@
 //! (the Isle of Wight) land on the right pixels in their own class colours.
 
 use geo::{BoundingRect, Contains, Coord, Line, MultiPolygon, Point, Rect};
-use jsna_gap::load::DataSource;
 use jsna_gap::geography::boundaries::BoundaryLayer;
+use jsna_gap::load::DataSource;
 use jsna_gap::render::{self, MapSpec, Palette, Rgb};
 use jsna_gap::stats::classify::{Classes, Method, classify};
 use resvg::tiny_skia::Pixmap;

@@ -12,11 +12,11 @@
 //! inside it, unlike a centroid) in the area's polygon.
 
 use super::Crosswalk;
-use crate::load::DataDir;
 use crate::error::Result;
 use crate::geography::boundaries::BoundaryLayer;
 use crate::geography::units::LSOA_POPULATION;
 use crate::input::Seen;
+use crate::load::DataDir;
 use geo::{BoundingRect, InteriorPoint, Intersects, Point};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};

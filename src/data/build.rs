@@ -10,7 +10,6 @@
 //! are byte-for-byte copies, compressed. `provenance.json` and `README.md`
 //! are written from the same facts, so they cannot disagree with the files.
 
-use crate::load::DataDir;
 use super::embedded::Dataset;
 use super::pack;
 use super::provenance::{FileRecord, Original, Provenance, Source};
@@ -21,8 +20,9 @@ use crate::geography::units::{
     LSOA_SICBL22, LSOA_SICBL24, Units,
 };
 use crate::input::sha256_hex;
-use crate::output::write_atomic;
+use crate::load::DataDir;
 use crate::load::{PDU_LOOKUP, SURVEY_2017};
+use crate::output::write_atomic;
 use std::path::{Path, PathBuf};
 
 /// What the user asked for.

@@ -8,10 +8,10 @@
 //! the SHA-256 its provenance records, so a corrupted or truncated file (in
 //! a checkout, and so in a binary built from it) is an error naming it.
 
-use crate::input::DataFile;
 use super::pack;
 use super::provenance::Provenance;
 use crate::error::{Error, Result};
+use crate::input::DataFile;
 use crate::input::sha256_hex;
 use std::borrow::Cow;
 use std::path::Path;

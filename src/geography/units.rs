@@ -11,9 +11,9 @@
 //! themselves show (e.g. E38000246 → E38000264, Surrey Heartlands).
 
 use super::{Level, gss};
-use crate::load::DataDir;
 use crate::error::Result;
 use crate::input::{InputFile, Table};
+use crate::load::DataDir;
 use std::collections::{BTreeMap, HashMap};
 
 pub const LSOA_POPULATION: &str = "population/demographr_population20_lsoa11.csv";
