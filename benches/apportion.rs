@@ -10,14 +10,18 @@ use jsna_gap::apportion::lookup::Official;
 use jsna_gap::apportion::values::{self, Kind, Values};
 use jsna_gap::apportion::vintage::Vintage;
 use jsna_gap::apportion::{area, read_layer};
-use jsna_gap::config::{Overrides, RunSpec};
+use jsna_gap::load::DataDir;
+use std::path::PathBuf;
 use std::time::Duration;
 
 fn apportion(c: &mut Criterion) {
-    let data = RunSpec::resolve(&Overrides::from_env(None, None))
-        .expect("default config")
-        .data_dir;
-    let file = |rel: &str| data.file(rel).expect("data file");
+    // The original files: JSNA_GAP_DATA, else ../shared/data beside the checkout.
+    let dir = std::env::var_os("JSNA_GAP_DATA").map_or_else(
+        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")),
+        PathBuf::from,
+    );
+    let data = DataDir::given(dir, "JSNA_GAP_DATA or ../shared/data");
+    let file = |rel: &str| data.file(rel).expect("data file").path().to_path_buf();
     let lsoa_file =
         file("boundaries/lsoa/geographr_boundaries_lsoa11_LSOA_DEC_2011_EW_BSC_simplified.geojson");
     let ccg_file = file("boundaries/health/CCG_APR_2021_EN_BUC.geojson");

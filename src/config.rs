@@ -1,23 +1,25 @@
 //! Configuration, resolved in two steps: the TOML file as the user wrote it
 //! ([`ConfigFile`], unknown keys refused), then the run specification the
-//! pipeline runs with ([`RunSpec`]: absolute paths, chosen layers, data
-//! directory and where it came from). The manifest records the `RunSpec`.
+//! pipeline runs with ([`RunSpec`]: the files to read, chosen layers, and the
+//! data source, see [`crate::load::DataSource`]). The manifest records the
+//! `RunSpec`, with every file named relative to its source.
 
 use crate::caseload::{CaseloadOptions, EnglandShare};
+use crate::data::embedded;
 use crate::error::{Error, ErrorKind, Result};
 use crate::geography::Level;
 use crate::geography::catalogue::{Catalogue, Layer};
+use crate::input::DataFile;
+use crate::load::{DATA_DIR_ENV, DataSource};
 use crate::stats::suppression::Suppression;
 use crate::uncertainty::UncertaintyOptions;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The default England configuration, shipped inside the binary.
+/// The default England configuration, shipped inside the binary with the
+/// tables it names (see `data::embedded`).
 const DEFAULT_CONFIG: &str = include_str!("../jsna.toml");
-/// Where the default configuration's relative paths point: this checkout.
-const CHECKOUT: &str = env!("CARGO_MANIFEST_DIR");
-pub const DATA_DIR_ENV: &str = "JSNA_GAP_DATA";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -82,22 +84,24 @@ pub struct LevelSpec {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Datasets {
-    pub caseload: PathBuf,
-    pub prevalence: PathBuf,
-    pub treatment_access: PathBuf,
-    pub services: PathBuf,
-    pub general_population: PathBuf,
-    pub local_prevalence: Option<PathBuf>,
-    pub caseload_observed: PathBuf,
-    pub caseload_national: PathBuf,
+    pub caseload: DataFile,
+    pub prevalence: DataFile,
+    pub treatment_access: DataFile,
+    pub services: DataFile,
+    pub general_population: DataFile,
+    pub local_prevalence: Option<DataFile>,
+    pub caseload_observed: DataFile,
+    pub caseload_national: DataFile,
 }
 
 /// Everything a run needs, resolved: what the manifest records as "config".
 #[derive(Debug, Clone, Serialize)]
 pub struct RunSpec {
-    /// The configuration file, or None for the built-in England default.
+    /// The configuration file, or None for the built-in England default
+    /// (the manifest records its file name only).
+    #[serde(serialize_with = "file_name")]
     pub config_file: Option<PathBuf>,
-    pub data_dir: DataDir,
+    pub data: DataSource,
     pub levels: Vec<LevelSpec>,
     pub datasets: Datasets,
     pub caseload: CaseloadOptions,
@@ -106,16 +110,6 @@ pub struct RunSpec {
     pub publication: Suppression,
     /// The simulation behind every modelled interval.
     pub uncertainty: UncertaintyOptions,
-}
-
-/// The data directory and how it was chosen, plus the other places that
-/// would have been looked in (named when a file is missing).
-#[derive(Debug, Clone, Serialize)]
-pub struct DataDir {
-    pub path: PathBuf,
-    pub chosen_by: String,
-    #[serde(skip)]
-    candidates: Vec<(PathBuf, String)>,
 }
 
 /// What the user typed that bears on configuration.
@@ -142,13 +136,15 @@ impl Overrides {
 
 impl RunSpec {
     pub fn resolve(overrides: &Overrides) -> Result<RunSpec> {
+        // The directory a configuration file's relative paths start from;
+        // None for the built-in configuration, whose tables are compiled in.
         let (text, config_file, base) = match &overrides.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
                 let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-                (text, Some(path.clone()), base)
+                (text, Some(path.clone()), Some(base))
             }
-            None => (DEFAULT_CONFIG.to_string(), None, PathBuf::from(CHECKOUT)),
+            None => (DEFAULT_CONFIG.to_string(), None, None),
         };
         let shown = config_file
             .clone()
@@ -171,28 +167,35 @@ impl RunSpec {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let data_dir = DataDir::resolve(overrides, file.data_dir.map(|d| base.join(d)));
+        let from_config = match (&base, file.data_dir) {
+            (Some(base), Some(dir)) => Some(base.join(dir)),
+            (None, Some(dir)) => Some(dir),
+            (_, None) => None,
+        };
+        let data = DataSource::resolve(overrides, from_config);
+        let dataset = |written: &Path| match &base {
+            Some(base) => Ok(DataFile::in_config_dir(base, written)),
+            None => embedded::builtin_dataset(written),
+        };
+        // The project's own table, compiled in, where a configuration names none.
+        let own = |given: Option<&Path>, name: &str| match given {
+            Some(written) => dataset(written),
+            None => embedded::builtin_dataset(&Path::new("datasets").join(name)),
+        };
+        let named = &file.datasets;
         let datasets = Datasets {
-            caseload: base.join(&file.datasets.caseload),
-            prevalence: base.join(&file.datasets.prevalence),
-            treatment_access: base.join(&file.datasets.treatment_access),
-            services: base.join(&file.datasets.services),
-            general_population: base.join(&file.datasets.general_population),
-            local_prevalence: file.datasets.local_prevalence.map(|p| base.join(p)),
-            caseload_observed: project_or(
-                &base,
-                file.datasets.caseload_observed,
-                "caseload_observed.csv",
-            ),
-            caseload_national: project_or(
-                &base,
-                file.datasets.caseload_national,
-                "caseload_national.csv",
-            ),
+            caseload: dataset(&named.caseload)?,
+            prevalence: dataset(&named.prevalence)?,
+            treatment_access: dataset(&named.treatment_access)?,
+            services: dataset(&named.services)?,
+            general_population: dataset(&named.general_population)?,
+            local_prevalence: named.local_prevalence.as_deref().map(dataset).transpose()?,
+            caseload_observed: own(named.caseload_observed.as_deref(), "caseload_observed.csv")?,
+            caseload_national: own(named.caseload_national.as_deref(), "caseload_national.csv")?,
         };
         Ok(RunSpec {
             config_file,
-            data_dir,
+            data,
             levels,
             datasets,
             caseload: file.caseload,
@@ -200,14 +203,6 @@ impl RunSpec {
             publication: file.publication,
             uncertainty: file.uncertainty,
         })
-    }
-}
-
-/// A dataset the configuration names (relative to it), or the project's own.
-fn project_or(base: &Path, given: Option<PathBuf>, own: &str) -> PathBuf {
-    match given {
-        Some(path) => base.join(path),
-        None => Path::new(CHECKOUT).join("datasets").join(own),
     }
 }
 
@@ -238,68 +233,14 @@ impl ConfigFile {
     }
 }
 
-impl DataDir {
-    fn resolve(overrides: &Overrides, from_config: Option<PathBuf>) -> DataDir {
-        let candidates: Vec<(PathBuf, String)> = [
-            overrides
-                .data_dir
-                .clone()
-                .map(|p| (p, "--data-dir".to_string())),
-            overrides
-                .data_dir_env
-                .clone()
-                .map(|p| (p, format!("the {DATA_DIR_ENV} environment variable"))),
-            from_config.map(|p| (p, "data_dir in the config".to_string())),
-            Some((
-                Path::new(CHECKOUT).join("../shared/data"),
-                "the default, ../shared/data beside the checkout".to_string(),
-            )),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let (path, chosen_by) = candidates[0].clone();
-        DataDir {
-            path,
-            chosen_by,
-            candidates,
-        }
-    }
-
-    /// The path of a data file, which must exist; the error names the file,
-    /// where it was looked for, and any other candidate that has it.
-    pub fn file(&self, relative: &str) -> Result<PathBuf> {
-        let path = self.path.join(relative);
-        if path.is_file() {
-            return Ok(path);
-        }
-        let elsewhere = self.candidates[1..]
-            .iter()
-            .find(|(dir, _)| dir.join(relative).is_file());
-        let hint = match elsewhere {
-            Some((dir, how)) => format!(
-                "it exists in {} ({how}); pass --data-dir {} to use that directory",
-                dir.display(),
-                dir.display()
-            ),
-            None => format!(
-                "also looked in: {}; get the file from the ONS Open Geography Portal (see boundaries/catalogue.toml) or point --data-dir / {DATA_DIR_ENV} at a copy of the shared data",
-                self.candidates[1..]
-                    .iter()
-                    .map(|(d, how)| format!("{} ({how})", d.display()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
-        Err(Error::input(
-            &path,
-            format!(
-                "data file not found: {relative} is not in {} (chosen by {})",
-                self.path.display(),
-                self.chosen_by
-            ),
-        )
-        .hint(hint))
+/// A configuration file by its name alone: the manifest holds no machine path.
+fn file_name<S: serde::Serializer>(
+    path: &Option<PathBuf>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match path.as_ref().and_then(|p| p.file_name()) {
+        Some(name) => serializer.serialize_str(&name.to_string_lossy()),
+        None => serializer.serialize_none(),
     }
 }
 
@@ -349,7 +290,19 @@ mod tests {
         let levels: Vec<_> = spec.levels.iter().map(|l| l.level).collect();
         assert_eq!(levels, [Level::Ctyua, Level::Sicbl]);
         assert_eq!(spec.caseload.proxy, crate::caseload::Proxy::EmploymentScale);
-        assert!(spec.data_dir.chosen_by.contains("default"));
+        // With no data directory named, the embedded dataset, and the
+        // built-in tables compiled in.
+        assert!(matches!(spec.data, DataSource::Embedded));
+        assert_eq!(spec.config_file, None);
+        assert_eq!(
+            spec.datasets.services.recorded(),
+            "embedded:datasets/services.csv"
+        );
+        assert!(spec.datasets.services.table().unwrap().len() > 50);
+        assert_eq!(
+            spec.datasets.caseload_observed.recorded(),
+            "embedded:datasets/caseload_observed.csv"
+        );
     }
 
     #[test]
@@ -417,48 +370,35 @@ mod tests {
     }
 
     #[test]
-    fn data_dir_precedence_is_flag_env_config_default() {
-        let o = Overrides {
-            config: None,
-            data_dir: Some("/flag".into()),
-            data_dir_env: Some("/env".into()),
-        };
-        let d = DataDir::resolve(&o, Some("/config".into()));
-        assert_eq!(d.path, Path::new("/flag"));
-        let o = Overrides {
-            data_dir: None,
-            ..o
-        };
-        assert_eq!(
-            DataDir::resolve(&o, Some("/config".into())).path,
-            Path::new("/env")
+    fn a_config_file_is_recorded_by_name_and_its_files_relative_to_it() {
+        // The observed counts not named: the project's own, compiled in.
+        let text = format!("data_dir = \"originals\"\n{DEFAULT_CONFIG}").replace(
+            "caseload_national = \"datasets/caseload_national.csv\"\n",
+            "",
         );
-        let o = Overrides {
-            data_dir_env: None,
-            ..o
-        };
+        let spec = resolve_text(&text).unwrap();
+        let json = serde_json::to_value(&spec).unwrap();
+        let name = spec.config_file.as_ref().unwrap().file_name().unwrap();
+        assert_eq!(json["config_file"], name.to_str().unwrap());
         assert_eq!(
-            DataDir::resolve(&o, Some("/config".into())).path,
-            Path::new("/config")
+            json["datasets"]["caseload"],
+            "config-dir:datasets/caseload.csv"
         );
-        assert!(DataDir::resolve(&o, None).chosen_by.contains("default"));
-    }
-
-    #[test]
-    fn a_missing_data_file_names_itself_and_every_place_looked() {
-        let o = Overrides {
-            data_dir: Some("/nowhere".into()),
-            ..Overrides::default()
+        assert_eq!(
+            json["datasets"]["caseload_national"],
+            "embedded:datasets/caseload_national.csv"
+        );
+        assert_eq!(json["data"]["source"], "data-dir");
+        assert_eq!(json["data"]["chosen_by"], "data_dir in the config");
+        let DataSource::Directory(dir) = &spec.data else {
+            panic!("data_dir in the config names a directory");
         };
-        let d = DataDir::resolve(&o, None);
-        let e = d.file("boundaries/utla/NOPE.geojson").unwrap_err();
-        let text = e.to_string();
-        assert!(text.contains("NOPE.geojson"), "{text}");
-        assert!(text.contains("/nowhere"), "{text}");
-        assert!(text.contains("--data-dir"), "{text}");
-        assert!(text.contains("shared/data"), "{text}");
-        // A file that exists in the default directory is pointed to.
-        let e = d.file("PROVENANCE.md").unwrap_err();
-        assert!(e.hint.clone().unwrap().contains("pass --data-dir"));
+        let base = spec.config_file.as_ref().unwrap().parent().unwrap();
+        assert_eq!(dir.path, base.join("originals"));
+        assert!(
+            !String::from_utf8(serde_json::to_vec(&spec).unwrap())
+                .unwrap()
+                .contains(base.to_str().unwrap())
+        );
     }
 }

@@ -6,9 +6,13 @@
 //! plain "CSV" is Windows-1252 (both refused with a hint, because guessing an
 //! encoding silently corrupts area names).
 
+use crate::data::embedded;
 use crate::error::{Error, ErrorKind, Result};
+use crate::geography::boundaries::{self, BoundaryLayer};
 use crate::geography::gss;
+use serde::{Serialize, Serializer};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::hash::Hash;
@@ -21,20 +25,38 @@ const SAVE_AS_UTF8: &str = "in Excel use File > Save As > \"CSV UTF-8 (Comma del
 /// SHA-256 of the bytes (for the manifest).
 #[derive(Debug, Clone)]
 pub struct Table {
+    /// Where it was read from: messages name it.
     pub path: PathBuf,
+    /// How the manifest names it (relative to its source; see [`DataFile`]).
+    recorded: String,
     pub headers: Vec<String>,
     rows: Vec<(u64, csv::StringRecord)>,
     pub sha256: String,
 }
 
-/// An input file as the manifest records it: what it is for, where it was
-/// read from, its SHA-256 and how many records it had.
+/// An input file as the manifest records it: what it is for, its name
+/// relative to its source (`embedded:`, `data-dir:`, `config-dir:`; a
+/// path as given for files named on the command line), its SHA-256 and
+/// how many records it had.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct InputFile {
     pub role: String,
     pub path: PathBuf,
     pub sha256: String,
     pub records: Option<usize>,
+}
+
+/// One file a run reads: where its bytes are, and the name the manifest
+/// records, relative to its source (`embedded:`, `data-dir:`, `config-dir:`),
+/// so that no output holds a machine's path.
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    /// Where it is read from, and how messages name it (for an embedded
+    /// file, its `embedded:` name).
+    path: PathBuf,
+    /// How the manifest records it: relative to its source.
+    recorded: String,
+    embedded: Option<embedded::Entry>,
 }
 
 /// One record of a table, with typed, located access to its fields.
@@ -60,9 +82,14 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>> {
 
 impl Table {
     pub fn read(path: &Path) -> Result<Table> {
-        let bytes = read_bytes(path)?;
-        let sha256 = sha256_hex(&bytes);
-        let text = decode(path, &bytes)?;
+        Table::parse(path, &path.display().to_string(), &read_bytes(path)?)
+    }
+
+    /// A table from bytes already read: `path` for messages, `recorded`
+    /// for the manifest.
+    pub fn parse(path: &Path, recorded: &str, bytes: &[u8]) -> Result<Table> {
+        let sha256 = sha256_hex(bytes);
+        let text = decode(path, bytes)?;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(text.as_bytes());
@@ -83,6 +110,7 @@ impl Table {
         }
         Ok(Table {
             path: path.to_path_buf(),
+            recorded: recorded.to_string(),
             headers,
             rows,
             sha256,
@@ -92,7 +120,7 @@ impl Table {
     pub fn provenance(&self, role: &str) -> InputFile {
         InputFile {
             role: role.to_string(),
-            path: self.path.clone(),
+            path: PathBuf::from(&self.recorded),
             sha256: self.sha256.clone(),
             records: Some(self.len()),
         }
@@ -264,6 +292,96 @@ impl<K: Hash + Eq> Seen<K> {
     }
 }
 
+impl DataFile {
+    /// A file of a data directory, by its path relative to the directory.
+    pub fn in_data_dir(dir: &Path, relative: &str) -> DataFile {
+        DataFile {
+            path: dir.join(relative),
+            recorded: format!("data-dir:{relative}"),
+            embedded: None,
+        }
+    }
+
+    /// A file named in a configuration file, relative to its directory.
+    /// The manifest records the name as written when it is relative, and
+    /// only the file name when it is absolute (the SHA-256 identifies it).
+    pub fn in_config_dir(base: &Path, written: &Path) -> DataFile {
+        let recorded = if written.is_absolute() {
+            let name = written.file_name().unwrap_or(written.as_os_str());
+            format!("file:{}", name.to_string_lossy())
+        } else {
+            format!("config-dir:{}", written.to_string_lossy())
+        };
+        DataFile {
+            path: base.join(written),
+            recorded,
+            embedded: None,
+        }
+    }
+
+    /// A file compiled into the binary.
+    pub(crate) fn embedded(entry: embedded::Entry) -> DataFile {
+        let recorded = format!("embedded:{}", entry.name);
+        DataFile {
+            path: PathBuf::from(&recorded),
+            recorded,
+            embedded: Some(entry),
+        }
+    }
+
+    /// Where the file is read from, for messages.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The name the manifest records.
+    pub fn recorded(&self) -> &str {
+        &self.recorded
+    }
+
+    /// The file's bytes; an embedded file is decompressed and checked
+    /// against the SHA-256 its provenance records.
+    pub fn bytes(&self) -> Result<Cow<'static, [u8]>> {
+        match &self.embedded {
+            Some(entry) => entry.contents(),
+            None => std::fs::read(&self.path)
+                .map(Cow::Owned)
+                .map_err(|e| Error::io(&self.path, e)),
+        }
+    }
+
+    /// The file as a CSV table.
+    pub fn table(&self) -> Result<Table> {
+        Table::parse(&self.path, &self.recorded, &self.bytes()?)
+    }
+
+    /// The file as a boundary layer (see [`boundaries::read_layer`]); the
+    /// layer's path is the recorded name.
+    pub fn layer(
+        &self,
+        code_field: &str,
+        name_field: &str,
+        exclude: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<BoundaryLayer> {
+        let mut layer =
+            boundaries::parse_layer(&self.path, &self.bytes()?, code_field, name_field, exclude)?;
+        layer.path = PathBuf::from(&self.recorded);
+        Ok(layer)
+    }
+}
+
+impl std::fmt::Display for DataFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.recorded)
+    }
+}
+
+impl Serialize for DataFile {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.recorded)
+    }
+}
+
 /// UTF-8 text with any byte-order mark removed; UTF-16 and Windows-1252 refused.
 fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
@@ -374,6 +492,16 @@ mod tests {
         let missing = t.require(&["code", "caseload"]).unwrap_err();
         assert!(missing.message.contains("caseload"));
         assert!(missing.hint.clone().unwrap().contains("code, n, rate"));
+    }
+
+    #[test]
+    fn config_files_are_recorded_relative_to_the_config_or_by_name() {
+        let f = DataFile::in_config_dir(Path::new("/home/a"), Path::new("datasets/caseload.csv"));
+        assert_eq!(f.path(), Path::new("/home/a/datasets/caseload.csv"));
+        assert_eq!(f.recorded(), "config-dir:datasets/caseload.csv");
+        let f = DataFile::in_config_dir(Path::new("/home/a"), Path::new("/srv/x/local.csv"));
+        assert_eq!(f.path(), Path::new("/srv/x/local.csv"));
+        assert_eq!(f.recorded(), "file:local.csv");
     }
 
     #[test]

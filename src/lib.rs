@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod apportion;
 pub mod caseload;
 pub mod config;
+pub mod data;
 pub mod error;
 pub mod gap;
 pub mod geography;

@@ -7,21 +7,28 @@
 use crate::apportion::population::{FineUnits, LSOA_BOUNDARIES, Placement as PointPlacement};
 use crate::caseload::observed::{self, NationalTotal, Observed};
 use crate::caseload::{self, CaseloadRow, PduAreas};
+use crate::config::Overrides;
 use crate::config::{LevelSpec, RunSpec};
-use crate::error::{Error, Result};
-use crate::geography::boundaries::{self, BoundaryLayer};
-use crate::geography::catalogue::Layer;
+use crate::data::{embedded, pack};
+use crate::error::{Error, ErrorKind, Result};
+use crate::geography::boundaries::BoundaryLayer;
+use crate::geography::catalogue::Catalogue;
 use crate::geography::units::Units;
 use crate::geography::{Level, gss};
+use crate::input::DataFile;
 use crate::input::{InputFile, Table};
 use crate::prevalence::{self, Comparator, LocalPrevalence, Prevalence, TreatmentAccess};
 use crate::render::charts::Survey;
 use crate::services::{self, Service};
+use serde::{Serialize, Serializer};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 pub const PDU_LOOKUP: &str = "justice/pdu_pcc_area_lookup.csv";
 pub const SURVEY_2017: &str = "evidence/survey_2017_services.csv";
+pub const DATA_DIR_ENV: &str = "JSNA_GAP_DATA";
+/// The constituencies an observed count may be given for.
+pub const PCON_LAYER: &str = "pcon-2024";
 
 /// Every input, read and checked.
 pub struct Loaded {
@@ -65,9 +72,12 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         problems: Vec::new(),
         inputs: Vec::new(),
     };
-    progress("reading lookups and populations");
-    let units = walk.keep(Units::load(&spec.data_dir).and_then(|mut units| {
-        place_best_fit_levels(spec, &mut units, progress)?;
+    progress(&format!(
+        "reading lookups and populations from {}",
+        spec.data.describe()
+    ));
+    let units = walk.keep(spec.data.units().and_then(|mut units| {
+        place_best_fit_levels(spec, &mut units)?;
         Ok(units)
     }));
     if let Some(units) = &units {
@@ -98,7 +108,7 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
     let caseload = walk.read("caseload", Ok(datasets.caseload.clone()), caseload::read);
     let pdus = walk.read(
         "PDU to police force area lookup",
-        spec.data_dir.file(PDU_LOOKUP),
+        spec.data.file(PDU_LOOKUP),
         caseload::read_pdu_areas,
     );
     let prevalence = walk.read(
@@ -136,7 +146,7 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
     };
     let survey = walk.read(
         "2017 national survey of CCG provision",
-        spec.data_dir.file(SURVEY_2017),
+        spec.data.file(SURVEY_2017),
         |t| Survey::from_table(t, "Clinical Commissioning Group"),
     );
     let observed = walk.read(
@@ -223,10 +233,10 @@ impl Walk {
     fn read<T>(
         &mut self,
         role: &str,
-        path: Result<PathBuf>,
+        file: Result<DataFile>,
         parse: impl FnOnce(&Table) -> Result<T>,
     ) -> Option<T> {
-        let table = self.keep(path.and_then(|p| Table::read(&p)))?;
+        let table = self.keep(file.and_then(|f| f.table()))?;
         self.inputs.push(table.provenance(role));
         self.keep(parse(&table))
     }
@@ -236,77 +246,32 @@ impl Walk {
     fn read_with<D: ?Sized, T>(
         &mut self,
         role: &str,
-        path: Result<PathBuf>,
+        file: Result<DataFile>,
         depends_on: Option<&D>,
         parse: impl FnOnce(&Table, &D) -> Result<T>,
     ) -> Option<T> {
         let dependency = depends_on?;
-        self.read(role, path, |t| parse(t, dependency))
+        self.read(role, file, |t| parse(t, dependency))
     }
 }
 
-/// A level's boundaries, English areas only, whose codes must be exactly the
-/// codes the lookups give that level.
-/// The constituency layer for counts given by constituency.
-pub const PCON_LAYER: &str = "pcon-2024";
-
-/// Levels with no official LSOA lookup (constituencies) get each LSOA's area
-/// by best fit.
-fn place_best_fit_levels(spec: &RunSpec, units: &mut Units, progress: Progress) -> Result<()> {
-    for level in spec.levels.iter().filter(|l| l.level == Level::Pcon) {
-        let placed = best_fit(spec, units, &level.layer)?;
-        for note in &placed.notes {
-            progress(&format!("placing LSOAs in {}: {note}", level.level));
-        }
-        for (lsoa, area) in units.lsoas.iter_mut().zip(placed.area_of) {
+/// Constituencies have no official LSOA lookup: a run that reports at them
+/// gets each LSOA's constituency by best fit.
+fn place_best_fit_levels(spec: &RunSpec, units: &mut Units) -> Result<()> {
+    if spec.levels.iter().any(|l| l.level == Level::Pcon) {
+        let placed = spec.data.constituencies(units)?;
+        for (lsoa, area) in units.lsoas.iter_mut().zip(placed) {
             lsoa.pcon = area.unwrap_or_default();
         }
     }
     Ok(())
 }
 
-/// Each LSOA's area in `layer`, by the LSOA's interior point (the ONS
-/// best-fit method), through the apportion engine's point placement. An
-/// LSOA whose point falls outside every area (a generalised coastline) goes
-/// to the nearest.
-pub fn best_fit(spec: &RunSpec, units: &Units, layer: &Layer) -> Result<Placed> {
-    let english = |code: &str| (!gss::is_english(code)).then(|| "outside England".to_string());
-    let areas = boundaries::read_layer(
-        &spec.data_dir.file(&layer.file)?,
-        &layer.code_field,
-        &layer.name_field,
-        &english,
-    )?;
-    let lsoas = boundaries::read_layer(
-        &spec.data_dir.file(LSOA_BOUNDARIES)?,
-        "lsoa11_code",
-        "lsoa11_name",
-        &english,
-    )?;
-    let fine = FineUnits {
-        what: "English LSOA 2011s".to_string(),
-        codes: units.lsoas.iter().map(|l| l.code.clone()).collect(),
-        population: units.lsoas.iter().map(|l| l.adults).collect(),
-    };
-    let points = fine.interior_points(&lsoas);
-    let placement =
-        PointPlacement::by_point(&fine, &points, &areas).nearest_where_outside(&points, &areas);
-    Ok(Placed {
-        area_of: placement.area_of,
-        notes: placement.notes,
-    })
-}
-
-/// Each LSOA's area by best fit, and what the placement had to note.
-pub struct Placed {
-    pub area_of: Vec<Option<String>>,
-    pub notes: Vec<String>,
-}
-
+/// A level's boundaries, English areas only, whose codes must be exactly the
+/// codes the lookups give that level.
 fn load_layer(spec: &RunSpec, level: &LevelSpec, units: &Units) -> Result<BoundaryLayer> {
-    let path = spec.data_dir.file(&level.layer.file)?;
-    let layer = boundaries::read_layer(
-        &path,
+    let file = spec.data.file(&level.layer.file)?;
+    let layer = file.layer(
         &level.layer.code_field,
         &level.layer.name_field,
         &|code: &str| {
@@ -323,7 +288,7 @@ fn load_layer(spec: &RunSpec, level: &LevelSpec, units: &Units) -> Result<Bounda
     let only_looked_up: Vec<&str> = looked_up.difference(&drawn).copied().collect();
     if !only_drawn.is_empty() || !only_looked_up.is_empty() {
         return Err(Error::input(
-            &path,
+            file.path(),
             format!(
                 "the {} boundaries do not match the lookups: codes only in the boundaries: [{}]; only in the lookups: [{}]",
                 level.level,
@@ -334,4 +299,275 @@ fn load_layer(spec: &RunSpec, level: &LevelSpec, units: &Units) -> Result<Bounda
         .hint("choose the layer of the lookups' vintage: ctyua-2024, lad-2024, sicbl-2023, icb-2023 or ccg-2021"));
     }
     Ok(layer)
+}
+
+// Where the data comes from.
+
+/// The data a run reads: the embedded dataset or a directory of originals.
+#[derive(Debug, Clone)]
+pub enum DataSource {
+    Embedded,
+    Directory(DataDir),
+}
+
+/// A directory of original data files and how it was chosen, plus the
+/// other places that were named (pointed to when a file is missing).
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    pub path: PathBuf,
+    pub chosen_by: String,
+    candidates: Vec<(PathBuf, String)>,
+}
+
+impl DataSource {
+    /// The data directory the user named (flag, environment, config, in
+    /// that order), else the embedded dataset.
+    pub fn resolve(overrides: &Overrides, from_config: Option<PathBuf>) -> DataSource {
+        let candidates: Vec<(PathBuf, String)> = [
+            overrides
+                .data_dir
+                .clone()
+                .map(|p| (p, "--data-dir".to_string())),
+            overrides
+                .data_dir_env
+                .clone()
+                .map(|p| (p, format!("the {DATA_DIR_ENV} environment variable"))),
+            from_config.map(|p| (p, "data_dir in the config".to_string())),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        match candidates.first() {
+            None => DataSource::Embedded,
+            Some((path, chosen_by)) => DataSource::Directory(DataDir {
+                path: path.clone(),
+                chosen_by: chosen_by.clone(),
+                candidates,
+            }),
+        }
+    }
+
+    /// The fine units (LSOAs with every level's area) and district facts.
+    pub fn units(&self) -> Result<Units> {
+        match self {
+            DataSource::Embedded => pack::read_units(embedded::Dataset::builtin()),
+            DataSource::Directory(dir) => Units::load(dir),
+        }
+    }
+
+    /// Each English LSOA's July 2024 constituency, in LSOA order: placed from the boundaries in a data
+    /// directory ([`DataDir::constituencies`]), or as the embedded dataset
+    /// recorded that placement when it was built.
+    pub fn constituencies(&self, units: &Units) -> Result<Vec<Option<String>>> {
+        match self {
+            DataSource::Embedded => pack::read_constituencies(embedded::Dataset::builtin(), units),
+            DataSource::Directory(dir) => dir.constituencies(units),
+        }
+    }
+
+    /// An original file, by its path relative to a data directory (for
+    /// the embedded dataset, its compressed copy).
+    pub fn file(&self, relative: &str) -> Result<DataFile> {
+        match self {
+            DataSource::Embedded => embedded::Dataset::builtin().original(relative),
+            DataSource::Directory(dir) => dir.file(relative),
+        }
+    }
+
+    /// One line for the user: which data the run reads.
+    pub fn describe(&self) -> String {
+        match self {
+            DataSource::Embedded => {
+                "the embedded dataset (no --data-dir, JSNA_GAP_DATA or data_dir given)".to_string()
+            }
+            DataSource::Directory(dir) => format!(
+                "the data directory {} (chosen by {})",
+                dir.path.display(),
+                dir.chosen_by
+            ),
+        }
+    }
+}
+
+/// The manifest records the kind of source and how it was chosen, never
+/// the directory's path.
+impl Serialize for DataSource {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Recorded<'a> {
+            source: &'a str,
+            chosen_by: &'a str,
+        }
+        let recorded = match self {
+            DataSource::Embedded => Recorded {
+                source: "embedded",
+                chosen_by: "no data directory given",
+            },
+            DataSource::Directory(dir) => Recorded {
+                source: "data-dir",
+                chosen_by: &dir.chosen_by,
+            },
+        };
+        recorded.serialize(serializer)
+    }
+}
+
+impl DataDir {
+    /// A directory the user named directly (e.g. `data build --from DIR`).
+    pub fn given(path: PathBuf, chosen_by: &str) -> DataDir {
+        DataDir {
+            candidates: vec![(path.clone(), chosen_by.to_string())],
+            path,
+            chosen_by: chosen_by.to_string(),
+        }
+    }
+
+    /// Each English LSOA's July 2024 constituency, by its interior point
+    /// (the ONS best-fit method), through the apportion engine's point
+    /// placement; a point off the constituencies' generalised coastline
+    /// goes to the nearest.
+    pub fn constituencies(&self, units: &Units) -> Result<Vec<Option<String>>> {
+        let catalogue = Catalogue::builtin();
+        let layer = catalogue.layer(PCON_LAYER, Level::Pcon)?;
+        let english = |code: &str| (!gss::is_english(code)).then(|| "outside England".to_string());
+        let pcon = self
+            .file(&layer.file)?
+            .layer(&layer.code_field, &layer.name_field, &english)?;
+        let lsoas = self
+            .file(LSOA_BOUNDARIES)?
+            .layer("lsoa11_code", "lsoa11_name", &english)?;
+        let fine = FineUnits {
+            what: "English LSOA 2011s".to_string(),
+            codes: units.lsoas.iter().map(|l| l.code.clone()).collect(),
+            population: units.lsoas.iter().map(|l| l.adults).collect(),
+        };
+        let points = fine.interior_points(&lsoas);
+        let placement = PointPlacement::by_point(&fine, &points, &pcon);
+        Ok(placement.nearest_where_outside(&points, &pcon).area_of)
+    }
+
+    /// A data file, which must exist; the error names the file, where it
+    /// was looked for, and any other named directory that has it.
+    pub fn file(&self, relative: &str) -> Result<DataFile> {
+        let path = self.path.join(relative);
+        if path.is_file() {
+            return Ok(DataFile::in_data_dir(&self.path, relative));
+        }
+        let others = &self.candidates[1..];
+        let elsewhere = others.iter().find(|(dir, _)| dir.join(relative).is_file());
+        let hint = match elsewhere {
+            Some((dir, how)) => format!(
+                "it exists in {} ({how}); pass --data-dir {} to use that directory",
+                dir.display(),
+                dir.display()
+            ),
+            None if self.path.is_file() => format!(
+                "{} is a file; the data directory is the folder holding boundaries/, lookups/, population/ and the rest",
+                self.path.display()
+            ),
+            None => {
+                let looked: Vec<String> = others
+                    .iter()
+                    .map(|(d, how)| format!("{} ({how})", d.display()))
+                    .collect();
+                let also = match looked.is_empty() {
+                    true => String::new(),
+                    false => format!("also looked in: {}; ", looked.join(", ")),
+                };
+                format!(
+                    "{also}get the file from its publisher (see data/README.md and boundaries/catalogue.toml), \
+                     or give no data directory to use the embedded dataset"
+                )
+            }
+        };
+        Err(Error::input(
+            &path,
+            format!(
+                "data file not found: {relative} is not in {} (chosen by {})",
+                self.path.display(),
+                self.chosen_by
+            ),
+        )
+        .kind(ErrorKind::Missing)
+        .hint(hint))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn overrides(flag: Option<&str>, env: Option<&str>) -> Overrides {
+        Overrides {
+            config: None,
+            data_dir: flag.map(PathBuf::from),
+            data_dir_env: env.map(PathBuf::from),
+        }
+    }
+
+    fn chosen(source: &DataSource) -> Option<(&Path, &str)> {
+        match source {
+            DataSource::Embedded => None,
+            DataSource::Directory(d) => Some((&d.path, &d.chosen_by)),
+        }
+    }
+
+    #[test]
+    fn precedence_is_flag_env_config_then_the_embedded_dataset() {
+        let config = || Some(PathBuf::from("/config"));
+        let s = DataSource::resolve(&overrides(Some("/flag"), Some("/env")), config());
+        assert_eq!(chosen(&s), Some((Path::new("/flag"), "--data-dir")));
+        let s = DataSource::resolve(&overrides(None, Some("/env")), config());
+        assert_eq!(chosen(&s).unwrap().0, Path::new("/env"));
+        let s = DataSource::resolve(&overrides(None, None), config());
+        assert_eq!(
+            chosen(&s),
+            Some((Path::new("/config"), "data_dir in the config"))
+        );
+        let s = DataSource::resolve(&overrides(None, None), None);
+        assert!(matches!(s, DataSource::Embedded));
+        assert!(s.describe().contains("embedded dataset"));
+    }
+
+    #[test]
+    fn the_manifest_records_how_data_was_chosen_but_not_where_it_is() {
+        let s = DataSource::resolve(&overrides(Some("/home/someone/data"), None), None);
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(json, r#"{"source":"data-dir","chosen_by":"--data-dir"}"#);
+        let json = serde_json::to_string(&DataSource::Embedded).unwrap();
+        assert!(json.contains(r#""source":"embedded""#), "{json}");
+    }
+
+    #[test]
+    fn a_missing_data_file_names_itself_and_every_place_looked() {
+        let s = DataSource::resolve(&overrides(Some("/nowhere"), Some("/elsewhere")), None);
+        let e = s.file("boundaries/utla/NOPE.geojson").unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("NOPE.geojson"), "{text}");
+        assert!(text.contains("/nowhere (chosen by --data-dir)"), "{text}");
+        assert!(text.contains("/elsewhere (the JSNA_GAP_DATA"), "{text}");
+        assert!(text.contains("embedded dataset"), "{text}");
+        assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn a_file_in_another_named_directory_is_pointed_to() {
+        let other = std::env::temp_dir().join(format!("jsna-gap-data-{}", std::process::id()));
+        std::fs::create_dir_all(other.join("justice")).unwrap();
+        std::fs::write(other.join("justice/x.csv"), "a\n1\n").unwrap();
+        let o = overrides(Some("/nowhere"), Some(other.to_str().unwrap()));
+        let e = DataSource::resolve(&o, None)
+            .file("justice/x.csv")
+            .unwrap_err();
+        assert!(e.hint.clone().unwrap().contains("pass --data-dir"));
+        let found = DataSource::resolve(&overrides(Some(other.to_str().unwrap()), None), None)
+            .file("justice/x.csv")
+            .unwrap();
+        assert_eq!(found.recorded(), "data-dir:justice/x.csv");
+        assert_eq!(
+            found.table().unwrap().provenance("x").path,
+            Path::new("data-dir:justice/x.csv")
+        );
+    }
 }

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use jsna_gap::apportion::values::Kind;
 use jsna_gap::apportion::{Request, ValuesRequest};
 use jsna_gap::config::{Overrides, RunSpec};
+use jsna_gap::data::build;
 use jsna_gap::output::write_atomic;
 use jsna_gap::{Error, pipeline};
 use std::io::Write;
@@ -28,8 +29,9 @@ struct Inputs {
     /// Configuration file (default: the built-in England configuration, jsna.toml).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Directory holding the ONS boundaries, lookups and populations
-    /// (default: $JSNA_GAP_DATA, else data_dir in the config, else ../shared/data).
+    /// Directory holding the original ONS boundaries, lookups and populations
+    /// (default: $JSNA_GAP_DATA, else data_dir in the config, else the
+    /// dataset embedded in jsna-gap).
     #[arg(long)]
     data_dir: Option<PathBuf>,
 }
@@ -92,6 +94,30 @@ enum Command {
         /// Output CSV (default: stdout).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// The embedded default dataset.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DataCommand {
+    /// Build the embedded dataset (data/) from the original files,
+    /// reproducibly; each original must have the SHA-256 recorded in
+    /// data/provenance.json.
+    Build {
+        /// A data directory of the original files.
+        #[arg(long)]
+        from: PathBuf,
+        /// Where to write the dataset.
+        #[arg(long, default_value = "data")]
+        out: PathBuf,
+        /// Build from originals whose SHA-256 differs from the recorded one
+        /// (a new release of a file).
+        #[arg(long)]
+        accept_new_originals: bool,
     },
 }
 
@@ -204,6 +230,22 @@ fn run(cli: Cli) -> Result<ExitCode, Vec<Error>> {
                     .write_all(&csv)
                     .map_err(|e| vec![Error::internal(format!("cannot write to stdout: {e}"))])?,
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Data {
+            command:
+                DataCommand::Build {
+                    from,
+                    out,
+                    accept_new_originals,
+                },
+        } => {
+            let request = build::Request {
+                from,
+                out,
+                accept_new_originals,
+            };
+            build::build(&request, &progress)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -5,7 +5,6 @@
 
 mod common;
 
-use jsna_gap::config::{Overrides, RunSpec};
 use jsna_gap::numbers::thousands;
 use jsna_gap::output::Outputs;
 use jsna_gap::pipeline;
@@ -17,10 +16,7 @@ use std::sync::OnceLock;
 
 fn run() -> &'static Outputs {
     static RUN: OnceLock<Outputs> = OnceLock::new();
-    RUN.get_or_init(|| {
-        let spec = RunSpec::resolve(&Overrides::from_env(None, None)).unwrap();
-        pipeline::run(&spec, &|_| {}).unwrap()
-    })
+    RUN.get_or_init(|| pipeline::run(&common::embedded_spec(), &|_| {}).unwrap())
 }
 
 fn text(path: &str) -> &'static str {

@@ -1,17 +1,21 @@
-//! Apportioning on the real ONS data (the data directory: JSNA_GAP_DATA,
-//! else ../shared/data beside the crate): against the official populations,
-//! against PySAL tobler (fixtures made by benches/tobler_apportion.py), and
-//! the command line on small hand-checkable fixtures and bad input.
+//! Apportioning on the real ONS data (the original files where they are
+//! here; the embedded dataset's copies of the December 2024 district and
+//! county layers): against the official populations, against PySAL tobler
+//! (fixtures made by benches/tobler_apportion.py), and the command line on
+//! small hand-checkable fixtures and bad input.
+
+mod common;
 
 use geo::{Area, BooleanOps, MultiPolygon, unary_union};
 use jsna_gap::apportion::lookup::Official;
 use jsna_gap::apportion::population::{self, FineUnits, LSOA_BOUNDARIES, Placement};
 use jsna_gap::apportion::values::{self, Kind, Values};
 use jsna_gap::apportion::vintage::{HEALTH_CHAIN, Vintage};
-use jsna_gap::apportion::{Crosswalk, TOLERANCE, area, overlap, read_layer, report};
-use jsna_gap::config::{DataDir, Overrides, RunSpec};
+use jsna_gap::apportion::{Crosswalk, TOLERANCE, area, overlap, report};
 use jsna_gap::geography::boundaries::BoundaryLayer;
+use jsna_gap::input::DataFile;
 use jsna_gap::input::Table;
+use jsna_gap::load::{DataDir, DataSource};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -22,18 +26,18 @@ const CCG21_BUC: &str = "boundaries/health/CCG_APR_2021_EN_BUC.geojson";
 const LAD24_BUC: &str = "boundaries/lad/LAD_DEC_2024_UK_BUC.geojson";
 const CTYUA24_BUC: &str = "boundaries/utla/CTYUA_DEC_2024_UK_BUC.geojson";
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("JSNA_GAP_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")))
+fn data() -> DataDir {
+    DataDir::given(common::originals(), "the tests")
 }
 
-fn data() -> DataDir {
-    let overrides = Overrides {
-        data_dir: Some(data_dir()),
-        ..Overrides::default()
-    };
-    RunSpec::resolve(&overrides).unwrap().data_dir
+fn original(relative: &str) -> DataFile {
+    data().file(relative).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn embedded(relative: &str) -> DataFile {
+    DataSource::Embedded
+        .file(relative)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn fixture(file: &str) -> PathBuf {
@@ -42,8 +46,11 @@ fn fixture(file: &str) -> PathBuf {
         .join(file)
 }
 
-fn layer(file: &str, code: &str) -> BoundaryLayer {
-    read_layer(&data_dir().join(file), code).unwrap_or_else(|e| panic!("{e}"))
+/// A layer as `apportion::read_layer` reads it (every feature kept, the
+/// code as its name).
+fn layer(file: DataFile, code: &str) -> BoundaryLayer {
+    file.layer(code, code, &|_| None)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 // Layers and lookups are read once and shared by the tests that need them.
@@ -55,12 +62,12 @@ fn official() -> &'static Official {
 
 fn lsoa_layer() -> &'static BoundaryLayer {
     static LSOA: OnceLock<BoundaryLayer> = OnceLock::new();
-    LSOA.get_or_init(|| layer(LSOA_BOUNDARIES, "lsoa11_code"))
+    LSOA.get_or_init(|| layer(original(LSOA_BOUNDARIES), "lsoa11_code"))
 }
 
 fn ccg21_layer() -> &'static BoundaryLayer {
     static CCG: OnceLock<BoundaryLayer> = OnceLock::new();
-    CCG.get_or_init(|| layer(CCG21_BUC, "AREACD"))
+    CCG.get_or_init(|| layer(embedded(CCG21_BUC), "AREACD"))
 }
 
 fn lsoa_to_ccg21() -> &'static Crosswalk {
@@ -71,8 +78,8 @@ fn lsoa_to_ccg21() -> &'static Crosswalk {
 fn lad_and_ctyua() -> &'static (BoundaryLayer, BoundaryLayer, Crosswalk) {
     static LAYERS: OnceLock<(BoundaryLayer, BoundaryLayer, Crosswalk)> = OnceLock::new();
     LAYERS.get_or_init(|| {
-        let lad = layer(LAD24_BUC, "AREACD");
-        let ctyua = layer(CTYUA24_BUC, "AREACD");
+        let lad = layer(embedded(LAD24_BUC), "AREACD");
+        let ctyua = layer(embedded(CTYUA24_BUC), "AREACD");
         let crosswalk = area::crosswalk(&lad, &ctyua);
         (lad, ctyua, crosswalk)
     })
@@ -80,7 +87,7 @@ fn lad_and_ctyua() -> &'static (BoundaryLayer, BoundaryLayer, Crosswalk) {
 
 fn lsoa_population() -> Values {
     Values::read(
-        &data_dir().join(LSOA_POPULATION),
+        original(LSOA_POPULATION).path(),
         "lsoa11_code",
         "total_population",
     )
@@ -119,9 +126,13 @@ fn weight(cw: &Crosswalk, source: &str, target: &str) -> f64 {
 // ------------------------------------------------------ official lookups
 
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn the_lsoa_to_ccg21_lookup_reproduces_the_official_ccg21_populations() {
     let official_ccg = numbers(
-        &data_dir().join("population/CCG21_mid2020_population_age_bands_openinnovations.csv"),
+        original("population/CCG21_mid2020_population_age_bands_openinnovations.csv").path(),
         "CCG Code",
         "All Ages",
     );
@@ -148,6 +159,10 @@ fn the_lsoa_to_ccg21_lookup_reproduces_the_official_ccg21_populations() {
 }
 
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn vintages_carry_populations_forward_through_every_step() {
     let o = official();
     let lsoa = lsoa_population();
@@ -203,9 +218,13 @@ fn vintages_carry_populations_forward_through_every_step() {
 }
 
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn lad_2021_populations_carried_to_2024_match_the_lsoa_sums() {
     let lad21 = Values::read(
-        &data_dir().join("population/demographr_population20_ltla21.csv"),
+        original("population/demographr_population20_ltla21.csv").path(),
         "ltla21_code",
         "total_population",
     )
@@ -234,10 +253,15 @@ fn lad_2021_populations_carried_to_2024_match_the_lsoa_sums() {
 // ------------------------------------------------------ area overlay
 
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn every_district_lies_in_its_county() {
     let (lad, _, cw) = lad_and_ctyua();
-    let lookup =
-        Table::read(&data_dir().join("lookups/geographr_lookup_ltla23_utla23.csv")).unwrap();
+    let lookup = original("lookups/geographr_lookup_ltla23_utla23.csv")
+        .table()
+        .unwrap();
     let mut checked = 0;
     for r in lookup.records() {
         let (district, county) = (
@@ -256,6 +280,10 @@ fn every_district_lies_in_its_county() {
 }
 
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn weights_sum_to_the_share_of_each_source_the_targets_cover() {
     let (lad, ctyua, cw) = lad_and_ctyua();
     // Independently: the area of each district inside the union of all
@@ -289,6 +317,10 @@ fn weights_sum_to_the_share_of_each_source_the_targets_cover() {
 }
 
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn slab_integration_agrees_with_boolean_ops_on_real_boundaries() {
     let lsoa = lsoa_layer();
     let ccg = ccg21_layer();
@@ -351,6 +383,10 @@ fn agree_with_tobler(ours: &values::Apportioned, file: &str, tolerance: f64) {
 }
 
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn area_weighted_lsoa_to_ccg21_agrees_with_tobler_and_conserves_the_total() {
     let result = values::apportion(lsoa_to_ccg21(), &lsoa_population(), Kind::Extensive).unwrap();
     agree_with_tobler(&result, "tobler_lsoa11_ccg21.csv", 1e-4);
@@ -391,6 +427,10 @@ fn area_weighted_lad_to_ctyua_agrees_with_tobler() {
 // ------------------------------------------------------ population weights
 
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn lsoas_placed_by_interior_point_mostly_agree_with_the_lookup() {
     let o = official();
     let points = o.fine.interior_points(lsoa_layer());
@@ -416,6 +456,10 @@ fn lsoas_placed_by_interior_point_mostly_agree_with_the_lookup() {
 }
 
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn a_lookup_with_interior_points_for_the_rest_covers_wales_too() {
     let o = official();
     let lad = &lad_and_ctyua().0;
@@ -432,7 +476,7 @@ fn a_lookup_with_interior_points_for_the_rest_covers_wales_too() {
     };
     let cw = population::crosswalk(&o.fine, &identity, &placement);
     let lad21 = numbers(
-        &data_dir().join("population/demographr_population20_ltla21.csv"),
+        original("population/demographr_population20_ltla21.csv").path(),
         "ltla21_code",
         "total_population",
     );
@@ -451,6 +495,10 @@ fn a_lookup_with_interior_points_for_the_rest_covers_wales_too() {
 }
 
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn a_missing_value_is_reported_and_never_zero() {
     let cw = official().crosswalk(Vintage::Ccg2021);
     let mut lsoa = lsoa_population();
@@ -477,6 +525,10 @@ fn a_missing_value_is_reported_and_never_zero() {
 }
 
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn fine_units_are_every_lsoa_with_its_population() {
     let fine = FineUnits::lsoa11(&data()).unwrap();
     assert_eq!(fine.len(), 34_753);

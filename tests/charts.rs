@@ -6,7 +6,7 @@
 use jsna_gap::config::{Overrides, RunSpec};
 use jsna_gap::gap::{AreaFacts, Basis, Figure, GapRow};
 use jsna_gap::geography::{Area, Level};
-use jsna_gap::input::Table;
+use jsna_gap::load::DataSource;
 use jsna_gap::prevalence::Domain;
 use jsna_gap::render::charts::{
     self, AreaProvision, ChartSpec, Survey, category_shares, provision_by_area,
@@ -353,14 +353,13 @@ fn bars_give_the_shares_of_areas_worked_by_hand() {
     check_png(&svg);
 }
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("JSNA_GAP_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")))
-}
-
+/// The 2017 survey table (the embedded dataset's byte-for-byte copy).
 fn real_survey(organisation_type: &str) -> Survey {
-    let table = Table::read(&data_dir().join("evidence/survey_2017_services.csv")).unwrap();
+    let table = DataSource::Embedded
+        .file(load::SURVEY_2017)
+        .unwrap()
+        .table()
+        .unwrap();
     Survey::from_table(&table, organisation_type).unwrap()
 }
 
@@ -387,7 +386,7 @@ fn survey_figures_are_read_from_the_2017_table() {
 #[test]
 #[ignore = "runs the whole default analysis; writes target/tmp/chart-*.png"]
 fn draws_the_default_england_charts() {
-    let spec = RunSpec::resolve(&Overrides::from_env(None, None)).unwrap();
+    let spec = RunSpec::resolve(&Overrides::default()).unwrap();
     let loaded = load::load(&spec, &|_| {}).unwrap();
     let analysis = analysis::analyse(&spec, &loaded).unwrap();
     let out = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/tmp"));

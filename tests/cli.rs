@@ -1,17 +1,13 @@
 //! The command line on bad input: each case gets its own clear error (file,
 //! line or feature, what is wrong, how to fix it), exit status 2, and no
-//! output written.
+//! output written. Runs on the embedded dataset unless a test says otherwise.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const PROJECT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn data_dir() -> PathBuf {
-    std::env::var_os("JSNA_GAP_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(PROJECT).join("../shared/data"))
-}
 
 /// A scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -41,7 +37,7 @@ fn config_with(dir: &Path, dataset: &str, bytes: &[u8]) -> PathBuf {
         }
     };
     let default = std::fs::read_to_string(PathBuf::from(PROJECT).join("jsna.toml")).unwrap();
-    let mut text = format!("data_dir = {:?}\n", data_dir().display().to_string());
+    let mut text = String::new();
     for line in default.lines() {
         let replaced = [
             "caseload",
@@ -80,7 +76,20 @@ fn caseload(rows: &str) -> Vec<u8> {
 
 #[test]
 fn the_default_inputs_are_valid() {
-    let out = jsna_gap(&["validate", "--data-dir", data_dir().to_str().unwrap()]);
+    let out = jsna_gap(&["validate"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("from the embedded dataset"), "{stderr}");
+}
+
+#[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
+fn the_original_inputs_are_valid() {
+    let data = common::originals();
+    let out = jsna_gap(&["validate", "--data-dir", data.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "{}",
@@ -98,7 +107,10 @@ fn a_missing_data_directory_names_the_file_and_where_it_looked() {
         stderr.contains("/nonexistent/data (chosen by --data-dir)"),
         "{stderr}"
     );
-    assert!(stderr.contains("pass --data-dir"), "{stderr}");
+    assert!(
+        stderr.contains("give no data directory to use the embedded dataset"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -218,11 +230,15 @@ fn an_unknown_config_key_is_named() {
 }
 
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn malformed_boundaries_are_named_and_a_failed_run_writes_nothing() {
     // A data directory like the shared one, but with a truncated CTYUA file.
     let dir = scratch("geojson");
     let data = dir.join("data");
-    for entry in std::fs::read_dir(data_dir()).unwrap() {
+    for entry in std::fs::read_dir(common::originals()).unwrap() {
         let entry = entry.unwrap();
         if entry.file_name() != "boundaries" {
             std::os::unix::fs::symlink(entry.path(), data.join(entry.file_name()))
@@ -236,14 +252,15 @@ fn malformed_boundaries_are_named_and_a_failed_run_writes_nothing() {
     for sub in ["health", "lad", "lsoa", "msoa", "multi_year"] {
         std::fs::create_dir_all(data.join("boundaries")).unwrap();
         std::os::unix::fs::symlink(
-            data_dir().join("boundaries").join(sub),
+            common::originals().join("boundaries").join(sub),
             data.join("boundaries").join(sub),
         )
         .unwrap();
     }
     std::fs::create_dir_all(data.join("boundaries/utla")).unwrap();
     let real =
-        std::fs::read(data_dir().join("boundaries/utla/CTYUA_DEC_2024_UK_BUC.geojson")).unwrap();
+        std::fs::read(common::originals().join("boundaries/utla/CTYUA_DEC_2024_UK_BUC.geojson"))
+            .unwrap();
     std::fs::write(
         data.join("boundaries/utla/CTYUA_DEC_2024_UK_BUC.geojson"),
         &real[..real.len() / 2],

@@ -1,5 +1,8 @@
-//! Boundary layers on the real ONS files (the data directory: JSNA_GAP_DATA,
-//! else ../shared/data beside the crate) and on small hand-made fixtures.
+//! Boundary layers on the real ONS files (the embedded dataset's byte-for-byte
+//! copies of the default run's layers; the other layers from the original
+//! files, where they are here) and on small hand-made fixtures.
+
+mod common;
 
 use geo::algorithm::line_measures::{Euclidean, Length};
 use geo::{Area, Contains, Point, Validation};
@@ -8,18 +11,27 @@ use jsna_gap::geography::boundaries::{BoundaryLayer, read_layer};
 use jsna_gap::geography::gss;
 use jsna_gap::geography::projection::to_bng;
 use jsna_gap::geography::repair::problems;
+use jsna_gap::input::DataFile;
+use jsna_gap::load::{DataDir, DataSource};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("JSNA_GAP_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")))
+/// Where a test reads a boundary file from.
+#[derive(Clone, Copy)]
+enum From {
+    Embedded,
+    Originals,
 }
 
-fn boundaries(file: &str) -> PathBuf {
-    data_dir().join("boundaries").join(file)
+/// A file under boundaries/: the embedded dataset's copy, or the original.
+fn boundaries(file: &str, from: From) -> DataFile {
+    let relative = format!("boundaries/{file}");
+    match from {
+        From::Embedded => DataSource::Embedded.file(&relative),
+        From::Originals => DataDir::given(common::originals(), "the tests").file(&relative),
+    }
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn fixture(file: &str) -> PathBuf {
@@ -37,8 +49,10 @@ fn keep_all(_: &str) -> Option<String> {
     None
 }
 
-fn read(file: &str, code: &str, name: &str) -> BoundaryLayer {
-    read_layer(&boundaries(file), code, name, &outside_england).unwrap_or_else(|e| panic!("{e}"))
+fn read(file: &str, code: &str, name: &str, from: From) -> BoundaryLayer {
+    boundaries(file, from)
+        .layer(code, name, &outside_england)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn read_fixture(file: &str) -> Result<BoundaryLayer, Error> {
@@ -50,8 +64,8 @@ fn codes(layer: &BoundaryLayer) -> Vec<&str> {
 }
 
 /// The file's features' properties in file order, read as plain JSON.
-fn raw_properties(path: &Path) -> Vec<serde_json::Map<String, serde_json::Value>> {
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+fn raw_properties(file: &DataFile) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    let json: serde_json::Value = serde_json::from_slice(&file.bytes().unwrap()).unwrap();
     json["features"]
         .as_array()
         .unwrap()
@@ -62,22 +76,39 @@ fn raw_properties(path: &Path) -> Vec<serde_json::Map<String, serde_json::Value>
 
 // ---------------------------------------------------------------- real data
 
-/// England's features per layer (PROVENANCE.md) and all features in the file.
+/// England's features per layer (PROVENANCE.md) and all features in the
+/// file: the layers of the embedded dataset, then two older ones.
 #[rustfmt::skip]
-const ENGLAND_COUNTS: [(&str, &str, &str, usize, usize); 7] = [
+const ENGLAND_COUNTS: [(&str, &str, &str, usize, usize); 5] = [
     ("utla/CTYUA_DEC_2024_UK_BUC.geojson", "AREACD", "AREANM", 153, 218),
     ("lad/LAD_DEC_2024_UK_BUC.geojson", "AREACD", "AREANM", 296, 361),
     ("health/SICBL_APR_2023_EN_BSC.geojson", "AREACD", "AREANM", 106, 106),
     ("health/ICB_APR_2023_EN_BSC.geojson", "AREACD", "AREANM", 42, 42),
+    ("health/CCG_APR_2021_EN_BUC.geojson", "AREACD", "AREANM", 106, 106),
+];
+#[rustfmt::skip]
+const ENGLAND_COUNTS_OLDER: [(&str, &str, &str, usize, usize); 2] = [
     ("health/CCG_APR_2019_EN_BUC.geojson", "AREACD", "AREANM", 191, 191),
     ("health/CCG_APR_2020_EN_BUC.geojson", "ccg20cd", "ccg20nm", 135, 135),
-    ("health/CCG_APR_2021_EN_BUC.geojson", "AREACD", "AREANM", 106, 106),
 ];
 
 #[test]
 fn england_feature_counts_match_provenance() {
-    for (file, code, name, england, total) in ENGLAND_COUNTS {
-        let layer = read(file, code, name);
+    check_counts(&ENGLAND_COUNTS, From::Embedded);
+}
+
+#[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
+fn england_feature_counts_of_older_layers_match_provenance() {
+    check_counts(&ENGLAND_COUNTS_OLDER, From::Originals);
+}
+
+fn check_counts(layers: &[(&str, &str, &str, usize, usize)], from: From) {
+    for &(file, code, name, england, total) in layers {
+        let layer = read(file, code, name, from);
         assert_eq!(layer.features.len(), england, "{file}");
         assert_eq!(layer.features.len() + layer.excluded.len(), total, "{file}");
         assert!(
@@ -92,9 +123,9 @@ fn england_feature_counts_match_provenance() {
 
 #[test]
 fn non_english_areas_are_reported_and_file_order_kept() {
-    let path = boundaries("utla/CTYUA_DEC_2024_UK_BUC.geojson");
-    let layer = read_layer(&path, "AREACD", "AREANM", &outside_england).unwrap();
-    let in_file: Vec<String> = raw_properties(&path)
+    let file = boundaries("utla/CTYUA_DEC_2024_UK_BUC.geojson", From::Embedded);
+    let layer = file.layer("AREACD", "AREANM", &outside_england).unwrap();
+    let in_file: Vec<String> = raw_properties(&file)
         .iter()
         .map(|p| p["AREACD"].as_str().unwrap().to_string())
         .collect();
@@ -125,7 +156,7 @@ fn non_english_areas_are_reported_and_file_order_kept() {
     );
 
     // Parallel projection and repair give the same answer every time.
-    let again = read_layer(&path, "AREACD", "AREANM", &outside_england).unwrap();
+    let again = file.layer("AREACD", "AREANM", &outside_england).unwrap();
     assert!(
         layer
             .features
@@ -148,11 +179,15 @@ fn non_english_areas_are_reported_and_file_order_kept() {
 /// inside the bound). A scale or datum error would instead shift every area
 /// the same way, so the total must also agree to 1e-6 (observed: 5e-8).
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn projected_areas_match_ons_shape_area() {
-    let path = boundaries("health/CCG_APR_2021_EN_BSC_100M.geojson");
-    let layer = read_layer(&path, "CCG21CD", "CCG21NM", &keep_all).unwrap();
+    let file = boundaries("health/CCG_APR_2021_EN_BSC_100M.geojson", From::Originals);
+    let layer = file.layer("CCG21CD", "CCG21NM", &keep_all).unwrap();
     assert_eq!(layer.features.len(), 106);
-    let ons: HashMap<String, f64> = raw_properties(&path)
+    let ons: HashMap<String, f64> = raw_properties(&file)
         .iter()
         .map(|p| {
             (
@@ -191,21 +226,24 @@ fn projected_areas_match_ons_shape_area() {
 /// lon/lat grid) and the LSOA file one more (a corner of E01013170 lies 5 mm
 /// beside another edge in lon/lat and just across it in BNG).
 #[rustfmt::skip]
-const INVALID_FEATURES: [(&str, &str, &str, usize, usize); 19] = [
-    ("lad/LAD_DEC_2021_UK_BUC.geojson", "AREACD", "AREANM", 2, 374),
+const INVALID_FEATURES_EMBEDDED: [(&str, &str, &str, usize, usize); 5] = [
     ("lad/LAD_DEC_2024_UK_BUC.geojson", "AREACD", "AREANM", 5, 361),
-    ("utla/CTYUA_DEC_2021_UK_BUC.geojson", "AREACD", "AREANM", 2, 217),
     ("utla/CTYUA_DEC_2024_UK_BUC.geojson", "AREACD", "AREANM", 5, 218),
+    ("health/SICBL_APR_2023_EN_BSC.geojson", "AREACD", "AREANM", 3, 106),
+    ("health/ICB_APR_2023_EN_BSC.geojson", "AREACD", "AREANM", 3, 42),
+    ("health/CCG_APR_2021_EN_BUC.geojson", "AREACD", "AREANM", 0, 106),
+];
+#[rustfmt::skip]
+const INVALID_FEATURES: [(&str, &str, &str, usize, usize); 14] = [
+    ("lad/LAD_DEC_2021_UK_BUC.geojson", "AREACD", "AREANM", 2, 374),
+    ("utla/CTYUA_DEC_2021_UK_BUC.geojson", "AREACD", "AREANM", 2, 217),
     ("health/CCG_APR_2021_EN_BGC.geojson", "AREACD", "AREANM", 35, 106),
     ("health/CCG_APR_2019_EN_BUC.geojson", "AREACD", "AREANM", 1, 191),
     ("health/CCG_2013_EN_BSC.geojson", "AREACD", "AREANM", 2, 211),
     ("health/SICBL_JUL_2022_EN_BUC.geojson", "AREACD", "AREANM", 4, 106),
-    ("health/SICBL_APR_2023_EN_BSC.geojson", "AREACD", "AREANM", 3, 106),
     ("health/ICB_JUL_2022_EN_BUC.geojson", "AREACD", "AREANM", 3, 42),
-    ("health/ICB_APR_2023_EN_BSC.geojson", "AREACD", "AREANM", 3, 42),
     ("health/NHSER_JAN_2024_EN_BSC.geojson", "AREACD", "AREANM", 3, 7),
     ("health/CCG_APR_2020_EN_BUC.geojson", "ccg20cd", "ccg20nm", 0, 135),
-    ("health/CCG_APR_2021_EN_BUC.geojson", "AREACD", "AREANM", 0, 106),
     ("health/CCG_APR_2021_EN_BSC_100M.geojson", "CCG21CD", "CCG21NM", 0, 106),
     ("health/geographr_boundaries_ccg21_CCG_APR_2021_EN_BUC.geojson", "ccg21_code", "ccg21_name", 0, 106),
     ("lad/geographr_boundaries_ltla21_LAD_DEC_2021_UK_BUC.geojson", "ltla21_code", "ltla21_name", 0, 374),
@@ -227,8 +265,9 @@ const INVALID_FEATURES_BGC: [(&str, &str, &str, usize, usize); 2] = [
 fn check_repairs(
     (file, code, name, invalid, total): (&str, &str, &str, usize, usize),
     geo_check: bool,
+    from: From,
 ) {
-    let layer = read_layer(&boundaries(file), code, name, &keep_all).unwrap();
+    let layer = boundaries(file, from).layer(code, name, &keep_all).unwrap();
     assert_eq!(layer.features.len(), total, "{file}");
     assert_eq!(layer.repairs.len(), invalid, "{file}: {:#?}", layer.repairs);
     layer.repairs.par_iter().for_each(|repair| {
@@ -254,10 +293,21 @@ fn check_repairs(
 }
 
 #[test]
+fn invalid_features_of_the_embedded_layers_are_found_and_repaired() {
+    for layer in INVALID_FEATURES_EMBEDDED {
+        check_repairs(layer, true, From::Embedded);
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn invalid_features_are_found_and_repaired() {
     for layer in INVALID_FEATURES {
         let geo_check = !layer.0.contains("BGC");
-        check_repairs(layer, geo_check);
+        check_repairs(layer, geo_check, From::Originals);
     }
 }
 
@@ -268,7 +318,7 @@ fn invalid_features_are_found_and_repaired() {
 #[ignore]
 fn invalid_features_in_big_files_are_repaired_valid_by_geo() {
     for layer in INVALID_FEATURES_BGC {
-        check_repairs(layer, true);
+        check_repairs(layer, true, From::Originals);
     }
     check_repairs(
         (
@@ -279,14 +329,24 @@ fn invalid_features_in_big_files_are_repaired_valid_by_geo() {
             106,
         ),
         true,
+        From::Originals,
     );
     let lsoa = "lsoa/geographr_boundaries_lsoa11_LSOA_DEC_2011_EW_BSC_simplified.geojson";
-    check_repairs((lsoa, "lsoa11_code", "lsoa11_name", 2, 34_753), true);
+    check_repairs(
+        (lsoa, "lsoa11_code", "lsoa11_name", 2, 34_753),
+        true,
+        From::Originals,
+    );
 }
 
 #[test]
 fn nottingham_is_a_hole_in_nottinghamshire() {
-    let layer = read("utla/CTYUA_DEC_2024_UK_BUC.geojson", "AREACD", "AREANM");
+    let layer = read(
+        "utla/CTYUA_DEC_2024_UK_BUC.geojson",
+        "AREACD",
+        "AREANM",
+        From::Embedded,
+    );
     let area = |code: &str| {
         &layer
             .features
@@ -320,7 +380,7 @@ fn timing() {
         ("lad/LAD_DEC_2024_UK_BGC.geojson", "AREACD"),
     ] {
         let start = std::time::Instant::now();
-        let layer = read(file, code, "AREANM");
+        let layer = read(file, code, "AREANM", From::Originals);
         println!(
             "{file}: {:?} ({} kept, {} excluded, {} repaired)",
             start.elapsed(),

@@ -3,32 +3,29 @@
 //! (the Isle of Wight) land on the right pixels in their own class colours.
 
 use geo::{BoundingRect, Contains, Coord, Line, MultiPolygon, Point, Rect};
-use jsna_gap::geography::boundaries::{BoundaryLayer, read_layer};
+use jsna_gap::geography::boundaries::BoundaryLayer;
+use jsna_gap::load::DataSource;
 use jsna_gap::render::{self, MapSpec, Palette, Rgb};
 use jsna_gap::stats::classify::{Classes, Method, classify};
 use resvg::tiny_skia::Pixmap;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 const NOTTINGHAM: &str = "E06000018";
 const NOTTINGHAMSHIRE: &str = "E10000024";
 const ISLE_OF_WIGHT: &str = "E06000046";
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("JSNA_GAP_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")))
-}
-
-/// England's counties and unitary authorities, read once for all tests.
+/// England's counties and unitary authorities (the embedded dataset's
+/// byte-for-byte copy of the ONS file), read once for all tests.
 fn layer() -> &'static BoundaryLayer {
     static LAYER: OnceLock<BoundaryLayer> = OnceLock::new();
     LAYER.get_or_init(|| {
-        let path = data_dir().join("boundaries/utla/CTYUA_DEC_2024_UK_BUC.geojson");
+        let file = DataSource::Embedded
+            .file("boundaries/utla/CTYUA_DEC_2024_UK_BUC.geojson")
+            .unwrap();
         let outside_england =
             |code: &str| (!code.starts_with('E')).then(|| "not in England".to_string());
-        read_layer(&path, "AREACD", "AREANM", &outside_england).unwrap()
+        file.layer("AREACD", "AREANM", &outside_england).unwrap()
     })
 }
 

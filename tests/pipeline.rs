@@ -1,10 +1,9 @@
-//! The default England run on the real data: totals conserved, every area
-//! present, and need for a few areas recomputed independently from the raw
-//! ONS and MHCLG files (not through the library).
+//! The default England run on the embedded dataset: totals conserved, every
+//! area present, and need for a few areas recomputed independently from the
+//! raw ONS and MHCLG files (not through the library) where they are here.
 
 mod common;
 
-use jsna_gap::config::{Overrides, RunSpec};
 use jsna_gap::output::Outputs;
 use jsna_gap::pipeline;
 use statrs::distribution::{ContinuousCDF, Normal};
@@ -12,18 +11,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("JSNA_GAP_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")))
-}
-
 fn default_run() -> &'static Outputs {
     static RUN: OnceLock<Outputs> = OnceLock::new();
-    RUN.get_or_init(|| {
-        let spec = RunSpec::resolve(&Overrides::from_env(None, None)).unwrap();
-        pipeline::run(&spec, &|_| {}).unwrap()
-    })
+    RUN.get_or_init(|| pipeline::run(&common::embedded_spec(), &|_| {}).unwrap())
 }
 
 /// gap.csv parsed into records keyed by column name.
@@ -46,9 +36,9 @@ fn by_area(level: &str, condition: &str) -> BTreeMap<String, HashMap<String, Str
         .collect()
 }
 
-/// A CSV from the data directory as records keyed by column name.
+/// An original data file as records keyed by column name.
 fn data_csv(relative: &str) -> Vec<HashMap<String, String>> {
-    read_csv(&data_dir().join(relative))
+    read_csv(&common::originals().join(relative))
 }
 
 /// How many conditions the default prevalence table has.
@@ -95,24 +85,44 @@ fn every_board_and_sub_icb_location_is_present_for_every_condition() {
     assert_eq!(by_area("sicbl", "psychosis").len(), 106);
 }
 
+/// The sum of a level's caseload over its areas.
+fn level_total(level: &str) -> f64 {
+    by_area(level, "psychosis")
+        .values()
+        .map(|r| number(r, "caseload"))
+        .sum()
+}
+
 #[test]
 fn caseload_totals_are_conserved_at_every_level() {
-    let england = NATIONAL_CASELOAD * england_share();
-    for level in ["ctyua", "sicbl"] {
-        let total: f64 = by_area(level, "psychosis")
-            .values()
-            .map(|r| number(r, "caseload"))
-            .sum();
-        assert!(
-            (total - england).abs() < 1e-6,
-            "{level}: {total} vs {england}"
-        );
-    }
     let manifest: serde_json::Value =
         serde_json::from_slice(default_run().get("manifest.json").unwrap()).unwrap();
     let placed = manifest["caseload"]["placed_in_england"].as_f64().unwrap();
     let not_placed = manifest["caseload"]["not_placed"].as_f64().unwrap();
     assert!((placed + not_placed - NATIONAL_CASELOAD).abs() < 1e-6);
+    for level in ["ctyua", "sicbl"] {
+        let total = level_total(level);
+        assert!(
+            (total - placed).abs() < 1e-6,
+            "{level}: {total} vs {placed}"
+        );
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
+fn englands_caseload_is_its_share_of_adults_in_the_ons_population_file() {
+    let england = NATIONAL_CASELOAD * england_share();
+    for level in ["ctyua", "sicbl"] {
+        let total = level_total(level);
+        assert!(
+            (total - england).abs() < 1e-6,
+            "{level}: {total} vs {england}"
+        );
+    }
 }
 
 /// Adults (18+) per English LSOA and the LSOA's 2022 district, from the raw files.
@@ -137,6 +147,10 @@ fn adults_by_district() -> HashMap<String, f64> {
 }
 
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn need_in_nottingham_equals_a_hand_calculation_from_the_iod_file() {
     // Caseload(Nottingham) = England caseload × Nottingham's share of the
     // IoD2025 employment scale summed over English districts.
@@ -219,6 +233,10 @@ fn need_in_nottingham_equals_a_hand_calculation_from_the_iod_file() {
 }
 
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn a_county_is_the_sum_of_its_districts() {
     // Nottinghamshire (E10000024) = its seven districts, from the ONS lookup.
     let lookup = data_csv("lookups/geographr_lookup_ltla23_utla23.csv");
@@ -309,8 +327,7 @@ fn every_map_is_recorded_with_classes_that_count_its_areas() {
 
 #[test]
 fn the_same_inputs_give_the_same_bytes() {
-    let spec = RunSpec::resolve(&Overrides::from_env(None, None)).unwrap();
-    let again = pipeline::run(&spec, &|_| {}).unwrap();
+    let again = pipeline::run(&common::embedded_spec(), &|_| {}).unwrap();
     let first = default_run();
     let paths: Vec<_> = first.paths().collect();
     assert_eq!(paths, again.paths().collect::<Vec<_>>());

@@ -15,13 +15,8 @@ use std::sync::OnceLock;
 
 const PROJECT: &str = env!("CARGO_MANIFEST_DIR");
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("JSNA_GAP_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(PROJECT).join("../shared/data"))
-}
-
-/// A local run: caseload for two authorities, and local prevalence for one.
+/// A local run on the embedded dataset: caseload for two authorities, and
+/// local prevalence for one.
 fn local_run() -> &'static Outputs {
     static RUN: OnceLock<Outputs> = OnceLock::new();
     RUN.get_or_init(|| {
@@ -42,7 +37,7 @@ fn local_run() -> &'static Outputs {
         )
         .unwrap();
         let default = std::fs::read_to_string(PathBuf::from(PROJECT).join("jsna.toml")).unwrap();
-        let mut config = format!("data_dir = {:?}\n", data_dir().display().to_string());
+        let mut config = String::new();
         for line in default.lines() {
             let line = if line.starts_with("caseload = \"datasets/") {
                 format!(

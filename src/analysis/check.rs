@@ -11,10 +11,9 @@ use crate::caseload::observed::{
 use crate::caseload::{self, Proxy};
 use crate::config::RunSpec;
 use crate::error::{Error, ErrorKind, Result};
-use crate::geography::catalogue::Catalogue;
 use crate::geography::units::Units;
 use crate::geography::{Level, gss};
-use crate::load::{self, Loaded};
+use crate::load::Loaded;
 use crate::stats::estimate::Estimate;
 use crate::uncertainty::model::{Areas, Inputs};
 use crate::uncertainty::{Measure, Row, Settings, Unmet};
@@ -114,7 +113,7 @@ pub fn check(spec: &RunSpec, loaded: &Loaded, observations: &Observations) -> Re
                 &proxy.weights(&loaded.units),
                 share,
                 &loaded.pdus,
-                &spec.datasets.caseload,
+                spec.datasets.caseload.path(),
             )
         })
         .collect::<Result<Vec<_>>>()?;
@@ -333,9 +332,7 @@ fn lsoa_places<'a>(
             by_level(Level::Pcon)
         }
         ObservedLevel::Pcon => {
-            let catalogue = Catalogue::builtin();
-            let layer = catalogue.layer(load::PCON_LAYER, Level::Pcon)?;
-            let pcon = load::best_fit(spec, units, layer)?.area_of;
+            let pcon = spec.data.constituencies(units)?;
             Box::new(move |i| pcon[i].iter().cloned().collect())
         }
     })

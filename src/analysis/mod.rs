@@ -109,7 +109,7 @@ pub fn central(spec: &RunSpec, loaded: &Loaded) -> Result<Central> {
                 &proxy.weights(&loaded.units),
                 share,
                 &loaded.pdus,
-                &spec.datasets.caseload,
+                spec.datasets.caseload.path(),
             )
         })
         .collect::<Result<Vec<Placement>>>()?;
@@ -261,7 +261,7 @@ fn model_error(spec: &RunSpec, loaded: &Loaded) -> Result<(f64, String)> {
         return Ok((sd, "set in the configuration".to_string()));
     }
     let observations = check::Observations {
-        file: &spec.datasets.caseload_observed,
+        file: spec.datasets.caseload_observed.path(),
         rows: &loaded.observed,
         national: &loaded.national,
     };

@@ -9,11 +9,11 @@
 use super::population::{FineUnits, Placement};
 use super::vintage::Vintage;
 use super::{Crosswalk, Link};
-use crate::config::DataDir;
 use crate::error::Result;
 use crate::geography::Level;
 use crate::geography::units::{self, LSOA_CCG21, LSOA_SICBL22, Units};
 use crate::input::Table;
+use crate::load::DataDir;
 use std::collections::{BTreeMap, HashMap};
 
 pub const LSOA_CCG19: &str = "lookups/LSOA11_CCG19_LAD19_EN_LU.csv";
@@ -59,7 +59,7 @@ impl Official {
         let mut tables: BTreeMap<&str, Table> = BTreeMap::new();
         for (vintage, file, lsoa, area) in LOOKUPS {
             if !tables.contains_key(file) {
-                tables.insert(file, Table::read(&data.file(file)?)?);
+                tables.insert(file, data.file(file)?.table()?);
             }
             let lookup = units::pairs(&tables[file], lsoa, area)?;
             let how = format!("ONS lookup {file} ({area})");

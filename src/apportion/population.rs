@@ -12,11 +12,11 @@
 //! inside it, unlike a centroid) in the area's polygon.
 
 use super::Crosswalk;
-use crate::config::DataDir;
 use crate::error::Result;
 use crate::geography::boundaries::BoundaryLayer;
 use crate::geography::units::LSOA_POPULATION;
-use crate::input::{Seen, Table};
+use crate::input::Seen;
+use crate::load::DataDir;
 use geo::{BoundingRect, Closest, ClosestPoint, InteriorPoint, Intersects, Point};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -41,7 +41,7 @@ impl FineUnits {
     /// Every LSOA 2011 in England and Wales with its ONS mid-2020 population
     /// (all ages), from the data directory.
     pub fn lsoa11(data: &DataDir) -> Result<FineUnits> {
-        let table = Table::read(&data.file(LSOA_POPULATION)?)?;
+        let table = data.file(LSOA_POPULATION)?.table()?;
         table.require(&["lsoa11_code", "total_population"])?;
         let mut units = BTreeMap::new();
         let mut seen = Seen::default();

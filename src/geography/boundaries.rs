@@ -70,7 +70,20 @@ pub fn read_layer(
     name_field: &str,
     exclude: &dyn Fn(&str) -> Option<String>,
 ) -> Result<BoundaryLayer> {
-    let (features, sha256) = read_features(path)?;
+    let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
+    parse_layer(path, &bytes, code_field, name_field, exclude)
+}
+
+/// [`read_layer`] on bytes already read (e.g. from the embedded dataset);
+/// `path` names the file in messages and in the layer.
+pub fn parse_layer(
+    path: &Path,
+    bytes: &[u8],
+    code_field: &str,
+    name_field: &str,
+    exclude: &dyn Fn(&str) -> Option<String>,
+) -> Result<BoundaryLayer> {
+    let (features, sha256) = parse_features(path, bytes)?;
     let plan = plan(path, &features, code_field, name_field, exclude)?;
     let total = features.len();
     // Projection and repair are the costly part and independent per
@@ -103,15 +116,14 @@ pub fn read_layer(
     Ok(layer)
 }
 
-/// Parse the file as a GeoJSON FeatureCollection in WGS84; also returns the
-/// SHA-256 of its bytes.
-fn read_features(path: &Path) -> Result<(Vec<Feature>, String)> {
-    let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
-    let geojson: GeoJson = serde_json::from_slice(&bytes).map_err(|err| json_error(path, &err))?;
+/// Parse the bytes as a GeoJSON FeatureCollection in WGS84; also returns
+/// their SHA-256.
+fn parse_features(path: &Path, bytes: &[u8]) -> Result<(Vec<Feature>, String)> {
+    let geojson: GeoJson = serde_json::from_slice(bytes).map_err(|err| json_error(path, &err))?;
     let found = match geojson {
         GeoJson::FeatureCollection(collection) => {
             check_crs(path, collection.foreign_members.as_ref())?;
-            return Ok((collection.features, crate::input::sha256_hex(&bytes)));
+            return Ok((collection.features, crate::input::sha256_hex(bytes)));
         }
         GeoJson::Feature(_) => "a single Feature".to_string(),
         GeoJson::Geometry(geometry) => format!("a bare {} geometry", geometry.value.type_name()),

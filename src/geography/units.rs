@@ -11,9 +11,9 @@
 //! themselves show (e.g. E38000246 → E38000264, Surrey Heartlands).
 
 use super::{Level, gss};
-use crate::config::DataDir;
 use crate::error::Result;
 use crate::input::{InputFile, Table};
+use crate::load::DataDir;
 use std::collections::{BTreeMap, HashMap};
 
 pub const LSOA_POPULATION: &str = "population/demographr_population20_lsoa11.csv";
@@ -81,7 +81,7 @@ pub struct Units {
 
 impl Units {
     pub fn load(data: &DataDir) -> Result<Units> {
-        let read = |rel: &str| Table::read(&data.file(rel)?);
+        let read = |rel: &str| data.file(rel)?.table();
         let population = read(LSOA_POPULATION)?;
         let sicbl22 = read(LSOA_SICBL22)?;
         let sicbl24 = read(LSOA_SICBL24)?;

@@ -162,7 +162,7 @@ pub fn manifest<'a>(
         })
         .collect();
     excluded.extend(placement.unplaced.iter().map(|u| Exclusion {
-        input: spec.datasets.caseload.display().to_string(),
+        input: spec.datasets.caseload.to_string(),
         item: format!(
             "line {}: {} ({:.1} people)",
             u.line, u.area_code, u.caseload
@@ -173,7 +173,7 @@ pub fn manifest<'a>(
         services::outside_england(&loaded.services)
             .into_iter()
             .map(|s| Exclusion {
-                input: spec.datasets.services.display().to_string(),
+                input: spec.datasets.services.to_string(),
                 item: s.id.clone(),
                 reason: "serves only areas outside England".to_string(),
             }),
