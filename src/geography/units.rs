@@ -205,6 +205,23 @@ impl Units {
         adults
     }
 
+    /// IoD2025 average score of each area of a level: its LSOAs' district
+    /// scores weighted by their adults (for upper-tier authorities, the
+    /// same as weighting their districts by adults).
+    pub fn imd_score_by_area(&self, level: Level) -> BTreeMap<String, f64> {
+        let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+        for lsoa in &self.lsoas {
+            let entry = sums
+                .entry(Units::area_of(lsoa, level).to_string())
+                .or_default();
+            entry.0 += self.districts[&lsoa.lad].imd_score * lsoa.adults;
+            entry.1 += lsoa.adults;
+        }
+        sums.into_iter()
+            .map(|(code, (score, adults))| (code, score / adults))
+            .collect()
+    }
+
     pub fn england_adults(&self) -> f64 {
         self.lsoas.iter().map(|l| l.adults).sum()
     }

@@ -4,3 +4,4 @@
 pub mod annex;
 pub mod document;
 pub mod manifest;
+pub mod similar;

@@ -14,6 +14,7 @@ use crate::output;
 use crate::prevalence::Domain;
 use crate::render::{self, MapSpec};
 use crate::report::document::{Block, Cell, Document, Table};
+use crate::report::similar::similar_areas;
 use crate::services::CATEGORIES;
 use geo::{BoundingRect, Intersects, Rect};
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,8 +23,6 @@ use std::collections::{BTreeMap, BTreeSet};
 /// (at least 25 km), so that its neighbours show.
 const NEIGHBOURHOOD: f64 = 0.6;
 const MIN_MARGIN_METRES: f64 = 25_000.0;
-/// How many similar areas (by deprivation) the comparison table shows.
-const SIMILAR_AREAS: usize = 5;
 
 pub struct Board<'a> {
     pub inputs: &'a AnnexInputs<'a>,
@@ -341,20 +340,10 @@ impl Board<'_> {
     fn comparison_table(&self) -> Table {
         let all = self.inputs.analysis.rows_of(Level::Ctyua, LEAD_CONDITION);
         let scores = &self.shared.deprivation;
-        let own = scores.get(self.code).copied().unwrap_or(f64::NAN);
-        let mut similar: Vec<&&GapRow> = all.iter().filter(|r| r.area_code != self.code).collect();
-        similar.sort_by(|a, b| {
-            let d = |r: &GapRow| {
-                (scores
-                    .get(r.area_code.as_str())
-                    .copied()
-                    .unwrap_or(f64::NAN)
-                    - own)
-                    .abs()
-            };
-            d(a).total_cmp(&d(b))
-                .then_with(|| a.area_code.cmp(&b.area_code))
-        });
+        let similar: Vec<&GapRow> = similar_areas(self.code, scores)
+            .into_iter()
+            .filter_map(|code| all.iter().find(|r| r.area_code == code).copied())
+            .collect();
         let england_need: f64 = all.iter().map(|r| r.need.need).sum();
         let england_adults: f64 = all.iter().map(|r| r.facts.adults).sum();
         let line = |r: &GapRow, label: String| {
@@ -389,12 +378,7 @@ impl Board<'_> {
                 100_000.0 * england_need / england_adults,
             ),
         ]);
-        rows.extend(
-            similar
-                .iter()
-                .take(SIMILAR_AREAS)
-                .map(|r| line(r, r.area_name.clone())),
-        );
+        rows.extend(similar.iter().map(|r| line(r, r.area_name.clone())));
         Table {
             caption: "Estimated people on probation with a current mental illness per 100,000 adults: this Board, England, and the five Boards closest in deprivation".into(),
             headers: vec![

@@ -123,7 +123,7 @@ pub fn annexes(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
             .filter(|r| r.condition == LEAD_CONDITION)
             .map(|r| (r.area_code.clone(), r.headline().1))
             .collect(),
-        deprivation: deprivation_scores(inputs),
+        deprivation: inputs.loaded.units.imd_score_by_area(Level::Ctyua),
     };
     let mut files: Vec<(String, Vec<u8>)> = by_board
         .par_iter()
@@ -160,17 +160,4 @@ fn board_layer(loaded: &Loaded) -> Option<&BoundaryLayer> {
         .iter()
         .find(|(level, _)| level.level == Level::Ctyua)
         .map(|(_, layer)| layer)
-}
-
-/// IoD2025 average score per Board: its districts' scores weighted by adults.
-fn deprivation_scores(inputs: &AnnexInputs) -> BTreeMap<String, f64> {
-    let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    for d in inputs.loaded.units.districts.values() {
-        let entry = sums.entry(d.ctyua.clone()).or_default();
-        entry.0 += d.imd_score * d.adults;
-        entry.1 += d.adults;
-    }
-    sums.into_iter()
-        .map(|(code, (s, a))| (code, s / a))
-        .collect()
 }
