@@ -18,10 +18,10 @@ use crate::output::{self, Outputs};
 use crate::prevalence::{self, Comparator, LocalPrevalence, Prevalence, TreatmentAccess};
 use crate::render;
 use crate::render::charts::Survey;
-use crate::report::annex;
 use crate::report::manifest::{
     CaseloadRecord, Exclusion, LevelRecord, Manifest, MapRecord, Repaired, Tool,
 };
+use crate::report::{annex, explorer};
 use crate::sensitivity::{self, Scenario, SensitivityRow};
 use crate::services::{self, Service};
 use crate::stats::classify;
@@ -700,6 +700,13 @@ pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs> {
             outputs.add(path, bytes);
         }
     }
+    let explorer = explorer::ExplorerInputs {
+        spec,
+        loaded: &loaded,
+        analysis: &analysis,
+        maps: &maps,
+    };
+    outputs.add(explorer::PATH, explorer::page(&explorer)?.into_bytes());
     let charts = draw_charts(&loaded, &analysis)?;
     progress(&format!("drew {} charts", charts.len()));
     let mut chart_files = Vec::with_capacity(2 * charts.len());

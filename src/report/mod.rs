@@ -1,7 +1,8 @@
 //! Reports: the JSNA annexes (one per Health and Wellbeing Board, and the
-//! England overview) and the run manifest.
+//! England overview), the interactive explorer, and the run manifest.
 
 pub mod annex;
 pub mod document;
+pub mod explorer;
 pub mod manifest;
 pub mod similar;
