@@ -5,7 +5,6 @@
 "use strict";
 (function () {
   var DATA = JSON.parse(document.getElementById("data").textContent);
-  var SVG = "http://www.w3.org/2000/svg";
 
   // What is shown. A new dimension (a scenario, say) is one more key here
   // and one more control.
