@@ -782,7 +782,7 @@ fn in_a_browser_it_fits_a_phone_width_screen() {
         width.as_f64().unwrap() <= 375.0,
         "no sideways scrolling: {width}"
     );
-    for selector in ["#map", "#chart", "#level", "#download"] {
+    for selector in ["#map", "#chart", "#level", "#download", "#table"] {
         let box_ = browser.eval(&format!(
             "(function () {{ var b = document.querySelector('{selector}').getBoundingClientRect(); return [b.left, b.right, b.width]; }})()"
         ));

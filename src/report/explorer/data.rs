@@ -178,7 +178,14 @@ pub fn data(inputs: &ExplorerInputs) -> Result<Data> {
             .collect(),
         start: Start {
             level: levels.first().map_or(String::new(), |l| l.id.clone()),
-            condition: LEAD_CONDITION.to_string(),
+            // The annexes' lead condition, unless the prevalence table lacks it.
+            condition: inputs
+                .loaded
+                .prevalence
+                .iter()
+                .find(|p| p.condition == LEAD_CONDITION)
+                .or(inputs.loaded.prevalence.first())
+                .map_or(String::new(), |p| p.condition.clone()),
             measure: MEASURES[0].id.to_string(),
         },
         levels,

@@ -457,9 +457,10 @@
       var head = this.element.tHead.rows[0];
       head.innerHTML = COLUMNS.map(function (col) {
         var sorted = state.sort.key === col.key;
-        var label = col.key === "value" ? "Value (" + m.unit + ")" : col.label;
+        // The unit is in the caption too, so narrow screens may drop it here.
+        var label = escapeHtml(col.label) + (col.key === "value" ? '<span class="unit"> (' + escapeHtml(m.unit) + ")</span>" : "");
         return '<th scope="col"' + (sorted ? ' aria-sort="' + (state.sort.ascending ? "ascending" : "descending") + '"' : "") +
-          '><button type="button" data-sort="' + col.key + '">' + escapeHtml(label) + "</button></th>";
+          '><button type="button" data-sort="' + col.key + '">' + label + "</button></th>";
       }).join("");
       this.element.tBodies[0].innerHTML = this.rows().map(function (row) {
         return '<tr data-i="' + row.i + '"><td class="num">' + (row.rank || "") + '</td><th scope="row"><button type="button" class="area" data-i="' +
