@@ -57,9 +57,10 @@ fn data() -> &'static Value {
 }
 
 /// gap.csv rows by (level, area code, condition).
-fn gap() -> &'static BTreeMap<(String, String, String), HashMap<String, String>> {
-    static GAP: OnceLock<BTreeMap<(String, String, String), HashMap<String, String>>> =
-        OnceLock::new();
+type Gap = BTreeMap<(String, String, String), HashMap<String, String>>;
+
+fn gap() -> &'static Gap {
+    static GAP: OnceLock<Gap> = OnceLock::new();
     GAP.get_or_init(|| {
         common::records(run().outputs.get("gap.csv").unwrap())
             .into_iter()
