@@ -1,23 +1,27 @@
 //! The explorer's data: every level's areas (outline, name, similar areas)
 //! and, for every condition and measure, each area's published figure with
-//! its interval, its map class and its rank, and England's figure. Figures
-//! go through the same small-number rule as the annexes before they reach
-//! the page, so the page never holds a suppressed count.
+//! its interval, its map class, its rank and how it stands against
+//! England, and England's figure. Figures go through the annexes' own
+//! publication helpers ([`Published`]) before they reach the page, so the
+//! page never holds a suppressed count, nor a rate that would give one away.
 
-use super::measures::{Estimate, MEASURES, Measure};
+use super::measures::{Kind, MEASURES, Measure, Source};
 use super::shapes::{self, Detail};
+use crate::analysis::{Analysis, areas_of};
 use crate::config::{LevelSpec, RunSpec};
 use crate::error::Result;
-use crate::gap::GapRow;
+use crate::gap::{Figure, GapRow, Scale};
 use crate::geography::Level;
 use crate::geography::boundaries::BoundaryLayer;
-use crate::geography::catalogue::Catalogue;
-use crate::numbers::thousands;
-use crate::pipeline::{self, Analysis, DrawnMap, Loaded};
+use crate::load::Loaded;
+use crate::numbers::{percent, thousands};
 use crate::render;
-use crate::report::annex::LEAD_CONDITION;
+use crate::report::annex::{LEAD_CONDITION, Published};
+use crate::report::figures::DrawnMap;
 use crate::report::similar::similar_areas;
 use crate::stats::classify::{self, Classes};
+use crate::stats::estimate::Estimate;
+use crate::uncertainty::summary::Difference;
 use geo::{BoundingRect, MultiPolygon, Rect};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -70,7 +74,7 @@ pub struct MeasureInfo {
     pub unit: &'static str,
     pub bounds: &'static str,
     pub interval: &'static str,
-    pub count: bool,
+    pub kind: Kind,
 }
 
 #[derive(Debug, Serialize)]
@@ -120,12 +124,20 @@ pub struct View {
     pub classes: ClassInfo,
     /// Each area's class as one character, "0" lowest, "-" no data.
     pub class: String,
-    /// Each area's published "value|lower|upper", "" for no data.
+    /// Each area's published "value|lower|upper", "" for no data; a rate
+    /// withheld under the small-number rule is its words and no bounds.
     pub cells: Vec<String>,
     /// Areas with a figure, highest first (ties by code): their ranks.
     pub order: Vec<usize>,
-    /// England's published figure.
+    /// England's published figure, "value|lower|upper" (rates and counts).
     pub england: Option<String>,
+    /// Rates: each area against England's rate at 95%, one character each:
+    /// "h" higher, "s" similar (the difference's interval includes zero),
+    /// "l" lower, "-" no figure.
+    pub compared: Option<String>,
+    /// The published rate and the chance of the top fifth: each area's
+    /// rank from the simulation, "rank|lower|upper|top fifth", "" for none.
+    pub ranks: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -151,7 +163,7 @@ pub fn data(inputs: &ExplorerInputs) -> Result<Data> {
     Ok(Data {
         tool: format!("jsna-gap {}", env!("CARGO_PKG_VERSION")),
         about: format!(
-            "Estimates, not counts: England's {} people on probation spread over areas by the {}, times the national prevalence of each condition among people on probation (the same in every area).",
+            "Estimates, not counts: England's {} people on probation spread over areas by the {}, times the national prevalence of each condition among people on probation (the same in every area). Each figure carries a 95% interval from the run's simulation.",
             thousands(placement.placed, 0),
             spec.caseload.proxy.describe(),
         ),
@@ -173,23 +185,33 @@ pub fn data(inputs: &ExplorerInputs) -> Result<Data> {
                 unit: m.unit,
                 bounds: m.bounds,
                 interval: m.interval,
-                count: m.count,
+                kind: m.kind,
             })
             .collect(),
-        start: Start {
-            level: levels.first().map_or(String::new(), |l| l.id.clone()),
-            // The annexes' lead condition, unless the prevalence table lacks it.
-            condition: inputs
-                .loaded
-                .prevalence
-                .iter()
-                .find(|p| p.condition == LEAD_CONDITION)
-                .or(inputs.loaded.prevalence.first())
-                .map_or(String::new(), |p| p.condition.clone()),
-            measure: MEASURES[0].id.to_string(),
-        },
+        start: start(inputs),
         levels,
     })
+}
+
+/// The first level, the annexes' lead condition (unless the prevalence
+/// table lacks it) and its published rate, as the maps show it.
+fn start(inputs: &ExplorerInputs) -> Start {
+    let level = inputs.loaded.layers.first().map(|(l, _)| l.level);
+    let condition = inputs
+        .loaded
+        .prevalence
+        .iter()
+        .find(|p| p.condition == LEAD_CONDITION)
+        .or(inputs.loaded.prevalence.first())
+        .map_or(String::new(), |p| p.condition.clone());
+    let figure = level.map_or(Figure::Need, |l| {
+        Figure::of(&inputs.analysis.rows_of(l, &condition))
+    });
+    Start {
+        level: level.map_or(String::new(), |l| l.to_string()),
+        condition,
+        measure: figure.column(Scale::Rate).to_string(),
+    }
 }
 
 fn level_data(
@@ -198,7 +220,7 @@ fn level_data(
     layer: &BoundaryLayer,
 ) -> Result<LevelData> {
     let level = spec.level;
-    let areas = pipeline::areas_of(layer);
+    let areas = areas_of(layer);
     let position: HashMap<&str, usize> = areas
         .iter()
         .enumerate()
@@ -246,12 +268,13 @@ fn level_data(
         for measure in &MEASURES {
             let estimates: Vec<Option<Estimate>> = by_area
                 .iter()
-                .map(|r| r.and_then(|r| (measure.estimate)(r)))
+                .map(|r| r.and_then(|r| measure.estimate(r)))
                 .collect();
             let these = Figures {
                 level,
                 condition: &p.condition,
                 rows: &rows,
+                by_area: &by_area,
                 estimates: &estimates,
             };
             if let Some(view) = view(inputs, &these, measure)? {
@@ -269,7 +292,7 @@ fn level_data(
         id: level.to_string(),
         label: level.plural_label().to_string(),
         vintage: spec.layer.vintage.clone(),
-        attribution: Catalogue::builtin().attribution(&spec.layer),
+        attribution: spec.attribution.clone(),
         annex: level == Level::Ctyua,
         view_box: view_box(outlines.iter()).expect("a level has areas"),
         inset: view_box(inset_outlines.map(|(o, _)| o)),
@@ -302,7 +325,8 @@ struct Figures<'a> {
     condition: &'a str,
     /// Every area's row, for England's figure and the publication rule.
     rows: &'a [&'a GapRow],
-    /// Each area's figure, by position (area-code order).
+    /// Each area's row and figure, by position (area-code order).
+    by_area: &'a [Option<&'a GapRow>],
     estimates: &'a [Option<Estimate>],
 }
 
@@ -314,7 +338,9 @@ fn view(inputs: &ExplorerInputs, figures: &Figures, measure: &Measure) -> Result
         return Ok(None);
     }
     let (classes, source) = classes(inputs, figures, measure, &values)?;
-    let publish = publisher(inputs, figures.rows, measure);
+    // The annexes' rule for these rows: counts rounded where any derives
+    // from locally supplied caseload.
+    let published = Published::new(inputs.spec.publication, figures.rows);
     let class = estimates
         .iter()
         .map(|e| {
@@ -323,17 +349,13 @@ fn view(inputs: &ExplorerInputs, figures: &Figures, measure: &Measure) -> Result
                 .unwrap_or('-')
         })
         .collect();
-    let cells = estimates
+    let cells = figures
+        .by_area
         .iter()
-        .map(|e| {
-            e.map_or(String::new(), |e| {
-                format!(
-                    "{}|{}|{}",
-                    publish(e.value),
-                    publish(e.lower),
-                    publish(e.upper)
-                )
-            })
+        .zip(estimates)
+        .map(|(row, e)| match (row, e) {
+            (Some(row), Some(e)) => cell(&published, measure, e, count_of(measure, row)),
+            _ => String::new(),
         })
         .collect();
     // Positions are in area-code order, so ties go to the lower code.
@@ -344,6 +366,8 @@ fn view(inputs: &ExplorerInputs, figures: &Figures, measure: &Measure) -> Result
         .collect();
     order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let colours = inputs.spec.maps.palette.colours(classes.breaks.len());
+    // The figure the maps, rankings and comparisons with England publish.
+    let mapped = Figure::of(figures.rows);
     Ok(Some(View {
         classes: ClassInfo {
             labels: render::class_labels(&classes.breaks),
@@ -354,28 +378,124 @@ fn view(inputs: &ExplorerInputs, figures: &Figures, measure: &Measure) -> Result
         class,
         cells,
         order: order.into_iter().map(|(i, _)| i).collect(),
-        england: (measure.england)(figures.rows).map(&publish),
+        england: england(inputs, figures.condition, measure)
+            .map(|(e, count)| cell(&published, measure, &e, count)),
+        compared: compared(inputs, figures, measure, mapped),
+        ranks: ranks(figures, measure, mapped),
     }))
 }
 
-/// How a measure's figures are published: counts under the run's
-/// small-number rule (the annexes' rule), rates to whole numbers as the
-/// annexes print them.
-fn publisher<'a>(
-    inputs: &'a ExplorerInputs,
-    rows: &[&GapRow],
-    measure: &Measure,
-) -> impl Fn(f64) -> String + 'a {
-    let rule = inputs.spec.publication;
-    let local = rows.iter().any(|r| r.facts.local);
-    let count = measure.count;
-    move |v: f64| {
-        if count {
-            rule.text(v, local)
-        } else {
-            thousands(v, 0)
-        }
+/// The count a measure's figure is made from, which decides whether it may
+/// be published.
+fn count_of(measure: &Measure, row: &GapRow) -> f64 {
+    match measure.source {
+        Source::Figure(figure, _) => figure.value(row, Scale::Count).unwrap_or(f64::NAN),
+        Source::Caseload => row.facts.caseload.value,
+        Source::TopFifth => f64::NAN,
     }
+}
+
+/// A figure as the annexes publish it, "value|lower|upper": counts under
+/// the small-number rule, rates to whole numbers or withheld where their
+/// count is suppressed, probabilities as whole percentages.
+fn cell(published: &Published, measure: &Measure, e: &Estimate, count: f64) -> String {
+    match measure.kind {
+        Kind::Count => published.count_parts(e).join("|"),
+        Kind::Rate => match published.rate_parts(e, count) {
+            Some(parts) => parts.join("|"),
+            None => format!("{}||", published.withheld(e.value, count)),
+        },
+        Kind::Probability => format!("{}||", percent(e.value, 0)),
+    }
+}
+
+/// England's figure for a condition and measure, from the simulation's
+/// draws (the annexes' England), with the count it is made from.
+fn england(inputs: &ExplorerInputs, condition: &str, measure: &Measure) -> Option<(Estimate, f64)> {
+    let england = inputs.analysis.simulation.england(condition)?;
+    let count = |figure: Figure| match figure {
+        Figure::Need => Some(england.need),
+        Figure::UnmetNeed => england.unmet,
+    };
+    match measure.source {
+        Source::Figure(figure, Scale::Count) => count(figure).map(|c| (c, c.value)),
+        Source::Figure(figure, Scale::Rate) => {
+            count(figure).map(|c| (c.scaled(100_000.0 / england.adults), c.value))
+        }
+        Source::Caseload => Some((england.caseload, england.caseload.value)),
+        Source::TopFifth => None,
+    }
+}
+
+/// Each area's rate against England's, at 95%, from the simulation: the
+/// rows' own comparison for the published figure (as the annexes print
+/// it), the same comparison made afresh for the other figure.
+fn compared(
+    inputs: &ExplorerInputs,
+    figures: &Figures,
+    measure: &Measure,
+    mapped: Figure,
+) -> Option<String> {
+    let Source::Figure(figure, Scale::Rate) = measure.source else {
+        return None;
+    };
+    let by_row: Vec<Option<[Difference; 2]>> = if figure == mapped {
+        figures.rows.iter().map(|r| r.against_england).collect()
+    } else {
+        inputs
+            .analysis
+            .simulation
+            .against_england(figures.rows, figure)
+    };
+    let by_code: HashMap<&str, Option<[Difference; 2]>> = figures
+        .rows
+        .iter()
+        .map(|r| r.area_code.as_str())
+        .zip(by_row)
+        .collect();
+    let text = figures
+        .by_area
+        .iter()
+        .map(|row| {
+            match row
+                .and_then(|r| by_code[r.area_code.as_str()])
+                .map(|[at_95, _]| at_95)
+            {
+                Some(Difference::Higher) => 'h',
+                Some(Difference::Similar) => 's',
+                Some(Difference::Lower) => 'l',
+                None => '-',
+            }
+        })
+        .collect();
+    Some(text)
+}
+
+/// Each area's rank by the published rate, its 95% interval and the chance
+/// of the top fifth, for the measures that rank is of.
+fn ranks(figures: &Figures, measure: &Measure, mapped: Figure) -> Option<Vec<String>> {
+    let ranked = match measure.source {
+        Source::Figure(figure, Scale::Rate) => figure == mapped,
+        Source::TopFifth => true,
+        _ => false,
+    };
+    ranked.then(|| {
+        figures
+            .by_area
+            .iter()
+            .map(|row| {
+                row.and_then(|r| r.rank).map_or(String::new(), |k| {
+                    format!(
+                        "{}|{}|{}|{}",
+                        k.rank,
+                        k.lower,
+                        k.upper,
+                        percent(k.top_fifth, 0)
+                    )
+                })
+            })
+            .collect()
+    })
 }
 
 /// The classes of the published map that shows this measure, else the
@@ -405,7 +525,7 @@ fn classes(
             .prevalence
             .iter()
             .flat_map(|p| inputs.analysis.rows_of(figures.level, &p.condition))
-            .filter_map(|r| (measure.estimate)(r).map(|e| e.value))
+            .filter_map(|r| measure.estimate(r).map(|e| e.value))
             .collect();
         classify::classify(&pooled, &maps.classification, maps.k)?.counted(values)
     } else {

@@ -3,14 +3,34 @@
 //! and how England's figure is made. A new column is one entry in
 //! [`MEASURES`]; the page needs no change to show it.
 
-use crate::gap::GapRow;
+use crate::gap::{Figure, GapRow, Scale};
+use crate::stats::estimate::Estimate;
+use serde::Serialize;
 
-/// An estimate with the bounds of its interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Estimate {
-    pub value: f64,
-    pub lower: f64,
-    pub upper: f64,
+/// How a measure's figures are published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// People, under the small-number rule.
+    Count,
+    /// Per 100,000 adults, to whole numbers, withheld where the count it is
+    /// made from is suppressed; compared with England's.
+    Rate,
+    /// A share of the simulation's draws, as a percentage.
+    Probability,
+}
+
+/// Where a measure's figure comes from in a gap row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Need or unmet need, as a count or a rate (the maps' and annexes'
+    /// figures).
+    Figure(Figure, Scale),
+    /// People on probation living in the area.
+    Caseload,
+    /// The probability that the area is in the top fifth of its level by the
+    /// published figure's rate.
+    TopFifth,
 }
 
 pub struct Measure {
@@ -20,93 +40,84 @@ pub struct Measure {
     pub label: &'static str,
     /// What one unit of the figure is, for the legend and the table.
     pub unit: &'static str,
-    /// What the bounds are, in a few words for table headings.
+    /// What the bounds are, in a few words for table headings; empty where
+    /// the figure has none.
     pub bounds: &'static str,
     /// How the interval is made, in words an analyst can quote.
     pub interval: &'static str,
-    /// Whether the figure counts people, so the small-number rule applies.
-    pub count: bool,
-    /// The figure in one row of gap.csv; None where it does not exist
-    /// (unmet need not assessed).
-    pub estimate: fn(&GapRow) -> Option<Estimate>,
-    /// England's figure from every area's row of a level and condition.
-    pub england: fn(&[&GapRow]) -> Option<f64>,
+    pub kind: Kind,
+    pub source: Source,
 }
 
-/// Rates first, then counts (issue 9's order), then the caseload they rest on.
-pub const MEASURES: [Measure; 4] = [
+const SIMULATED: &str = "95% interval from the run's simulation (draws and seed in manifest.json): the choice of caseload proxy, the caseload model's own error, England's share of the caseload, the prevalence's sampling error and, for unmet need, treatment access and stated capacities; the same intervals as gap.csv.";
+
+/// Rates first (issue 9's order), then counts, the chance of being in the
+/// top fifth, and the caseload they rest on.
+pub const MEASURES: [Measure; 6] = [
     Measure {
         id: "need_per_100k_adults",
-        label: "People with the condition per 100,000 adults",
+        label: "Need per 100,000 adults (people on probation with the condition)",
         unit: "per 100,000 adults",
         bounds: "95% interval",
-        interval: "95% interval by Byar's method (exact Poisson below 10) on the estimated count, as in gap.csv. It treats the estimate as an observed count and leaves out the uncertainty of the prevalence and of the caseload estimate, so it is narrower than the interval of the count.",
-        count: false,
-        estimate: |r| {
-            let rate = r.need_per_100k_adults;
-            Some(Estimate {
-                value: rate.value,
-                lower: rate.lower,
-                upper: rate.upper,
-            })
-        },
-        england: |rows| {
-            let need: f64 = rows.iter().map(|r| r.need.need).sum();
-            let adults: f64 = rows.iter().map(|r| r.facts.adults).sum();
-            Some(100_000.0 * need / adults)
-        },
+        interval: SIMULATED,
+        kind: Kind::Rate,
+        source: Source::Figure(Figure::Need, Scale::Rate),
+    },
+    Measure {
+        id: "unmet_need_per_100k_adults",
+        label: "Unmet need per 100,000 adults (not reached by services)",
+        unit: "per 100,000 adults",
+        bounds: "95% interval",
+        interval: SIMULATED,
+        kind: Kind::Rate,
+        source: Source::Figure(Figure::UnmetNeed, Scale::Rate),
     },
     Measure {
         id: "need",
-        label: "People with the condition",
+        label: "Need (people on probation with the condition)",
         unit: "people",
         bounds: "95% interval",
-        interval: "95% interval: the lowest caseload across the three caseload proxies times the lower bound of the prevalence's 95% interval, to the highest caseload times the upper bound.",
-        count: true,
-        estimate: |r| {
-            Some(Estimate {
-                value: r.need.need,
-                lower: r.need.lower,
-                upper: r.need.upper,
-            })
-        },
-        england: |rows| Some(rows.iter().map(|r| r.need.need).sum()),
+        interval: SIMULATED,
+        kind: Kind::Count,
+        source: Source::Figure(Figure::Need, Scale::Count),
     },
     Measure {
         id: "unmet_need",
-        label: "Unmet need (people with the condition not reached by services)",
+        label: "Unmet need (people not reached by services)",
         unit: "people",
         bounds: "95% interval",
-        interval: "95% interval: the need interval carried through the national untreated share, or less the capacity of services apportioned to the area.",
-        count: true,
-        estimate: |r| {
-            r.unmet.map(|u| Estimate {
-                value: u.need,
-                lower: u.lower,
-                upper: u.upper,
-            })
-        },
-        england: |rows| {
-            rows.iter()
-                .map(|r| r.unmet.map(|u| u.need))
-                .sum::<Option<f64>>()
-        },
+        interval: SIMULATED,
+        kind: Kind::Count,
+        source: Source::Figure(Figure::UnmetNeed, Scale::Count),
+    },
+    Measure {
+        id: "top_fifth_probability",
+        label: "Probability of being in the top fifth (by the mapped rate)",
+        unit: "of simulations",
+        bounds: "",
+        interval: "The share of the simulation's draws in which the area is among the fifth of its level's areas with the highest published rate (unmet need per 100,000 adults where assessed, otherwise need per 100,000 adults). Its rank's 95% interval is given beside it.",
+        kind: Kind::Probability,
+        source: Source::TopFifth,
     },
     Measure {
         id: "caseload",
         label: "People on probation (any condition)",
         unit: "people",
-        bounds: "range across proxies",
-        interval: "Range across the three caseload proxies (employment deprivation, income deprivation, adult population): how much the estimate depends on the proxy, not a probability interval.",
-        count: true,
-        estimate: |r| {
-            let c = r.facts.caseload;
-            Some(Estimate {
-                value: c.value,
-                lower: c.lower,
-                upper: c.upper,
-            })
-        },
-        england: |rows| Some(rows.iter().map(|r| r.facts.caseload.value).sum()),
+        bounds: "95% interval",
+        interval: "95% interval from the run's simulation (draws and seed in manifest.json): the choice of caseload proxy, the caseload model's own error and England's share of the caseload; the same interval as gap.csv's caseload_lower and caseload_upper.",
+        kind: Kind::Count,
+        source: Source::Caseload,
     },
 ];
+
+impl Measure {
+    /// The figure in one gap row; None where it does not exist (unmet need
+    /// not assessed, no rank).
+    pub fn estimate(&self, row: &GapRow) -> Option<Estimate> {
+        match self.source {
+            Source::Figure(figure, scale) => figure.estimate(row, scale),
+            Source::Caseload => Some(row.facts.caseload),
+            Source::TopFifth => row.rank.map(|k| Estimate::exact(k.top_fifth)),
+        }
+    }
+}
