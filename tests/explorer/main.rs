@@ -13,7 +13,7 @@ mod common;
 
 use cdp::{Browser, chromium};
 use jsna_gap::config::{Overrides, RunSpec};
-use jsna_gap::numbers::thousands;
+use jsna_gap::numbers::{percent, thousands};
 use jsna_gap::output::Outputs;
 use jsna_gap::pipeline;
 use jsna_gap::stats::suppression::Suppression;
@@ -93,32 +93,47 @@ fn view<'a>(level: &'a Value, condition: &str, measure: &str) -> &'a Value {
     }
 }
 
-/// Measures that count people (published under the small-number rule), by
-/// gap.csv column; the rest are rates.
-fn counts_people(measure: &str) -> bool {
+/// How a measure is published, by gap.csv column: "count" (people, under
+/// the small-number rule), "rate" (per 100,000 adults, withheld where its
+/// count is suppressed) or "probability".
+fn kind(measure: &str) -> &'static str {
     match measure {
-        "need" | "unmet_need" | "caseload" => true,
-        "need_per_100k_adults" => false,
+        "need" | "unmet_need" | "caseload" => "count",
+        "need_per_100k_adults" | "unmet_need_per_100k_adults" => "rate",
+        "top_fifth_probability" => "probability",
         other => panic!("the test does not know measure {other}"),
     }
 }
 
+/// The gap.csv count a rate is made from.
+fn count_column(measure: &str) -> &str {
+    measure.trim_end_matches("_per_100k_adults")
+}
+
 /// A figure as the annexes publish it: counts under the default rule
-/// (national estimates, so never rounded to 5), rates to whole numbers.
+/// (national estimates, so never rounded to 5), rates and probabilities to
+/// whole numbers (percentages as the annexes print them).
 fn published(measure: &str, v: f64) -> String {
-    if counts_people(measure) {
-        Suppression::default().text(v, false)
-    } else {
-        thousands(v, 0)
+    match kind(measure) {
+        "count" => Suppression::default().text(v, false),
+        "rate" => thousands(v, 0),
+        _ => percent(v, 0),
     }
 }
 
 /// A gap.csv row's figure for a measure: "value|lower|upper" as published,
-/// or "" where it is empty.
+/// or "" where it is empty. A rate whose count is under 5 is withheld, in
+/// the annexes' words, with no bounds; a probability has none.
 fn expected_cell(row: &HashMap<String, String>, measure: &str) -> String {
     let value = &row[measure];
     if value.is_empty() {
         return String::new();
+    }
+    if kind(measure) == "probability" {
+        return format!("{}||", published(measure, value.parse().unwrap()));
+    }
+    if kind(measure) == "rate" && number(row, count_column(measure)) < 5.0 {
+        return "not published (under 5 people)||".to_string();
     }
     let bound = |suffix: &str| {
         let v: f64 = row[&format!("{measure}_{suffix}")].parse().unwrap();
@@ -136,18 +151,44 @@ fn number(row: &HashMap<String, String>, column: &str) -> f64 {
     row[column].parse().unwrap()
 }
 
-/// England's figure for a level, condition and measure, from gap.csv.
-fn expected_england(level: &str, condition: &str, measure: &str) -> String {
+/// England's central figure for a level, condition and measure, from
+/// gap.csv (its interval comes from the simulation, which gap.csv does not
+/// hold); None for the probability of the top fifth.
+fn expected_england(level: &str, condition: &str, measure: &str) -> Option<String> {
     let rows: Vec<&HashMap<String, String>> = gap()
         .iter()
         .filter(|((l, _, c), _)| l == level && c == condition)
         .map(|(_, r)| r)
         .collect();
     let sum = |column: &str| rows.iter().map(|r| number(r, column)).sum::<f64>();
-    match measure {
-        "need_per_100k_adults" => published(measure, 100_000.0 * sum("need") / sum("adults")),
-        other => published(measure, sum(other)),
+    match kind(measure) {
+        "rate" => Some(published(
+            measure,
+            100_000.0 * sum(count_column(measure)) / sum("adults"),
+        )),
+        "count" => Some(published(measure, sum(measure))),
+        _ => None,
     }
+}
+
+/// The measure the page opens on: the rate the maps show for the annexes'
+/// lead condition (gap.csv's `ranked_by`).
+fn lead() -> &'static str {
+    let start = data()["start"]["measure"].as_str().unwrap();
+    let ranked_by = gap()
+        .iter()
+        .find(|((l, _, c), r)| {
+            l == "ctyua" && c == "current_mental_illness" && !r["ranked_by"].is_empty()
+        })
+        .map(|(_, r)| r["ranked_by"].as_str())
+        .unwrap();
+    assert_eq!(start, ranked_by);
+    start
+}
+
+/// The first part of a "value|lower|upper" cell.
+fn central(cell: &Value) -> Option<&str> {
+    cell.as_str().map(|c| c.split('|').next().unwrap())
 }
 
 #[test]
@@ -167,7 +208,7 @@ fn every_figure_is_gap_csv_after_the_small_number_rule() {
             let condition = condition["id"].as_str().unwrap();
             for m in data()["measures"].as_array().unwrap() {
                 let measure = m["id"].as_str().unwrap();
-                assert_eq!(m["count"], counts_people(measure), "{measure}");
+                assert_eq!(m["kind"], kind(measure), "{measure}");
                 let rows: Vec<&HashMap<String, String>> = codes
                     .iter()
                     .map(|code| &gap()[&(id.into(), code.to_string(), condition.into())])
@@ -201,15 +242,71 @@ fn every_figure_is_gap_csv_after_the_small_number_rule() {
                 });
                 assert_eq!(view["order"], json!(order), "{id} {condition} {measure}");
                 assert_eq!(
-                    view["england"],
-                    expected_england(id, condition, measure),
+                    central(&view["england"]),
+                    expected_england(id, condition, measure).as_deref(),
                     "{id} {condition} {measure}"
                 );
+                // Rates against England: the published figure's as gap.csv
+                // has it; any other rate's from the same simulation.
+                let mapped = rows
+                    .iter()
+                    .map(|r| r["ranked_by"].as_str())
+                    .find(|c| !c.is_empty())
+                    .unwrap_or_default();
+                if kind(measure) == "rate" {
+                    let compared: Vec<char> = view["compared"].as_str().unwrap().chars().collect();
+                    for (i, row) in rows.iter().enumerate() {
+                        let said = match compared[i] {
+                            'h' => "higher",
+                            's' => "similar",
+                            'l' => "lower",
+                            _ => "",
+                        };
+                        if measure == mapped {
+                            assert_eq!(
+                                said, row["rate_compared_with_england"],
+                                "{id} {} {condition} {measure}",
+                                codes[i]
+                            );
+                        } else {
+                            assert_eq!(said.is_empty(), row[measure].is_empty());
+                        }
+                    }
+                } else {
+                    assert!(view["compared"].is_null());
+                }
+                // Simulated ranks beside the published rate and the top fifth.
+                if measure == mapped || measure == "top_fifth_probability" {
+                    for (i, row) in rows.iter().enumerate() {
+                        let expected = if row["rank"].is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                "{}|{}|{}|{}",
+                                row["rank"],
+                                row["rank_lower"],
+                                row["rank_upper"],
+                                published(
+                                    "top_fifth_probability",
+                                    number(row, "top_fifth_probability")
+                                )
+                            )
+                        };
+                        assert_eq!(
+                            view["ranks"][i],
+                            expected.as_str(),
+                            "{id} {} {condition}",
+                            codes[i]
+                        );
+                    }
+                } else {
+                    assert!(view["ranks"].is_null());
+                }
             }
         }
     }
-    // 259 areas × 10 conditions × 3 measures, and unmet need where assessed.
-    assert!(checked > 259 * 10 * 3, "{checked}");
+    // 259 areas × 10 conditions × 4 measures, and unmet need where assessed.
+    assert!(checked > 259 * 10 * 4, "{checked}");
 }
 
 #[test]
@@ -271,7 +368,8 @@ fn similar_areas_are_the_annexes() {
             .nth(1)
             .unwrap();
         let section = section.split("\n## ").next().unwrap();
-        // Table rows: this Board, England, then the similar Boards.
+        // Table rows: this Board, England, the similar Boards, then the
+        // similar Boards together.
         let names: Vec<&str> = section
             .lines()
             .filter(|line| {
@@ -279,6 +377,7 @@ fn similar_areas_are_the_annexes() {
             })
             .map(|line| line[2..].split(" |").next().unwrap())
             .skip(2)
+            .filter(|name| !name.ends_with("similar Boards together"))
             .collect();
         let similar: Vec<&str> = area["similar"]
             .as_array()
@@ -414,7 +513,7 @@ fn expected_figure(level: &str, code: &str, condition: &str, measure: &str) -> S
 fn highest(level: &str, condition: &str, measure: &str) -> String {
     gap()
         .iter()
-        .filter(|((l, _, c), _)| l == level && c == condition)
+        .filter(|((l, _, c), r)| l == level && c == condition && !r[measure].is_empty())
         .max_by(|a, b| number(a.1, measure).total_cmp(&number(b.1, measure)))
         .map(|((_, code, _), _)| code.clone())
         .unwrap()
@@ -489,7 +588,7 @@ fn in_a_browser_level_condition_hover_click_chart_and_csv_follow_gap_csv() {
         "document.getElementById('detail-body').innerText",
     );
     assert!(detail.contains(&figure), "{detail}");
-    let england = expected_england("sicbl", "psychosis", "need");
+    let england = expected_england("sicbl", "psychosis", "need").unwrap();
     assert!(
         detail.contains(&format!("England (all areas)\t{england}")),
         "{detail}"
@@ -538,7 +637,7 @@ fn in_a_browser_level_condition_hover_click_chart_and_csv_follow_gap_csv() {
     // links its annex; pointing in the chart marks the map.
     choose(&mut browser, "level", "ctyua");
     choose(&mut browser, "condition", "current_mental_illness");
-    choose(&mut browser, "measure", "need_per_100k_adults");
+    choose(&mut browser, "measure", lead());
     let nottingham = position("ctyua", "E06000018");
     let (x, y) = point_in(&mut browser, &format!("#map path[data-i='{nottingham}']"));
     browser.click(x, y);
@@ -546,25 +645,28 @@ fn in_a_browser_level_condition_hover_click_chart_and_csv_follow_gap_csv() {
         &mut browser,
         "document.getElementById('detail-body').innerText",
     );
-    let figure = expected_figure(
-        "ctyua",
-        "E06000018",
-        "current_mental_illness",
-        "need_per_100k_adults",
-    );
+    let figure = expected_figure("ctyua", "E06000018", "current_mental_illness", lead());
     assert!(detail.contains(&figure), "{figure} in {detail}");
-    let england = expected_england("ctyua", "current_mental_illness", "need_per_100k_adults");
-    assert!(detail.contains(&format!("England\t{england}")), "{detail}");
+    let england = expected_england("ctyua", "current_mental_illness", lead()).unwrap();
+    assert!(
+        detail.contains(&format!("England\t{england} (")),
+        "{detail}"
+    );
+    // Nottingham against England, as gap.csv and the annex say.
+    let against =
+        &gap_row("ctyua", "E06000018", "current_mental_illness")["rate_compared_with_england"];
+    assert!(
+        detail.contains(&format!("{figure}\t{against} than England"))
+            || detail.contains(&format!("{figure}\t{against} to England")),
+        "{against} in {detail}"
+    );
     let annex = string(
         &mut browser,
         "document.querySelector('#detail a.annex').getAttribute('href')",
     );
     assert_eq!(annex, "../annex/E06000018.html");
     assert!(run().dir.join("explorer").join(&annex).exists());
-    let other = position(
-        "ctyua",
-        &highest("ctyua", "current_mental_illness", "need_per_100k_adults"),
-    );
+    let other = position("ctyua", &highest("ctyua", "current_mental_illness", lead()));
     let (x, y) = point_in(&mut browser, &format!("#chart g[data-i='{other}'] rect"));
     browser.mouse("mouseMoved", x, y);
     let other_path = string(
@@ -605,7 +707,7 @@ fn in_a_browser_level_condition_hover_click_chart_and_csv_follow_gap_csv() {
     });
     assert_eq!(
         name,
-        "jsna-gap-ctyua-current_mental_illness-need_per_100k_adults.csv"
+        format!("jsna-gap-ctyua-current_mental_illness-{}.csv", lead())
     );
     let csv = std::fs::read(downloads.join(&name)).unwrap();
     let records = common::records(&csv);
@@ -622,14 +724,18 @@ fn in_a_browser_level_condition_hover_click_chart_and_csv_follow_gap_csv() {
             (rank + 1).to_string(),
             "the table starts in rank order"
         );
-        let cell = expected_cell(
-            gap_row("ctyua", &r["area_code"], "current_mental_illness"),
-            "need_per_100k_adults",
-        );
+        let row = gap_row("ctyua", &r["area_code"], "current_mental_illness");
+        let cell = expected_cell(row, lead());
         assert_eq!(
             format!("{}|{}|{}", r["value"], r["lower"], r["upper"]),
             cell
         );
+        assert_eq!(
+            r["compared_with_england"],
+            row["rate_compared_with_england"]
+        );
+        assert_eq!(r["rank_lower"], row["rank_lower"]);
+        assert_eq!(r["rank_upper"], row["rank_upper"]);
         assert_eq!(r["level"], "ctyua");
         assert_eq!(r["unit"], "per 100,000 adults");
     }
@@ -648,11 +754,7 @@ fn in_a_browser_everything_works_by_keyboard_alone() {
         browser.key("Tab");
         order.push(string(&mut browser, active));
     }
-    let first = view(
-        level("ctyua"),
-        "current_mental_illness",
-        "need_per_100k_adults",
-    )["order"][0]
+    let first = view(level("ctyua"), "current_mental_illness", lead())["order"][0]
         .as_u64()
         .unwrap() as usize;
     assert_eq!(
@@ -660,24 +762,25 @@ fn in_a_browser_everything_works_by_keyboard_alone() {
         ["A", "level", "condition", "measure", &first.to_string()]
     );
     // The focused area shows its figure and is outlined.
-    let code = highest("ctyua", "current_mental_illness", "need_per_100k_adults");
+    let code = highest("ctyua", "current_mental_illness", lead());
     let name = gap_row("ctyua", &code, "current_mental_illness")["area_name"].clone();
-    let figure = expected_figure(
-        "ctyua",
-        &code,
-        "current_mental_illness",
-        "need_per_100k_adults",
-    );
+    let figure = expected_figure("ctyua", &code, "current_mental_illness", lead());
+    let against = &gap_row("ctyua", &code, "current_mental_illness")["rate_compared_with_england"];
+    let words = if against == "similar" {
+        "similar to England".to_string()
+    } else {
+        format!("{against} than England")
+    };
     assert_eq!(
         string(&mut browser, "document.getElementById('tooltip').innerText"),
-        format!("{name}\n{figure} per 100,000 adults")
+        format!("{name}\n{figure} per 100,000 adults\n{words}")
     );
     assert_eq!(
         string(
             &mut browser,
             "document.activeElement.getAttribute('aria-label')"
         ),
-        format!("{name}: {figure} per 100,000 adults")
+        format!("{name}: {figure} per 100,000 adults, {words}")
     );
     assert_eq!(
         browser.eval("document.querySelectorAll('#map .marks .hover').length"),
@@ -685,12 +788,7 @@ fn in_a_browser_everything_works_by_keyboard_alone() {
     );
     // Arrows move down the ranking; Enter and Space choose.
     let order: Vec<usize> = serde_json::from_value(
-        view(
-            level("ctyua"),
-            "current_mental_illness",
-            "need_per_100k_adults",
-        )["order"]
-            .clone(),
+        view(level("ctyua"), "current_mental_illness", lead())["order"].clone(),
     )
     .unwrap();
     let name_of = |i: usize| {
@@ -794,7 +892,7 @@ fn in_a_browser_it_fits_a_phone_width_screen() {
         );
     }
     // A tap chooses an area.
-    let code = highest("ctyua", "current_mental_illness", "need_per_100k_adults");
+    let code = highest("ctyua", "current_mental_illness", lead());
     let i = position("ctyua", &code);
     let (x, y) = point_in(&mut browser, &format!("#map path[data-i='{i}']"));
     browser.click(x, y);

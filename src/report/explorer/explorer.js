@@ -56,10 +56,40 @@
   }
 
   // A published figure as a number for drawing: null where it is
-  // suppressed ("<5") or missing.
+  // suppressed ("<5"), withheld ("not published ...") or missing.
   function number(text) {
     if (!text || text.charAt(0) === "<") { return null; }
-    return parseFloat(text.replace(/,/g, "").replace("\u2212", "-"));
+    var n = parseFloat(text.replace(/,/g, "").replace("\u2212", "-"));
+    return isNaN(n) ? null : n;
+  }
+
+  // England's published figure: {value, lower, upper} as text, or null.
+  function englandFigure() {
+    var cell = view().england;
+    if (!cell) { return null; }
+    var parts = cell.split("|");
+    return { value: parts[0], lower: parts[1], upper: parts[2] };
+  }
+
+  var COMPARED = { h: "higher than England", s: "similar to England", l: "lower than England" };
+
+  // An area's rate against England's, in words; "" where there is none.
+  function compared(i) {
+    var c = view().compared;
+    return c ? COMPARED[c.charAt(i)] || "" : "";
+  }
+
+  // An area's rank by the published rate from the simulation:
+  // {rank, lower, upper, top} as text, or null.
+  function rankOf(i) {
+    var r = view().ranks;
+    if (!r || !r[i]) { return null; }
+    var parts = r[i].split("|");
+    return { rank: parts[0], lower: parts[1], upper: parts[2], top: parts[3] };
+  }
+
+  function rankText(k) {
+    return k ? k.rank + " (" + k.lower + " to " + k.upper + ")" : "";
   }
 
   // A measure's name with its unit, unless the name says it already.
@@ -69,7 +99,13 @@
 
   function figureText(f) {
     if (!f) { return "no data"; }
+    if (!f.lower) { return f.value; }
     return f.value + " (" + f.lower + " to " + f.upper + ")";
+  }
+
+  // A figure with its unit, unless it is withheld (its words say so).
+  function withUnit(f, m) {
+    return f && number(f.value) === null && f.value.charAt(0) !== "<" ? figureText(f) : figureText(f) + " " + m.unit;
   }
 
   // Rank (1 = highest) by position, from the data's order.
@@ -100,8 +136,9 @@
 
   function showTooltip(i, x, y) {
     var area = level().areas[i];
+    var against = compared(i);
     tooltip.innerHTML = "<strong>" + escapeHtml(area.name) + "</strong><br>" +
-      escapeHtml(figureText(figure(i))) + " " + escapeHtml(measure().unit);
+      escapeHtml(withUnit(figure(i), measure())) + (against ? "<br>" + escapeHtml(against) : "");
     tooltip.hidden = false;
     var width = tooltip.offsetWidth, height = tooltip.offsetHeight;
     var left = Math.min(Math.max(4, x + 12), window.innerWidth - width - 4);
@@ -183,7 +220,8 @@
         ". Each area is a button: arrow keys move between them, highest first.");
       this.paths.forEach(function (p, i) {
         p.setAttribute("fill", colourOf(i));
-        p.setAttribute("aria-label", l.areas[i].name + ": " + figureText(figure(i)) + " " + m.unit);
+        var against = compared(i);
+        p.setAttribute("aria-label", l.areas[i].name + ": " + withUnit(figure(i), m) + (against ? ", " + against : ""));
       });
       this.insetPaths.forEach(function (p) { p.setAttribute("fill", colourOf(+p.getAttribute("data-i"))); });
       if (state.active === null) { state.active = state.selected !== null ? state.selected : view().order[0]; }
@@ -305,7 +343,8 @@
       var height = Math.round(Math.min(320, Math.max(200, width * 0.35)));
       var pad = { left: 64, right: 12, top: 14, bottom: 26 };
       var plotWidth = width - pad.left - pad.right, plotHeight = height - pad.top - pad.bottom;
-      var england = m.count ? null : number(v.england);
+      var englandShown = m.kind === "rate" ? englandFigure() : null;
+      var england = englandShown ? number(englandShown.value) : null;
       var top = Math.max.apply(null, drawn.map(function (i) {
         return number(figure(i).upper) || number(figure(i).value);
       }).concat([england || 0, 1]));
@@ -324,7 +363,7 @@
       if (england !== null) {
         out.push('<line class="england" x1="' + pad.left + '" x2="' + (width - pad.right) + '" y1="' + y(england) + '" y2="' + y(england) + '"/>');
         // At the left, over the highest areas, where the line is clear.
-        out.push('<text class="england-label" x="' + (pad.left + 4) + '" y="' + (y(england) - 5) + '">England ' + escapeHtml(v.england) + "</text>");
+        out.push('<text class="england-label" x="' + (pad.left + 4) + '" y="' + (y(england) - 5) + '">England ' + escapeHtml(englandShown.value) + "</text>");
       }
       var self = this;
       drawn.forEach(function (i, k) {
@@ -333,7 +372,7 @@
         var high = number(f.upper);
         out.push('<g data-i="' + i + '"><rect class="hit" x="' + (x - step / 2) + '" y="' + pad.top +
           '" width="' + step + '" height="' + plotHeight + '"/>' +
-          '<line class="interval" x1="' + x + '" x2="' + x + '" y1="' + y(low) + '" y2="' + y(high) + '"/>' +
+          (high === null ? "" : '<line class="interval" x1="' + x + '" x2="' + x + '" y1="' + y(low) + '" y2="' + y(high) + '"/>') +
           '<circle class="dot" cx="' + x + '" cy="' + y(number(f.value)) + '" r="' + Math.max(2, Math.min(4, step / 2)) +
           '" fill="' + colourOf(i) + '"/></g>');
       });
@@ -350,14 +389,14 @@
         ", " + lowerFirst(m.label) + ": dots are estimates, lines their " + m.bounds +
         (drawn.length ? ". Highest " + l.areas[first].name + " " + figure(first).value +
           ", lowest " + l.areas[last].name + " " + figure(last).value : "") +
-        (england !== null ? "; England " + v.england : "") + ". The table below lists every area.");
+        (england !== null ? "; England " + englandShown.value : "") + ". The table below lists every area.");
       var left = v.order.length - drawn.length;
       var noData = l.areas.length - v.order.length;
       var notes = [];
-      if (left > 0) { notes.push(left + " not drawn: below the small-number threshold, shown as " + escapeHtml(suppressedText()) + " in the table."); }
+      if (left > 0) { notes.push(left + " not drawn: below the small-number threshold, shown as \u201c" + escapeHtml(suppressedText()) + "\u201d in the table."); }
       if (noData > 0) { notes.push(noData + " with no figure."); }
       $("chart-heading").textContent = "Ranked: " + condition().label + ", " + lowerFirst(m.label);
-      $("chart-note").innerHTML = "Dot: the estimate, coloured by its map class; line: its " + escapeHtml(m.bounds) +
+      $("chart-note").innerHTML = "Dot: the estimate, coloured by its map class" + (m.bounds ? "; line: its " + escapeHtml(m.bounds) : "") +
         (england !== null ? "; dashed line: England" : "") + ". " + notes.join(" ");
       this.mark();
     },
@@ -381,8 +420,10 @@
     }
   };
 
+  // What stands for a figure under the small-number rule ("<5", or the
+  // words of a withheld rate).
   function suppressedText() {
-    var found = view().cells.filter(function (c) { return c.charAt(0) === "<"; })[0];
+    var found = view().cells.filter(function (c) { return c && number(c.split("|")[0]) === null; })[0];
     return found ? found.split("|")[0] : "";
   }
 
@@ -413,13 +454,15 @@
   });
 
   // ---- the table ----
-  var COLUMNS = [
-    { key: "rank", label: "Rank" },
-    { key: "name", label: "Area" },
-    { key: "value", label: "Value" },
-    { key: "lower", label: "Lower" },
-    { key: "upper", label: "Upper" }
-  ];
+  // The columns of the view shown: bounds where the measure has them, the
+  // comparison with England for rates, the simulated rank where it exists.
+  function columns() {
+    var v = view(), m = measure();
+    var out = [{ key: "rank", label: v.ranks ? "Rank (95% interval)" : "Rank" }, { key: "name", label: "Area" }, { key: "value", label: "Value" }];
+    if (m.bounds) { out.push({ key: "lower", label: "Lower" }, { key: "upper", label: "Upper" }); }
+    if (v.compared) { out.push({ key: "compared", label: "Against England" }); }
+    return out;
+  }
 
   var table = {
     element: $("table"),
@@ -428,8 +471,12 @@
     rows: function () {
       var l = level(), r = ranks();
       var rows = l.areas.map(function (a, i) {
-        var f = figure(i) || { value: "no data", lower: "", upper: "" };
-        return { i: i, rank: r[i] || null, name: a.name, code: a.code, value: f.value, lower: f.lower, upper: f.upper };
+        var f = figure(i) || { value: "no data", lower: "", upper: "" }, k = rankOf(i);
+        return {
+          i: i, rank: r[i] || null, name: a.name, code: a.code, value: f.value, lower: f.lower, upper: f.upper,
+          compared: compared(i).replace(/ (than|to) England$/, ""),
+          rankShown: (r[i] || "") + (k ? " (" + k.lower + "\u2013" + k.upper + ")" : "")
+        };
       });
       var key = state.sort.key, sign = state.sort.ascending ? 1 : -1;
       function sortValue(row) {
@@ -438,6 +485,7 @@
           var n = number(row[key]);
           return n === null ? (row[key] ? -1 : -Infinity) : n;
         }
+        if (key === "compared") { return { higher: 0, similar: 1, lower: 2 }[row.compared] || 3; }
         return row[key];
       }
       rows.sort(function (a, b) {
@@ -452,21 +500,35 @@
 
     show: function () {
       var m = measure(), l = level(), c = condition();
+      var v = view(), cols = columns();
       $("table-caption").textContent = c.label + ": " + lowerFirst(measureTitle(m)) + ", " +
-        lowerFirst(l.label) + ". Lower and upper: the " + m.bounds + ". Rank 1 is the highest.";
+        lowerFirst(l.label) + "." + (m.bounds ? " Lower and upper: the " + m.bounds + "." : "") + " Rank 1 is the highest." +
+        (v.compared ? " Against England: higher or lower only where the 95% interval of the difference from England's rate, from the simulation, excludes zero; otherwise similar." : "") +
+        (v.ranks ? " The rank's 95% interval is across the simulation's draws." : "");
       var head = this.element.tHead.rows[0];
-      head.innerHTML = COLUMNS.map(function (col) {
+      head.innerHTML = cols.map(function (col) {
         var sorted = state.sort.key === col.key;
         // The unit is in the caption too, so narrow screens may drop it here.
         var label = escapeHtml(col.label) + (col.key === "value" ? '<span class="unit"> (' + escapeHtml(m.unit) + ")</span>" : "");
-        return '<th scope="col"' + (sorted ? ' aria-sort="' + (state.sort.ascending ? "ascending" : "descending") + '"' : "") +
+        var bound = col.key === "lower" || col.key === "upper";
+        return '<th scope="col"' + (bound ? ' class="bound"' : "") + (sorted ? ' aria-sort="' + (state.sort.ascending ? "ascending" : "descending") + '"' : "") +
           '><button type="button" data-sort="' + col.key + '">' + label + "</button></th>";
       }).join("");
       this.element.tBodies[0].innerHTML = this.rows().map(function (row) {
-        return '<tr data-i="' + row.i + '"><td class="num">' + (row.rank || "") + '</td><th scope="row"><button type="button" class="area" data-i="' +
-          row.i + '">' + escapeHtml(row.name) + '</button> <span class="code">' + escapeHtml(row.code) + '</span></th><td class="num">' +
-          escapeHtml(row.value) + '</td><td class="num">' + escapeHtml(row.lower) + '</td><td class="num">' +
-          escapeHtml(row.upper) + "</td></tr>";
+        return '<tr data-i="' + row.i + '">' + cols.map(function (col) {
+          if (col.key === "name") {
+            return '<th scope="row"><button type="button" class="area" data-i="' + row.i + '">' + escapeHtml(row.name) +
+              '</button> <span class="code">' + escapeHtml(row.code) + "</span></th>";
+          }
+          var text = escapeHtml((col.key === "rank" ? row.rankShown : row[col.key]) || "");
+          // Narrow screens drop the bounds' columns and show the interval
+          // under the figure instead.
+          if (col.key === "value" && row.lower) {
+            text += '<span class="inline-interval"> (' + escapeHtml(row.lower) + " to " + escapeHtml(row.upper) + ")</span>";
+          }
+          var bound = col.key === "lower" || col.key === "upper";
+          return '<td class="' + (col.key === "compared" ? "words" : "num") + (bound ? " bound" : "") + '">' + text + "</td>";
+        }).join("") + "</tr>";
       }).join("");
       this.mark();
     },
@@ -502,10 +564,19 @@
 
   function csv() {
     var m = measure(), l = level(), c = condition();
+    var v = view();
     var header = ["level", "condition", "measure", "unit", "rank", "area_code", "area_name", "value", "lower", "upper"];
+    if (v.compared) { header.push("compared_with_england"); }
+    if (v.ranks) { header.push("rank_lower", "rank_upper"); }
     var lines = [header];
     table.rows().forEach(function (row) {
-      lines.push([l.id, c.id, m.id, m.unit, row.rank || "", row.code, row.name, row.value, row.lower, row.upper]);
+      var line = [l.id, c.id, m.id, m.unit, row.rank || "", row.code, row.name, row.value, row.lower, row.upper];
+      if (v.compared) { line.push(row.compared); }
+      if (v.ranks) {
+        var k = rankOf(row.i);
+        line.push(k ? k.lower : "", k ? k.upper : "");
+      }
+      lines.push(line);
     });
     return lines.map(function (fields) {
       return fields.map(function (f) {
@@ -530,35 +601,48 @@
   // ---- the chosen area beside England and similar areas ----
   var detail = {
     show: function () {
-      var m = measure(), l = level(), v = view(), body = $("detail-body");
-      var england = v.england ? "<p>England: <strong>" + escapeHtml(v.england) + "</strong> " + escapeHtml(m.unit) +
-        (m.count ? " (all areas together)" : "") + "</p>" : "";
+      var m = measure(), l = level(), v = view(), body = $("detail-body"), e = englandFigure();
+      var england = e ? "<p>England: <strong>" + escapeHtml(figureText(e)) + "</strong> " + escapeHtml(m.unit) +
+        (m.kind === "count" ? " (all areas together)" : "") + "</p>" : "";
       if (state.selected === null) {
         $("detail-heading").textContent = "Choose an area";
         body.innerHTML = england + "<p>Choose an area on the map, in the chart or in the table to see it beside England and the areas most like it in deprivation.</p>";
         return;
       }
-      var i = state.selected, a = l.areas[i], f = figure(i), r = ranks()[i];
+      var i = state.selected, a = l.areas[i], f = figure(i), r = ranks()[i], k = rankOf(i), against = compared(i);
       $("detail-heading").textContent = a.name;
       var klass = v.class.charAt(i);
+      var withheld = f && number(f.value) === null && f.value.charAt(0) !== "<";
       var parts = [
-        '<p class="figure"><strong>' + escapeHtml(f ? f.value : "no data") + "</strong> " + escapeHtml(m.unit) + "</p>",
-        f ? "<p>" + escapeHtml(m.bounds) + ": " + escapeHtml(f.lower) + " to " + escapeHtml(f.upper) + "</p>" : "",
-        "<p>" + escapeHtml(a.code) + (r ? " · rank " + r + " of " + v.order.length + " (1 = highest)" : "") +
+        '<p class="figure"><strong>' + escapeHtml(f ? f.value : "no data") + "</strong>" + (withheld ? "" : " " + escapeHtml(m.unit)) + "</p>",
+        f && f.lower ? "<p>" + escapeHtml(m.bounds) + ": " + escapeHtml(f.lower) + " to " + escapeHtml(f.upper) + "</p>" : "",
+        against ? '<p class="against">' + escapeHtml(against.charAt(0).toUpperCase() + against.slice(1)) +
+          (e ? " (" + escapeHtml(e.value) + ")" : "") +
+          (against.indexOf("similar") === 0 ? ": the 95% interval of the difference includes zero" : ": the 95% interval of the difference excludes zero") + "</p>" : "",
+        k ? "<p>Rank " + escapeHtml(k.rank) + " of " + v.order.length + " by the mapped rate (95% interval " + escapeHtml(k.lower) + " to " +
+          escapeHtml(k.upper) + "); in the top fifth in " + escapeHtml(k.top) + " of the simulations.</p>" : "",
+        "<p>" + escapeHtml(a.code) + (r && !k ? " · rank " + r + " of " + v.order.length + " (1 = highest)" : "") +
           (klass !== "-" ? " · map class " + (+klass + 1) + " of " + v.classes.colours.length : "") + "</p>"
       ];
-      var rows = ['<tr class="selected"><th scope="row">' + escapeHtml(a.name) + "</th><td>" + escapeHtml(figureText(f)) + "</td></tr>"];
-      if (v.england) {
-        rows.push('<tr><th scope="row">England' + (m.count ? " (all areas)" : "") + "</th><td>" + escapeHtml(v.england) + "</td></tr>");
+      function line(cls, name, cell, words) {
+        return "<tr" + (cls ? ' class="' + cls + '"' : "") + '><th scope="row">' + name + "</th><td>" + escapeHtml(cell) + "</td>" +
+          (v.compared ? "<td>" + escapeHtml(words) + "</td>" : "") + "</tr>";
       }
-      a.similar.forEach(function (k) {
-        rows.push('<tr class="similar"><th scope="row"><button type="button" class="area" data-i="' + k + '">' +
-          escapeHtml(l.areas[k].name) + "</button></th><td>" + escapeHtml(figureText(figure(k))) + "</td></tr>");
+      var rows = [line("selected", escapeHtml(a.name), figureText(f), against)];
+      if (e) {
+        rows.push(line("", "England" + (m.kind === "count" ? " (all areas)" : ""), figureText(e), ""));
+      }
+      a.similar.forEach(function (s) {
+        rows.push(line("similar", '<button type="button" class="area" data-i="' + s + '">' + escapeHtml(l.areas[s].name) + "</button>",
+          figureText(figure(s)), compared(s)));
       });
       parts.push('<table class="compare"><caption>Beside England and the ' + a.similar.length + " " +
-        escapeHtml(lowerFirst(l.label)) + " closest in deprivation (IoD2025 average score)</caption>" +
+        escapeHtml(lowerFirst(l.label)) + " closest in deprivation (IoD2025 average score)" +
+        (v.compared ? "; each against England's rate: higher or lower only where the 95% interval of the difference, from the simulation, excludes zero, otherwise similar" : "") +
+        "</caption>" +
         '<thead><tr><th scope="col">Area</th><th scope="col">' + escapeHtml(m.unit.charAt(0).toUpperCase() + m.unit.slice(1)) +
-        " (" + escapeHtml(m.bounds) + ")</th></tr></thead><tbody>" + rows.join("") + "</tbody></table>");
+        (m.bounds ? " (" + escapeHtml(m.bounds) + ")" : "") + "</th>" +
+        (v.compared ? '<th scope="col">Against England</th>' : "") + "</tr></thead><tbody>" + rows.join("") + "</tbody></table>");
       if (l.annex) {
         parts.push('<p><a class="annex" href="../annex/' + encodeURIComponent(a.code) + '.html">Open the JSNA annex for ' +
           escapeHtml(a.name) + "</a></p>");
