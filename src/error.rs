@@ -54,6 +54,7 @@ pub struct Error(Box<Details>);
 #[derive(Debug, Clone)]
 pub struct Details {
     pub kind: ErrorKind,
+    /// Boxed, so that `Result`s stay small (clippy's result_large_err).
     pub location: Location,
     pub message: String,
     pub hint: Option<String>,

@@ -1,6 +1,6 @@
 //! The whole job, as a sequence of stages: load every input, analyse, draw
-//! the figures, then assemble the tables, annexes and manifest in memory.
-//! Nothing is written until all of it has succeeded.
+//! the figures, then assemble the tables, annexes, explorer and manifest in
+//! memory. Nothing is written until all of it has succeeded.
 
 use crate::analysis::check::{self, Check};
 use crate::analysis::{self, Analysis};
@@ -12,7 +12,7 @@ pub use crate::load::Progress;
 use crate::load::{self, Loaded};
 use crate::numbers::thousands;
 use crate::output::{self, Outputs};
-use crate::report::{annex, figures, manifest};
+use crate::report::{annex, explorer, figures, manifest};
 use std::path::Path;
 
 /// The whole job, in memory: every output file, ready to write.
@@ -40,7 +40,8 @@ pub fn validate(spec: &RunSpec, progress: Progress) -> Vec<Error> {
     checked.err().into_iter().collect()
 }
 
-/// The outputs of an analysis: tables, figures, annexes and the manifest.
+/// The outputs of an analysis: tables, figures, annexes, the explorer and
+/// the manifest.
 fn assemble(
     spec: &RunSpec,
     loaded: &Loaded,
@@ -65,6 +66,14 @@ fn assemble(
             outputs.add(path, bytes);
         }
     }
+    let explorer = explorer::ExplorerInputs {
+        spec,
+        loaded,
+        analysis,
+        maps: &maps,
+    };
+    outputs.add(explorer::PATH, explorer::page(&explorer)?.into_bytes());
+    progress(&format!("made the explorer, {}", explorer::PATH));
     let charts = figures::charts(loaded, analysis)?;
     progress(&format!("drew {} charts", charts.len()));
     let mut chart_files = Vec::with_capacity(2 * charts.len());

@@ -202,6 +202,36 @@ impl Simulated {
     }
 }
 
+impl Simulated {
+    /// Whether each of a level's `rows` (one condition's) has a figure per
+    /// 100,000 adults higher than, similar to or lower than England's (all
+    /// of `rows` together), at 95% and 99.8%; None where a row lacks the
+    /// figure. England's draws are summed once, over the rows that have it,
+    /// as for `GapRow::against_england` of the published figure.
+    pub fn against_england(
+        &self,
+        rows: &[&GapRow],
+        figure: Figure,
+    ) -> Vec<Option<[Difference; 2]>> {
+        let measure = measure(figure);
+        let at: Vec<Row> = rows
+            .iter()
+            .filter(|r| figure.value(r, Scale::Rate).is_some())
+            .map(|r| self.index.row(r))
+            .collect();
+        let england = self.simulation.total(&at, measure);
+        rows.iter()
+            .map(|r| {
+                figure.value(r, Scale::Rate)?;
+                Some(
+                    self.simulation
+                        .compare(self.index.row(r), measure, &england),
+                )
+            })
+            .collect()
+    }
+}
+
 fn measure(figure: Figure) -> Measure {
     match figure {
         Figure::Need => Measure::Need,

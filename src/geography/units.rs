@@ -219,6 +219,28 @@ impl Units {
         .collect()
     }
 
+    /// IoD2025 average score of each area of a level: its districts'
+    /// scores weighted by the adults of each district living in the area.
+    /// Summed district by district, so an area made of whole districts (an
+    /// upper-tier authority) gets exactly its districts' adult-weighted mean.
+    pub fn imd_score_by_area(&self, level: Level) -> BTreeMap<String, f64> {
+        let mut adults: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+        for lsoa in &self.lsoas {
+            *adults
+                .entry((Units::area_of(lsoa, level), lsoa.lad.as_str()))
+                .or_default() += lsoa.adults;
+        }
+        let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+        for ((area, lad), adults) in adults {
+            let entry = sums.entry(area.to_string()).or_default();
+            entry.0 += self.districts[lad].imd_score * adults;
+            entry.1 += adults;
+        }
+        sums.into_iter()
+            .map(|(code, (score, adults))| (code, score / adults))
+            .collect()
+    }
+
     pub fn england_adults(&self) -> f64 {
         self.lsoas.iter().map(|l| l.adults).sum()
     }

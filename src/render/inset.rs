@@ -22,7 +22,9 @@ pub struct Inset<'a> {
     column: Panel,
 }
 
-fn is_london_borough(code: &str) -> bool {
+/// Whether an area is one of the London boroughs (and the City) that maps
+/// enlarge in an inset.
+pub fn is_london_borough(code: &str) -> bool {
     code.starts_with("E09")
 }
 

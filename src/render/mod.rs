@@ -21,8 +21,11 @@ mod svg;
 mod text;
 
 pub use frame::Frame;
+pub use inset::is_london_borough;
+pub use labels::class_labels;
 pub use layout::WIDTH as CANVAS_WIDTH;
 pub use palette::{Palette, Rgb};
+pub use path::relative_path_data;
 pub use png::svg_to_png;
 pub use svg::escape;
 

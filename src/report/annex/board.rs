@@ -14,6 +14,7 @@ use crate::output;
 use crate::prevalence::Domain;
 use crate::render::{self, MapSpec};
 use crate::report::document::{Block, Cell, Document, Table};
+use crate::report::similar::similar_areas;
 use crate::services::CATEGORIES;
 use crate::uncertainty::summary::Difference;
 use geo::{BoundingRect, Intersects, Rect};
@@ -23,8 +24,6 @@ use std::collections::BTreeSet;
 /// (at least 25 km), so that its neighbours show.
 const NEIGHBOURHOOD: f64 = 0.6;
 const MIN_MARGIN_METRES: f64 = 25_000.0;
-/// How many similar areas (by deprivation) the comparison table shows.
-const SIMILAR_AREAS: usize = 5;
 
 pub struct Board<'a> {
     pub inputs: &'a AnnexInputs<'a>,
@@ -368,18 +367,10 @@ impl Board<'_> {
         let all = analysis.rows_of(Level::Ctyua, LEAD_CONDITION);
         let scores = &self.shared.deprivation;
         let score = |code: &str| scores.get(code).copied().unwrap_or(f64::NAN);
-        let own = score(self.code);
-        let mut similar: Vec<&GapRow> = all
-            .iter()
-            .copied()
-            .filter(|r| r.area_code != self.code)
+        let similar: Vec<&GapRow> = similar_areas(self.code, scores)
+            .into_iter()
+            .filter_map(|code| all.iter().find(|r| r.area_code == code).copied())
             .collect();
-        similar.sort_by(|a, b| {
-            let d = |r: &GapRow| (score(&r.area_code) - own).abs();
-            d(a).total_cmp(&d(b))
-                .then_with(|| a.area_code.cmp(&b.area_code))
-        });
-        similar.truncate(SIMILAR_AREAS);
         let p = self.published;
         let this = all.iter().copied().find(|r| r.area_code == self.code);
         // "Higher" here means the other area's rate is higher than this Board's.

@@ -45,6 +45,15 @@ pub struct Published {
 }
 
 impl Published {
+    /// The rule for a set of rows: counts are rounded as locally supplied
+    /// caseload requires if any of the rows derives from it.
+    pub fn new(rule: Suppression, rows: &[&GapRow]) -> Published {
+        Published {
+            rule,
+            local: rows.iter().any(|r| r.facts.local),
+        }
+    }
+
     pub fn count(&self, v: f64) -> String {
         self.rule.text(v, self.local)
     }
@@ -61,12 +70,13 @@ impl Published {
     }
 
     pub fn count_text(&self, e: &Estimate) -> String {
-        format!(
-            "{} ({} to {})",
-            self.count(e.value),
-            self.count(e.lower),
-            self.count(e.upper)
-        )
+        let [value, lower, upper] = self.count_parts(e);
+        format!("{value} ({lower} to {upper})")
+    }
+
+    /// A count and the bounds of its 95% interval, each as published.
+    pub fn count_parts(&self, e: &Estimate) -> [String; 3] {
+        [e.value, e.lower, e.upper].map(|v| self.count(v))
     }
 
     /// A rate per 100,000 adults with its 95% interval, to whole numbers,
@@ -76,14 +86,9 @@ impl Published {
     }
 
     pub fn rate_text(&self, rate: &Estimate, count: f64) -> String {
-        match self.rate(rate.value, count) {
-            Some(value) => format!(
-                "{} ({} to {})",
-                thousands(value, 0),
-                thousands(rate.lower, 0),
-                thousands(rate.upper, 0)
-            ),
-            None => self.rule.rate_text(rate.value, count, self.local),
+        match self.rate_parts(rate, count) {
+            Some([value, lower, upper]) => format!("{value} ({lower} to {upper})"),
+            None => self.withheld(rate.value, count),
         }
     }
 
@@ -94,6 +99,19 @@ impl Published {
             suppression::Published::Count(value) => Some(value),
             suppression::Published::Suppressed => None,
         }
+    }
+
+    /// A rate and the bounds of its 95% interval to whole numbers; None
+    /// where the count it is made from is suppressed (then the rate is
+    /// withheld, in the rule's words: [`Published::withheld`]).
+    pub fn rate_parts(&self, rate: &Estimate, count: f64) -> Option<[String; 3]> {
+        let value = self.rate(rate.value, count)?;
+        Some([value, rate.lower, rate.upper].map(|v| thousands(v, 0)))
+    }
+
+    /// What stands for a rate withheld because its count is suppressed.
+    pub fn withheld(&self, rate: f64, count: f64) -> String {
+        self.rule.rate_text(rate, count, self.local)
     }
 
     /// A prevalence with its 95% interval and evidence grade.
@@ -166,10 +184,7 @@ fn files(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
             .or_default()
             .push(row);
     }
-    let published = Published {
-        rule: inputs.spec.publication,
-        local: rows.iter().any(|r| r.facts.local),
-    };
+    let published = Published::new(inputs.spec.publication, &rows);
     let lead: Vec<&GapRow> = rows
         .iter()
         .copied()
@@ -198,7 +213,7 @@ fn files(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
                 ))
             })
             .collect(),
-        deprivation: deprivation_scores(inputs),
+        deprivation: inputs.loaded.units.imd_score_by_area(Level::Ctyua),
     };
     let mut files: Vec<(String, Vec<u8>)> = by_board
         .par_iter()
@@ -225,19 +240,4 @@ fn files(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
         overview.to_markdown().into_bytes(),
     ));
     Some(files)
-}
-
-/// IoD2025 average score per Board: its districts' scores weighted by
-/// adults. (IoD2025 scores are published by district, so districts, not
-/// LSOAs, are summed.)
-fn deprivation_scores(inputs: &AnnexInputs) -> BTreeMap<String, f64> {
-    let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    for d in inputs.loaded.units.districts.values() {
-        let entry = sums.entry(d.ctyua.clone()).or_default();
-        entry.0 += d.imd_score * d.adults;
-        entry.1 += d.adults;
-    }
-    sums.into_iter()
-        .map(|(code, (s, a))| (code, s / a))
-        .collect()
 }
