@@ -10,6 +10,7 @@ pub mod apportion;
 pub mod caseload;
 pub mod config;
 pub mod error;
+pub mod evidence;
 pub mod gap;
 pub mod geography;
 pub mod input;
