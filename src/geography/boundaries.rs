@@ -1,7 +1,7 @@
 //! Boundary layers: ONS GeoJSON (WGS84, mixed Polygon/MultiPolygon) read,
 //! validated, repaired where needed and projected to British National Grid.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::geography::gss;
 use crate::geography::projection::to_bng;
 use crate::geography::repair;
@@ -118,6 +118,7 @@ fn read_features(path: &Path) -> Result<(Vec<Feature>, String)> {
     };
     Err(
         Error::input(path, format!("is {found}, not a GeoJSON FeatureCollection"))
+            .kind(ErrorKind::Format)
             .hint("a boundary layer is a FeatureCollection with one feature per area"),
     )
 }
@@ -145,7 +146,8 @@ fn check_crs(path: &Path, members: Option<&JsonObject>) -> Result<()> {
             path,
             format!("the file's crs member is {crs}, not WGS84 longitude/latitude"),
         )
-        .at("crs")
+        .kind(ErrorKind::Config)
+        .key("crs")
         .hint(
             "boundary files must be in WGS84 (EPSG:4326 / CRS84, as RFC 7946 GeoJSON is); \
              reproject with e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson",
@@ -169,10 +171,12 @@ fn json_error(path: &Path, err: &serde_json::Error) -> Error {
     // serde_json's Display ends in " at line L column C"; keep just the message.
     let message = err.to_string();
     let message = message.split(" at line ").next().unwrap_or(&message);
-    let error = Error::input(path, format!("{what}: {message}")).hint(hint);
+    let error = Error::input(path, format!("{what}: {message}"))
+        .kind(ErrorKind::Format)
+        .hint(hint);
     match err.line() {
         0 => error,
-        line => error.at(format!("line {line}, column {}", err.column())),
+        line => error.line(line as u64).column(err.column() as u64),
     }
 }
 
@@ -209,14 +213,16 @@ fn plan<'a>(
     for (index, feature) in features.iter().enumerate() {
         let (code, name) = identify(feature, code_field, name_field)
             .map_err(|fault| fault.into_error(path, index, total))?;
-        let fail =
-            |message: String| Error::input(path, message).at(feature_at(index, total, Some(code)));
+        let fail = |message: String| {
+            Error::input(path, message).feature(feature_at(index, total, Some(code)))
+        };
         if let Some(first) = first_seen.insert(code, index) {
             return Err(fail(format!(
                 "code {code} appears twice: feature {} and feature {}",
                 first + 1,
                 index + 1
             ))
+            .kind(ErrorKind::Duplicate)
             .hint("each area must be one feature; merge the parts into one MultiPolygon"));
         }
         let polygons = match &feature.geometry {
@@ -256,6 +262,7 @@ fn plan<'a>(
 /// What is wrong with a feature's code or name, before a location is known.
 struct Fault<'a> {
     code: Option<&'a str>,
+    kind: ErrorKind,
     message: String,
     hint: String,
 }
@@ -263,7 +270,8 @@ struct Fault<'a> {
 impl Fault<'_> {
     fn into_error(self, path: &Path, index: usize, total: usize) -> Error {
         Error::input(path, self.message)
-            .at(feature_at(index, total, self.code))
+            .kind(self.kind)
+            .feature(feature_at(index, total, self.code))
             .hint(self.hint)
     }
 }
@@ -274,37 +282,46 @@ fn identify<'a>(
     code_field: &str,
     name_field: &str,
 ) -> std::result::Result<(&'a str, &'a str), Fault<'a>> {
-    let code = text_property(feature, code_field).map_err(|message| Fault {
+    let code = text_property(feature, code_field).map_err(|(kind, message)| Fault {
         code: None,
+        kind,
         message,
         hint: code_field_hint(feature),
     })?;
     if let Some(problem) = gss::problem(code) {
         return Err(Fault {
             code: Some(code),
+            kind: ErrorKind::Value,
             message: format!("code field '{code_field}': {problem}"),
             hint: format!("'{code_field}' must hold the area's GSS code; is it the right field?"),
         });
     }
     let name = text_property(feature, name_field).and_then(|name| match name.trim() {
-        "" => Err(format!("property '{name_field}' (the name) is empty")),
+        "" => Err((
+            ErrorKind::Missing,
+            format!("property '{name_field}' (the name) is empty"),
+        )),
         name => Ok(name),
     });
-    let name = name.map_err(|message| Fault {
+    let name = name.map_err(|(kind, message)| Fault {
         code: Some(code),
+        kind,
         message,
         hint: format!("'{name_field}' must hold the area's name"),
     })?;
     Ok((code, name))
 }
 
-/// A property that must be text, or a sentence saying what is wrong.
-fn text_property<'a>(feature: &'a Feature, field: &str) -> std::result::Result<&'a str, String> {
+/// A property that must be text, or what is wrong, in a sentence.
+fn text_property<'a>(
+    feature: &'a Feature,
+    field: &str,
+) -> std::result::Result<&'a str, (ErrorKind, String)> {
     match feature.properties.as_ref().and_then(|p| p.get(field)) {
         Some(JsonValue::String(text)) => Ok(text),
-        Some(other) => Err(format!(
-            "property '{field}' is {}, not text",
-            describe(other)
+        Some(other) => Err((
+            ErrorKind::Value,
+            format!("property '{field}' is {}, not text", describe(other)),
         )),
         None => {
             let mut names: Vec<&str> = feature
@@ -314,13 +331,14 @@ fn text_property<'a>(feature: &'a Feature, field: &str) -> std::result::Result<&
                 .map(|(k, _)| k.as_str())
                 .collect();
             names.sort_unstable();
-            Err(match names.as_slice() {
+            let message = match names.as_slice() {
                 [] => format!("has no property '{field}' (it has no properties at all)"),
                 names => format!(
                     "has no property '{field}'; its properties are: {}",
                     names.join(", ")
                 ),
-            })
+            };
+            Err((ErrorKind::Missing, message))
         }
     }
 }
@@ -379,8 +397,9 @@ fn process(path: &Path, total: usize, keep: Keep) -> Result<Outcome> {
         name,
         polygons,
     } = keep;
-    let fail =
-        |message: String| Error::input(path, message).at(feature_at(index, total, Some(&code)));
+    let fail = |message: String| {
+        Error::input(path, message).feature(feature_at(index, total, Some(&code)))
+    };
     let mut unclosed = 0;
     let projected = polygons
         .into_iter()
