@@ -53,6 +53,11 @@ struct DatasetsSection {
     /// project's own, datasets/caseload_observed.csv and caseload_national.csv).
     caseload_observed: Option<PathBuf>,
     caseload_national: Option<PathBuf>,
+    /// Every published figure on each condition, by definition class, and
+    /// the treatment-access figures (default: the project's own,
+    /// datasets/evidence.csv and treatment_evidence.csv).
+    evidence: Option<PathBuf>,
+    treatment_evidence: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -90,6 +95,8 @@ pub struct Datasets {
     pub local_prevalence: Option<PathBuf>,
     pub caseload_observed: PathBuf,
     pub caseload_national: PathBuf,
+    pub evidence: PathBuf,
+    pub treatment_evidence: PathBuf,
 }
 
 /// Everything a run needs, resolved: what the manifest records as "config".
@@ -188,6 +195,12 @@ impl RunSpec {
                 &base,
                 file.datasets.caseload_national,
                 "caseload_national.csv",
+            ),
+            evidence: project_or(&base, file.datasets.evidence, "evidence.csv"),
+            treatment_evidence: project_or(
+                &base,
+                file.datasets.treatment_evidence,
+                "treatment_evidence.csv",
             ),
         };
         Ok(RunSpec {

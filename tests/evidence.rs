@@ -274,3 +274,50 @@ fn draws_the_forest_plots_of_the_evidence_table() {
         .unwrap();
     }
 }
+
+/// The synthesis the run publishes (evidence.csv), on the real tables: the
+/// default prevalence is fed only by a class whose estimate reproduces
+/// prevalence.csv's rate, and no pooled estimate mixes classes.
+#[test]
+fn the_synthesis_marks_which_class_feeds_each_default() {
+    let studies = real_evidence();
+    let table = Table::read(&datasets().join("prevalence.csv")).unwrap();
+    let prevalence = prevalence::read(&table).unwrap();
+    let defaults: Vec<(&str, f64)> = prevalence
+        .iter()
+        .map(|p| (p.condition.as_str(), p.rate))
+        .collect();
+    let rows = evidence::synthesis(&studies, &defaults, IntervalMethod::DerSimonianLaird);
+    for row in &rows {
+        // Every pooled id is of the row's own condition and class.
+        for id in &row.pooled_ids {
+            let s = studies.iter().find(|s| &s.id == id).unwrap();
+            assert_eq!(
+                (s.condition.as_str(), s.class),
+                (row.condition.as_str(), row.definition_class)
+            );
+            assert_ne!(s.verified, Verified::No, "{id}");
+        }
+        assert_eq!(row.k, row.pooled_ids.len(), "{row:?}");
+        assert_eq!(row.tau2.is_some(), row.k >= 2, "{row:?}");
+    }
+    let feeding: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r.feeds_default)
+        .map(|r| (r.condition.as_str(), r.definition_class.as_str()))
+        .collect();
+    assert_eq!(
+        feeding,
+        [
+            ("current_mental_illness", "clinical_diagnosis"),
+            ("personality_disorder", "screening_instrument"),
+            ("substance_misuse", "clinical_diagnosis"),
+            ("lifetime_self_harm", "clinical_diagnosis"),
+            ("self_harm_past_month", "clinical_diagnosis"),
+        ]
+    );
+    // At most one feeding class per condition.
+    for (condition, _) in &defaults {
+        assert!(feeding.iter().filter(|(c, _)| c == condition).count() <= 1);
+    }
+}

@@ -14,7 +14,7 @@
 pub mod pool;
 pub mod treatment;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::input::{Record, Table};
 use pool::{IntervalMethod, Observation, Pooled};
 use std::collections::BTreeMap;
@@ -181,10 +181,11 @@ pub fn read(table: &Table, conditions: &[&str]) -> Result<Vec<Study>> {
         let study = row(&r, conditions)?;
         if let Some(first) = lines.insert(study.id.clone(), r.line()) {
             return Err(r
-                .error(format!(
-                    "id {} appears twice (first at line {first})",
-                    study.id
-                ))
+                .error_at(
+                    "id",
+                    format!("id {} appears twice (first at line {first})", study.id),
+                )
+                .kind(ErrorKind::Duplicate)
                 .hint("give every figure its own id, e.g. EV12 and EV13"));
         }
         studies.push(study);
@@ -197,39 +198,50 @@ pub fn read(table: &Table, conditions: &[&str]) -> Result<Vec<Study>> {
 }
 
 fn row(r: &Record, conditions: &[&str]) -> Result<Study> {
-    let id = r.text("id")?;
-    let condition = r.text("condition")?;
+    let id = r.at("id", r.text("id"))?;
+    let condition = r.at("condition", r.text("condition"))?;
     if !conditions.contains(&condition) {
         return Err(r
-            .error(format!(
-                "condition '{condition}' is not in the prevalence table"
-            ))
+            .error_at(
+                "condition",
+                format!("condition '{condition}' is not in the prevalence table"),
+            )
+            .kind(ErrorKind::Unknown)
             .hint(format!("use one of: {}", conditions.join(", "))));
     }
-    let class = r.text("definition_class").and_then(|text| {
-        DefinitionClass::parse(text).ok_or_else(|| {
-            r.error(format!("definition_class '{text}' is not known"))
+    let class = r
+        .at("definition_class", r.text("definition_class"))
+        .and_then(|text| {
+            DefinitionClass::parse(text).ok_or_else(|| {
+                r.error_at(
+                    "definition_class",
+                    format!("definition_class '{text}' is not known"),
+                )
+                .kind(ErrorKind::Unknown)
                 .hint(format!(
                     "use one of: {}",
                     DefinitionClass::ALL.map(DefinitionClass::as_str).join(", ")
                 ))
-        })
-    })?;
+            })
+        })?;
     let (rate, n, numerator) = rate_and_counts(r)?;
     let published = published_interval(r, rate)?;
     let verified = verified(r)?;
-    let pool = match r.text("pool")? {
+    let pool = match r.at("pool", r.text("pool"))? {
         "yes" => true,
         "no" => false,
         other => {
             return Err(r
-                .error(format!("pool '{other}' is not yes or no"))
+                .error_at("pool", format!("pool '{other}' is not yes or no"))
                 .hint("pool says whether the figure enters its class's default pooled estimate"));
         }
     };
     if pool && verified == Verified::No {
         return Err(r
-            .error(format!("{id} is marked pool = yes but verified = no"))
+            .error_at(
+                "pool",
+                format!("{id} is marked pool = yes but verified = no"),
+            )
             .hint("a figure nobody has read at a source stays out of defaults: set pool to no"));
     }
     let evidence_grade = grade(r)?;
@@ -241,22 +253,22 @@ fn row(r: &Record, conditions: &[&str]) -> Result<Study> {
         n,
         numerator,
         published,
-        population: r.text("population")?.to_string(),
-        country: r.text("country")?.to_string(),
+        population: r.at("population", r.text("population"))?.to_string(),
+        country: r.at("country", r.text("country"))?.to_string(),
         fieldwork: r.str("fieldwork").to_string(),
         timeframe: r.str("timeframe").to_string(),
         instrument: r.str("instrument").to_string(),
         evidence_grade: evidence_grade.to_string(),
         verified,
-        how_verified: r.text("how_verified")?.to_string(),
+        how_verified: r.at("how_verified", r.text("how_verified"))?.to_string(),
         pool,
-        short_name: r.text("short_name")?.to_string(),
-        citation: r.text("citation")?.to_string(),
+        short_name: r.at("short_name", r.text("short_name"))?.to_string(),
+        citation: r.at("citation", r.text("citation"))?.to_string(),
         notes: r.str("notes").to_string(),
     };
     if pool && study.observation().is_none() {
         return Err(r
-            .error(format!("{id} is pooled but has no sample size n"))
+            .error_at("n", format!("{id} is pooled but has no sample size n"))
             .hint("pooling weights each figure by its sampling variance: give n, or a published interval inside 0 to 1, or set pool to no"));
     }
     Ok(study)
@@ -264,21 +276,21 @@ fn row(r: &Record, conditions: &[&str]) -> Result<Study> {
 
 /// The `verified` column.
 fn verified(r: &Record) -> Result<Verified> {
-    let text = r.text("verified")?;
+    let text = r.at("verified", r.text("verified"))?;
     Verified::parse(text).ok_or_else(|| {
-        r.error(format!("verified '{text}' is not known"))
+        r.error_at("verified", format!("verified '{text}' is not known"))
             .hint("use yes (read at source), secondary (read in a report of it) or no")
     })
 }
 
 /// The `evidence_grade` column: A, B or C as the datasets README defines them.
 fn grade<'a>(r: &Record<'a>) -> Result<&'a str> {
-    let grade = r.text("evidence_grade")?;
+    let grade = r.at("evidence_grade", r.text("evidence_grade"))?;
     if ["A", "B", "C"].contains(&grade) {
         Ok(grade)
     } else {
         Err(r
-            .error(format!("evidence_grade '{grade}' is not A, B or C"))
+            .error_at("evidence_grade", format!("evidence_grade '{grade}' is not A, B or C"))
             .hint("A: peer-reviewed study read at its abstract; B: official statistics or inspection read at source; C: read in a secondary report"))
     }
 }
@@ -286,25 +298,25 @@ fn grade<'a>(r: &Record<'a>) -> Result<&'a str> {
 /// The rate (given, or numerator / n) with n and the numerator, checked
 /// against each other.
 fn rate_and_counts(r: &Record) -> Result<(f64, Option<f64>, Option<f64>)> {
-    let n = r.count_or_empty("n")?;
-    let numerator = r.count_or_empty("numerator")?;
+    let n = r.at("n", r.count_or_empty("n"))?;
+    let numerator = r.at("numerator", r.count_or_empty("numerator"))?;
     if let Some(n) = n
         && (n < 1.0 || n.fract() != 0.0)
     {
         return Err(r
-            .error(format!("n is {n}; a sample size is a whole number of people, at least 1"))
+            .error_at("n", format!("n is {n}; a sample size is a whole number of people, at least 1"))
             .hint("n is the number of people the study assessed; leave it empty if the source gives none"));
     }
-    let rate = r.proportion_or_empty("rate")?;
+    let rate = r.at("rate", r.proportion_or_empty("rate"))?;
     match (numerator, n) {
         (Some(x), None) => {
             return Err(r
-                .error(format!("numerator {x} has no n"))
+                .error_at("numerator", format!("numerator {x} has no n"))
                 .hint("a count of people with the condition needs the number assessed, n"));
         }
         (Some(x), Some(n)) if x > n => {
             return Err(r
-                .error(format!("numerator {x} is larger than n {n}"))
+                .error_at("numerator", format!("numerator {x} is larger than n {n}"))
                 .hint("the numerator counts people with the condition among the n assessed"));
         }
         _ => {}
@@ -313,15 +325,19 @@ fn rate_and_counts(r: &Record) -> Result<(f64, Option<f64>, Option<f64>)> {
     let rate = match (rate, counted) {
         (Some(rate), Some(share)) if (rate - share).abs() > ROUNDING => {
             return Err(r
-                .error(format!(
-                    "rate {rate} does not match numerator / n = {share:.4}"
-                ))
+                .error_at(
+                    "rate",
+                    format!("rate {rate} does not match numerator / n = {share:.4}"),
+                )
                 .hint("check the counts, or leave rate empty to use numerator / n"));
         }
         (Some(rate), _) | (None, Some(rate)) => rate,
         (None, None) => {
             return Err(r
-                .error("rate is empty and there is no numerator and n to compute it")
+                .error_at(
+                    "rate",
+                    "rate is empty and there is no numerator and n to compute it",
+                )
                 .hint("write the rate as a proportion (39% is 0.39), or give numerator and n"));
         }
     };
@@ -331,18 +347,22 @@ fn rate_and_counts(r: &Record) -> Result<(f64, Option<f64>, Option<f64>)> {
 /// Both bounds of the published interval, around the rate, or neither.
 fn published_interval(r: &Record, rate: f64) -> Result<Option<(f64, f64)>> {
     match (
-        r.proportion_or_empty("interval_low")?,
-        r.proportion_or_empty("interval_high")?,
+        r.at("interval_low", r.proportion_or_empty("interval_low"))?,
+        r.at("interval_high", r.proportion_or_empty("interval_high"))?,
     ) {
         (None, None) => Ok(None),
         (Some(lower), Some(upper)) if lower <= rate && rate <= upper => Ok(Some((lower, upper))),
         (Some(lower), Some(upper)) => Err(r
-            .error(format!(
-                "rate {rate} is outside its interval {lower} to {upper}"
-            ))
+            .error_at(
+                "interval_low",
+                format!("rate {rate} is outside its interval {lower} to {upper}"),
+            )
             .hint("check that interval_low ≤ rate ≤ interval_high, all as proportions")),
         _ => Err(r
-            .error("only one of interval_low and interval_high is given")
+            .error_at(
+                "interval_low",
+                "only one of interval_low and interval_high is given",
+            )
             .hint("give both bounds of the published interval, or neither")),
     }
 }
@@ -388,6 +408,92 @@ pub fn summarise<'a>(
             })
         })
         .collect()
+}
+
+/// One row of the published synthesis (`evidence.csv`): a condition's
+/// figures of one definition class and, where any is marked for pooling,
+/// their estimate. Never a pool across classes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SynthesisRow {
+    pub condition: String,
+    pub definition_class: DefinitionClass,
+    /// Figures of the class in the evidence table, pooled or not.
+    pub figures: usize,
+    /// Figures pooled (0: none has a sample size, is verified and is marked).
+    pub k: usize,
+    /// The ids pooled, in id order.
+    pub pooled_ids: Vec<String>,
+    pub estimate: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    /// How the interval was made: wilson or published (one figure),
+    /// dersimonian_laird or hartung_knapp (two or more).
+    pub interval: Option<&'static str>,
+    pub prediction_lower: Option<f64>,
+    pub prediction_upper: Option<f64>,
+    pub tau2: Option<f64>,
+    pub i2: Option<f64>,
+    pub q: Option<f64>,
+    pub q_df: Option<f64>,
+    pub q_p_value: Option<f64>,
+    /// Whether this class's estimate is the default prevalence the run uses
+    /// (prevalence.csv's rate for the condition).
+    pub feeds_default: bool,
+    /// The sources, as short names and full citations, in id order.
+    pub sources: Vec<String>,
+    pub citations: Vec<String>,
+}
+
+/// The synthesis of every condition (in the order given) and class.
+/// `defaults` are the run's prevalence rates by condition: a class feeds the
+/// default where its estimate is that rate (to rounding of a published
+/// percentage).
+pub fn synthesis(
+    studies: &[Study],
+    defaults: &[(&str, f64)],
+    method: IntervalMethod,
+) -> Vec<SynthesisRow> {
+    let mut rows = Vec::new();
+    for &(condition, default) in defaults {
+        for c in summarise(studies, condition, method) {
+            let p = c.pooled.as_ref();
+            let h = p.and_then(|p| p.heterogeneity);
+            rows.push(SynthesisRow {
+                condition: condition.to_string(),
+                definition_class: c.class,
+                figures: c.studies.len(),
+                k: p.map_or(0, |p| p.k),
+                pooled_ids: c
+                    .studies
+                    .iter()
+                    .filter(|s| s.pool && s.observation().is_some())
+                    .map(|s| s.id.clone())
+                    .collect(),
+                estimate: p.map(|p| p.estimate),
+                lower: p.map(|p| p.lower),
+                upper: p.map(|p| p.upper),
+                interval: p.map(|p| match p.basis {
+                    pool::Basis::Wilson => "wilson",
+                    pool::Basis::Published => "published",
+                    pool::Basis::RandomEffects(IntervalMethod::DerSimonianLaird) => {
+                        "dersimonian_laird"
+                    }
+                    pool::Basis::RandomEffects(IntervalMethod::HartungKnapp) => "hartung_knapp",
+                }),
+                prediction_lower: p.and_then(|p| p.prediction).map(|(lo, _)| lo),
+                prediction_upper: p.and_then(|p| p.prediction).map(|(_, hi)| hi),
+                tau2: h.map(|h| h.tau2),
+                i2: h.map(|h| h.i2),
+                q: h.map(|h| h.q),
+                q_df: h.map(|h| h.df),
+                q_p_value: h.map(|h| h.p_value),
+                feeds_default: p.is_some_and(|p| (p.estimate - default).abs() < ROUNDING / 10.0),
+                sources: c.studies.iter().map(|s| s.short_name.clone()).collect(),
+                citations: c.studies.iter().map(|s| s.citation.clone()).collect(),
+            });
+        }
+    }
+    rows
 }
 
 #[cfg(test)]
@@ -438,7 +544,11 @@ mod tests {
     /// The error for one bad row (after a good one, so it is on line 3).
     fn error(name: &str, changes: &[(&str, &str)]) -> Error {
         let e = read_lines(name, &[line("EV01", &[]), line("EV02", changes)]).unwrap_err();
-        assert_eq!(e.location.as_deref(), Some("line 3"), "{e}");
+        assert_eq!(e.location.line, Some(3), "{e}");
+        assert!(
+            e.location.file.is_some() && e.location.column.is_some(),
+            "{e}"
+        );
         assert_eq!(e.exit_code(), 2);
         assert!(e.hint.is_some(), "{e}");
         e

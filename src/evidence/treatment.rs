@@ -5,7 +5,7 @@
 //! referred to treatment, read as strictly as the prevalence evidence.
 
 use super::{Verified, published_interval, rate_and_counts, verified};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::input::{Record, Table};
 use std::collections::BTreeMap;
 
@@ -90,10 +90,11 @@ pub fn read(table: &Table, conditions: &[&str]) -> Result<Vec<TreatmentFigure>> 
         let figure = row(&r, conditions)?;
         if let Some(first) = lines.insert(figure.id.clone(), r.line()) {
             return Err(r
-                .error(format!(
-                    "id {} appears twice (first at line {first})",
-                    figure.id
-                ))
+                .error_at(
+                    "id",
+                    format!("id {} appears twice (first at line {first})", figure.id),
+                )
+                .kind(ErrorKind::Duplicate)
                 .hint("give every figure its own id, e.g. TE12 and TE13"));
         }
         figures.push(figure);
@@ -108,16 +109,20 @@ pub fn read(table: &Table, conditions: &[&str]) -> Result<Vec<TreatmentFigure>> 
 }
 
 fn row(r: &Record, known: &[&str]) -> Result<TreatmentFigure> {
-    let id = r.text("id")?;
+    let id = r.at("id", r.text("id"))?;
     let conditions: Vec<String> = r
-        .text("conditions")?
+        .at("conditions", r.text("conditions"))?
         .split_whitespace()
         .map(|c| {
             if known.contains(&c) {
                 Ok(c.to_string())
             } else {
                 Err(r
-                    .error(format!("condition '{c}' is not in the prevalence table"))
+                    .error_at(
+                        "conditions",
+                        format!("condition '{c}' is not in the prevalence table"),
+                    )
+                    .kind(ErrorKind::Unknown)
                     .hint(format!(
                         "list conditions separated by spaces, from: {}",
                         known.join(", ")
@@ -125,13 +130,13 @@ fn row(r: &Record, known: &[&str]) -> Result<TreatmentFigure> {
             }
         })
         .collect::<Result<_>>()?;
-    let measure_text = r.text("measure")?;
+    let measure_text = r.at("measure", r.text("measure"))?;
     let measure = Measure::NAMES
         .iter()
         .find(|(name, _)| *name == measure_text)
         .map(|(_, m)| *m)
         .ok_or_else(|| {
-            r.error(format!("measure '{measure_text}' is not known"))
+            r.error_at("measure", format!("measure '{measure_text}' is not known"))
                 .hint(format!(
                     "use one of: {}",
                     Measure::NAMES.map(|(name, _)| name).join(", ")
@@ -140,18 +145,18 @@ fn row(r: &Record, known: &[&str]) -> Result<TreatmentFigure> {
     let (rate, n, numerator) = rate_and_counts(r)?;
     let published = published_interval(r, rate)?;
     let verified = verified(r)?;
-    let default = match r.text("use")? {
+    let default = match r.at("use", r.text("use"))? {
         "default" => true,
         "comparator" => false,
         other => {
             return Err(r
-                .error(format!("use '{other}' is not default or comparator"))
+                .error_at("use", format!("use '{other}' is not default or comparator"))
                 .hint("default marks the figure a run may use for unmet need; comparator shows it beside"));
         }
     };
     if default && verified == Verified::No {
         return Err(r
-            .error(format!("{id} is a default but verified = no"))
+            .error_at("use", format!("{id} is a default but verified = no"))
             .hint(
                 "a figure nobody has read at a source stays out of defaults: set use to comparator",
             ));
@@ -159,21 +164,21 @@ fn row(r: &Record, known: &[&str]) -> Result<TreatmentFigure> {
     Ok(TreatmentFigure {
         id: id.to_string(),
         conditions,
-        indicator: r.text("indicator")?.to_string(),
+        indicator: r.at("indicator", r.text("indicator"))?.to_string(),
         measure,
         rate,
         n,
         numerator,
         published,
-        population: r.text("population")?.to_string(),
-        country: r.text("country")?.to_string(),
+        population: r.at("population", r.text("population"))?.to_string(),
+        country: r.at("country", r.text("country"))?.to_string(),
         period: r.str("period").to_string(),
         evidence_grade: super::grade(r)?.to_string(),
         verified,
-        how_verified: r.text("how_verified")?.to_string(),
+        how_verified: r.at("how_verified", r.text("how_verified"))?.to_string(),
         default,
-        short_name: r.text("short_name")?.to_string(),
-        citation: r.text("citation")?.to_string(),
+        short_name: r.at("short_name", r.text("short_name"))?.to_string(),
+        citation: r.at("citation", r.text("citation"))?.to_string(),
         notes: r.str("notes").to_string(),
     })
 }
