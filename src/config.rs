@@ -55,6 +55,11 @@ struct DatasetsSection {
     /// project's own, datasets/caseload_observed.csv and caseload_national.csv).
     caseload_observed: Option<PathBuf>,
     caseload_national: Option<PathBuf>,
+    /// Every published figure on each condition, by definition class, and
+    /// the treatment-access figures (default: the project's own,
+    /// datasets/evidence.csv and treatment_evidence.csv).
+    evidence: Option<PathBuf>,
+    treatment_evidence: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -92,6 +97,8 @@ pub struct Datasets {
     pub local_prevalence: Option<DataFile>,
     pub caseload_observed: DataFile,
     pub caseload_national: DataFile,
+    pub evidence: DataFile,
+    pub treatment_evidence: DataFile,
 }
 
 /// Everything a run needs, resolved: what the manifest records as "config".
@@ -192,6 +199,8 @@ impl RunSpec {
             local_prevalence: named.local_prevalence.as_deref().map(dataset).transpose()?,
             caseload_observed: own(named.caseload_observed.as_deref(), "caseload_observed.csv")?,
             caseload_national: own(named.caseload_national.as_deref(), "caseload_national.csv")?,
+            evidence: own(named.evidence.as_deref(), "evidence.csv")?,
+            treatment_evidence: own(named.treatment_evidence.as_deref(), "treatment_evidence.csv")?,
         };
         Ok(RunSpec {
             config_file,

@@ -179,6 +179,24 @@ impl<'a> Record<'a> {
         Error::input(&self.table.path, message).line(self.line)
     }
 
+    /// The 1-based number of `column` in the header, if it is there.
+    pub fn column_number(&self, column: &str) -> Option<u64> {
+        self.table.index(column).map(|i| i as u64 + 1)
+    }
+
+    /// An input error located at this record and one of its columns.
+    pub fn error_at(&self, column: &str, message: impl Into<String>) -> Error {
+        self.at::<()>(column, Err(self.error(message))).unwrap_err()
+    }
+
+    /// `result`, its error located at `column` too where it names no column.
+    pub fn at<T>(&self, column: &str, result: Result<T>) -> Result<T> {
+        result.map_err(|e| match (e.location.column, self.column_number(column)) {
+            (None, Some(number)) => e.column(number),
+            _ => e,
+        })
+    }
+
     /// The trimmed text of a column ("" where the record is short).
     pub fn str(&self, column: &str) -> &'a str {
         self.table

@@ -12,6 +12,7 @@ pub mod caseload;
 pub mod config;
 pub mod data;
 pub mod error;
+pub mod evidence;
 pub mod gap;
 pub mod geography;
 pub mod input;

@@ -11,6 +11,8 @@ use crate::config::Overrides;
 use crate::config::{LevelSpec, RunSpec};
 use crate::data::{embedded, pack};
 use crate::error::{Error, ErrorKind, Result};
+use crate::evidence::treatment::{self, TreatmentFigure};
+use crate::evidence::{self, Study};
 use crate::geography::boundaries::BoundaryLayer;
 use crate::geography::catalogue::Catalogue;
 use crate::geography::units::Units;
@@ -48,6 +50,10 @@ pub struct Loaded {
     /// Real local caseload counts, and the national series that dates them.
     pub observed: Vec<Observed>,
     pub national: Vec<NationalTotal>,
+    /// Every published prevalence figure, by definition class, and the
+    /// treatment-access figures.
+    pub evidence: Vec<Study>,
+    pub treatment_evidence: Vec<TreatmentFigure>,
     /// What was read, for the manifest.
     pub inputs: Vec<InputFile>,
 }
@@ -159,6 +165,20 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         Ok(datasets.caseload_national.clone()),
         observed::read_national,
     );
+    let condition_ids: Option<Vec<&str>> =
+        conditions.map(|c| c.iter().map(|p| p.condition.as_str()).collect());
+    let evidence = walk.read_with(
+        "evidence on prevalence, by definition class",
+        Ok(datasets.evidence.clone()),
+        condition_ids.as_deref(),
+        evidence::read,
+    );
+    let treatment_evidence = walk.read_with(
+        "evidence on treatment access",
+        Ok(datasets.treatment_evidence.clone()),
+        condition_ids.as_deref(),
+        treatment::read,
+    );
     if !walk.problems.is_empty() {
         return Err(walk.problems);
     }
@@ -175,6 +195,8 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         Some(survey),
         Some(observed),
         Some(national),
+        Some(evidence),
+        Some(treatment_evidence),
     ) = (
         units,
         caseload,
@@ -187,6 +209,8 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         survey,
         observed,
         national,
+        evidence,
+        treatment_evidence,
     )
     else {
         return Err(vec![Error::internal(
@@ -214,6 +238,8 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         survey,
         observed,
         national,
+        evidence,
+        treatment_evidence,
         inputs: walk.inputs,
     })
 }

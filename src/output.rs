@@ -6,6 +6,7 @@ use crate::analysis::check::{Check, Compared};
 use crate::analysis::sensitivity::SensitivityRow;
 use crate::caseload::Proxy;
 use crate::error::{Error, Result};
+use crate::evidence::SynthesisRow;
 use crate::gap::{Figure, GapRow, Scale};
 use crate::prevalence::Prevalence;
 use polars::prelude::*;
@@ -298,6 +299,35 @@ pub fn fits_frame(check: &Check) -> Result<DataFrame> {
     t.number("spread", |f| f.spread);
     t.number("rms", |f| f.rms);
     t.number("coverage", |f| f.coverage);
+    t.frame()
+}
+
+/// The evidence synthesis (`evidence.csv`): one row per condition and
+/// definition class, its pooled estimate and heterogeneity; empty fields
+/// where a class has nothing pooled or a single figure.
+pub fn evidence_frame(rows: &[SynthesisRow]) -> Result<DataFrame> {
+    let mut t = Columns::new(rows);
+    t.text("condition", |r| r.condition.clone());
+    t.text("definition_class", |r| {
+        r.definition_class.as_str().to_string()
+    });
+    t.integer("figures", |r| Some(r.figures));
+    t.integer("k", |r| Some(r.k));
+    t.text("pooled_ids", |r| r.pooled_ids.join(" "));
+    t.number("estimate", |r| r.estimate);
+    t.number("lower_95", |r| r.lower);
+    t.number("upper_95", |r| r.upper);
+    t.text("interval", |r| r.interval.unwrap_or("").to_string());
+    t.number("prediction_lower_95", |r| r.prediction_lower);
+    t.number("prediction_upper_95", |r| r.prediction_upper);
+    t.number("tau2", |r| r.tau2);
+    t.number("i2", |r| r.i2);
+    t.number("q", |r| r.q);
+    t.number("q_df", |r| r.q_df);
+    t.number("q_p_value", |r| r.q_p_value);
+    t.flag("feeds_default", |r| r.feeds_default);
+    t.text("sources", |r| r.sources.join("; "));
+    t.text("citations", |r| r.citations.join(" | "));
     t.frame()
 }
 

@@ -7,6 +7,7 @@ use crate::analysis::{self, Analysis};
 use crate::caseload;
 use crate::config::RunSpec;
 use crate::error::Error;
+use crate::evidence::{self, pool::IntervalMethod};
 use crate::input::Table;
 pub use crate::load::Progress;
 use crate::load::{self, Loaded};
@@ -60,6 +61,14 @@ fn assemble(
     outputs.add("gap.parquet", output::parquet_bytes(&mut frame)?);
     let mut sensitivity = output::sensitivity_frame(&analysis.sensitivity)?;
     outputs.add("sensitivity.csv", output::csv_bytes(&mut sensitivity)?);
+    let defaults: Vec<(&str, f64)> = loaded
+        .prevalence
+        .iter()
+        .map(|p| (p.condition.as_str(), p.rate))
+        .collect();
+    let synthesis = evidence::synthesis(&loaded.evidence, &defaults, IntervalMethod::default());
+    let mut evidence_table = output::evidence_frame(&synthesis)?;
+    outputs.add("evidence.csv", output::csv_bytes(&mut evidence_table)?);
     if let Some(files) = annex::annexes(spec, loaded, analysis, &maps) {
         progress(&format!("made {} annex files", files.len()));
         for (path, bytes) in files {
@@ -91,7 +100,8 @@ fn assemble(
     }
     let mut files: Vec<String> = outputs.paths().map(|p| p.display().to_string()).collect();
     files.push("manifest.json".to_string());
-    let manifest = manifest::manifest(spec, loaded, analysis, records, chart_files, files);
+    let manifest = manifest::manifest(spec, loaded, analysis, records, chart_files, files)
+        .with_evidence(synthesis);
     outputs.add("manifest.json", manifest.to_json());
     Ok(outputs)
 }

@@ -377,8 +377,9 @@ fn every_chart_is_drawn_and_listed() {
         .map(|c| c.as_str().unwrap())
         .collect();
     // Per level: a ranked chart per condition, the provision matrix and the
-    // provision-by-category bars, each as SVG and PNG.
-    assert_eq!(charts.len(), 2 * (conditions() + 2) * 2);
+    // provision-by-category bars, each as SVG and PNG; and a forest plot of
+    // the evidence per condition.
+    assert_eq!(charts.len(), 2 * (conditions() + 2) * 2 + 2 * conditions());
     for chart in charts {
         let bytes = default_run()
             .get(chart)
@@ -391,5 +392,39 @@ fn every_chart_is_drawn_and_listed() {
         default_run()
             .get("charts/ctyua-current_mental_illness-ranked.svg")
             .is_some()
+    );
+    assert!(
+        default_run()
+            .get("charts/evidence-current_mental_illness.svg")
+            .is_some()
+    );
+}
+
+#[test]
+fn the_evidence_synthesis_is_published_and_listed() {
+    let rows = common::records(default_run().get("evidence.csv").unwrap());
+    assert!(!rows.is_empty());
+    // Every condition has at least one class, and classes are never mixed:
+    // one row per condition and class.
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &rows {
+        assert!(seen.insert((r["condition"].clone(), r["definition_class"].clone())));
+    }
+    assert_eq!(
+        rows.iter()
+            .map(|r| &r["condition"])
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        conditions()
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(default_run().get("manifest.json").unwrap()).unwrap();
+    assert_eq!(manifest["evidence"].as_array().unwrap().len(), rows.len());
+    assert!(
+        manifest["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o == "evidence.csv")
     );
 }

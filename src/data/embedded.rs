@@ -70,7 +70,15 @@ const FILES: [(&str, &[u8]); 11] = [
 
 /// The project's tables the built-in configuration (jsna.toml) names, by
 /// the path it gives them.
-const BUILTIN_DATASETS: [(&str, &[u8]); 7] = [
+const BUILTIN_DATASETS: [(&str, &[u8]); 9] = [
+    (
+        "datasets/evidence.csv",
+        include_bytes!("../../datasets/evidence.csv"),
+    ),
+    (
+        "datasets/treatment_evidence.csv",
+        include_bytes!("../../datasets/treatment_evidence.csv"),
+    ),
     (
         "datasets/caseload.csv",
         include_bytes!("../../datasets/caseload.csv"),

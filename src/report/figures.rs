@@ -7,6 +7,7 @@ use crate::analysis::{Analysis, areas_of, rows_of};
 use crate::caseload::CaseloadRow;
 use crate::config::{LevelSpec, RunSpec};
 use crate::error::Result;
+use crate::evidence::{self, pool::IntervalMethod};
 use crate::gap::{Figure, GapRow, Scale};
 use crate::geography::Level;
 use crate::geography::boundaries::BoundaryLayer;
@@ -14,7 +15,7 @@ use crate::load::Loaded;
 use crate::numbers::thousands;
 use crate::prevalence::Prevalence;
 use crate::render;
-use crate::render::charts::{self, ChartSpec};
+use crate::render::charts::{self, ChartSpec, forest};
 use crate::report::manifest::MapRecord;
 use crate::stats::classify::{self, Classes};
 use rayon::prelude::*;
@@ -252,6 +253,36 @@ pub fn charts(loaded: &Loaded, analysis: &Analysis) -> Result<Vec<DrawnChart>> {
             Box::new(move || charts::provision_by_category_svg(&for_bars, &loaded.survey, &bars)),
         ));
     }
+    // One forest plot per condition: every figure by definition class, each
+    // class pooled on its own.
+    for p in &loaded.prevalence {
+        let classes =
+            evidence::summarise(&loaded.evidence, &p.condition, IntervalMethod::default());
+        if classes.is_empty() {
+            continue;
+        }
+        let spec = ChartSpec {
+            title: format!(
+                "Evidence: {} among people on probation",
+                p.label.to_lowercase()
+            ),
+            subtitle: "Every published figure by definition class; pooled within a class only (random effects, logit scale). Hollow: not pooled.".into(),
+            source_line: format!(
+                "Sources: {}; full citations and how each was verified in datasets/evidence.csv and evidence.csv. Analysis: jsna-gap {}.",
+                sources(&classes),
+                env!("CARGO_PKG_VERSION")
+            ),
+            ..ChartSpec::default()
+        };
+        jobs.push((
+            format!("charts/evidence-{}", p.condition),
+            Box::new(move || {
+                let classes =
+                    evidence::summarise(&loaded.evidence, &p.condition, IntervalMethod::default());
+                forest::forest_svg(&classes, &spec)
+            }),
+        ));
+    }
     jobs.par_iter()
         .map(|(stem, draw)| {
             let svg = draw();
@@ -263,6 +294,17 @@ pub fn charts(loaded: &Loaded, analysis: &Analysis) -> Result<Vec<DrawnChart>> {
             })
         })
         .collect()
+}
+
+/// The short names of a forest plot's figures, once each, in order.
+fn sources(classes: &[evidence::ClassSummary]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for s in classes.iter().flat_map(|c| &c.studies) {
+        if !names.contains(&s.short_name.as_str()) {
+            names.push(&s.short_name);
+        }
+    }
+    names.join("; ")
 }
 
 /// A row's figure as it may be published: a count under the small-number

@@ -8,6 +8,7 @@ use crate::analysis::intervals::{England, SimulationRecord};
 use crate::analysis::{Analysis, sensitivity};
 use crate::caseload::Unplaced;
 use crate::config::RunSpec;
+use crate::evidence::SynthesisRow;
 use crate::input::InputFile;
 use crate::load::Loaded;
 use crate::services;
@@ -36,6 +37,9 @@ pub struct Manifest<'a> {
     /// by "level/condition".
     pub robust_top_fifth: BTreeMap<String, Vec<String>>,
     pub maps: Vec<MapRecord>,
+    /// The evidence synthesis, as evidence.csv: each condition's figures by
+    /// definition class, pooled within a class only.
+    pub evidence: Vec<SynthesisRow>,
     /// Chart files (SVG and PNG), relative to the output directory.
     pub charts: Vec<String>,
     pub excluded: Vec<Exclusion>,
@@ -115,6 +119,12 @@ pub struct Exclusion {
 }
 
 impl Manifest<'_> {
+    /// The manifest with the run's evidence synthesis.
+    pub fn with_evidence(mut self, synthesis: Vec<SynthesisRow>) -> Self {
+        self.evidence = synthesis;
+        self
+    }
+
     pub fn to_json(&self) -> Vec<u8> {
         let mut bytes = serde_json::to_vec_pretty(self).expect("the manifest is plain data");
         bytes.push(b'\n');
@@ -202,6 +212,7 @@ pub fn manifest<'a>(
         england: &analysis.simulation.england,
         robust_top_fifth: sensitivity::robust_summary(&analysis.sensitivity),
         maps,
+        evidence: Vec::new(),
         charts,
         excluded,
         outputs,
@@ -252,6 +263,7 @@ pub fn methods() -> Vec<String> {
         "General-population comparison: expected = caseload x the verified APMS prevalence; excess = need - expected, with its simulated interval; prevalence ratio interval = the probation prevalence interval / the survey prevalence.",
         "Local prevalence is higher / similar / lower than England as the England value lies below / inside / above the local Wilson 95% (and 99.8%) interval.",
         "Sensitivity: the published figure's rate rerun with each caseload proxy alone and with the prevalence at its lower and upper 95% bounds; areas ranked within level and condition; robust = in the top fifth under every scenario.",
+        "Evidence synthesis (evidence.csv, charts/evidence-*.svg): each condition's published figures (datasets/evidence.csv) grouped by definition class (clinical interview diagnosis, validated screening instrument, practitioner- or OASys-recorded need, self-report) and pooled within a class only, never across. Figures verified at source or in a secondary report, marked pool = yes and with a sample size (or a published interval) enter the pool. Two or more: DerSimonian-Laird random effects on the logit scale (0.5 added to both cells of a study with 0 or n events), Cochran's Q, tau-squared, I-squared, 95% Wald interval, and from three figures the 95% prediction interval mean +/- t(k-2) sqrt(tau-squared + se-squared). One figure: its rate with the Wilson interval (or its published interval). The default prevalence is prevalence.csv's; feeds_default marks the class whose estimate it equals.",
         "Map classes: breaks are upper bounds; a value belongs to the first class whose bound it does not exceed (mapclassify convention).",
     ]
     .map(String::from)

@@ -10,6 +10,7 @@
 
 mod by_category;
 mod caterpillar;
+pub mod forest;
 mod matrix;
 
 pub use by_category::{CategoryShare, Survey, category_shares, provision_by_category_svg};
