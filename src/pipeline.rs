@@ -692,6 +692,10 @@ pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs> {
     )?;
     outputs.add("gap.csv", output::csv_bytes(&mut frame)?);
     outputs.add("gap.parquet", output::parquet_bytes(&mut frame)?);
+    for (level, layer) in &loaded.layers {
+        let areas = crate::geography::geoparquet::areas(layer)?;
+        outputs.add(format!("areas/{}.parquet", level.level), areas);
+    }
     let mut sensitivity = output::sensitivity_frame(&analysis.sensitivity)?;
     outputs.add("sensitivity.csv", output::csv_bytes(&mut sensitivity)?);
     if let Some(files) = annexes(spec, &loaded, &analysis, &maps) {
