@@ -14,7 +14,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use jsna_gap::apportion::lookup::Official;
 use jsna_gap::apportion::values::{self, Kind, Values};
-use jsna_gap::apportion::vintage::{self, Vintage};
+use jsna_gap::apportion::vintage::Vintage;
 use jsna_gap::apportion::{LayerRequest, OutputFormat, Request, ValuesRequest, area, read_layer};
 use jsna_gap::config::{Overrides, RunSpec};
 use std::time::Duration;
@@ -106,7 +106,7 @@ fn apportion(c: &mut Criterion) {
     let mut group = c.benchmark_group("apportion bridges");
     let official = Official::load(&data).expect("lookups");
     group.bench_function("CCG19 -> ICB23 bridge through LSOAs (population)", |b| {
-        b.iter(|| vintage::bridge(&official, Vintage::Ccg2019, Vintage::Icb2023))
+        b.iter(|| official.bridge(Vintage::Ccg2019, Vintage::Icb2023))
     });
     group.finish();
 }

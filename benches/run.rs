@@ -6,7 +6,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jsna_gap::config::{Overrides, RunSpec};
-use jsna_gap::pipeline;
+use jsna_gap::report::{annex, figures};
+use jsna_gap::{analysis, load, pipeline};
 use std::time::Duration;
 
 fn default_run(c: &mut Criterion) {
@@ -20,20 +21,20 @@ fn default_run(c: &mut Criterion) {
         b.iter(|| pipeline::run(&spec, &quiet).expect("run"))
     });
     group.bench_function("load inputs", |b| {
-        b.iter(|| pipeline::load(&spec, &quiet).expect("load"))
+        b.iter(|| load::load(&spec, &quiet).expect("load"))
     });
-    let loaded = pipeline::load(&spec, &quiet).expect("load");
+    let loaded = load::load(&spec, &quiet).expect("load");
     group.bench_function(
         "analyse (caseload, need, provision, gap, sensitivity)",
-        |b| b.iter(|| pipeline::analyse(&spec, &loaded).expect("analyse")),
+        |b| b.iter(|| analysis::analyse(&spec, &loaded).expect("analyse")),
     );
-    let analysis = pipeline::analyse(&spec, &loaded).expect("analyse");
+    let analysis = analysis::analyse(&spec, &loaded).expect("analyse");
     group.bench_function("all maps (SVG and PNG)", |b| {
-        b.iter(|| pipeline::draw_maps(&spec, &loaded, &analysis).expect("maps"))
+        b.iter(|| figures::maps(&spec, &loaded, &analysis).expect("maps"))
     });
-    let maps = pipeline::draw_maps(&spec, &loaded, &analysis).expect("maps");
+    let maps = figures::maps(&spec, &loaded, &analysis).expect("maps");
     group.bench_function("all annexes (153 Boards and the overview)", |b| {
-        b.iter(|| pipeline::annexes(&spec, &loaded, &analysis, &maps).expect("annexes"))
+        b.iter(|| annex::annexes(&spec, &loaded, &analysis, &maps).expect("annexes"))
     });
     group.finish();
 }

@@ -3,10 +3,12 @@
 //! pipeline runs with ([`RunSpec`]: absolute paths, chosen layers, data
 //! directory and where it came from). The manifest records the `RunSpec`.
 
-use crate::error::{Error, Result};
+use crate::caseload::{CaseloadOptions, EnglandShare};
+use crate::error::{Error, ErrorKind, Result};
 use crate::geography::Level;
 use crate::geography::catalogue::{Catalogue, Layer};
 use crate::stats::suppression::Suppression;
+use crate::uncertainty::UncertaintyOptions;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,6 +29,8 @@ struct ConfigFile {
     maps: MapOptions,
     #[serde(default)]
     publication: Suppression,
+    #[serde(default)]
+    uncertainty: UncertaintyOptions,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -45,64 +49,10 @@ struct DatasetsSection {
     general_population: PathBuf,
     /// Optional local prevalence (e.g. OASys needs for an area) to compare with England.
     local_prevalence: Option<PathBuf>,
-}
-
-/// The proxy that spreads a coarse caseload over local areas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Proxy {
-    EmploymentScale,
-    IncomeScale,
-    AdultPopulation,
-}
-
-impl Proxy {
-    pub const ALL: [Proxy; 3] = [
-        Proxy::EmploymentScale,
-        Proxy::IncomeScale,
-        Proxy::AdultPopulation,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Proxy::EmploymentScale => "employment_scale",
-            Proxy::IncomeScale => "income_scale",
-            Proxy::AdultPopulation => "adult_population",
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            Proxy::EmploymentScale => {
-                "IoD2025 employment deprivation scale (people involuntarily out of work) by district"
-            }
-            Proxy::IncomeScale => {
-                "IoD2025 income deprivation scale (people on low income) by district"
-            }
-            Proxy::AdultPopulation => "ONS mid-2020 population aged 18 and over",
-        }
-    }
-}
-
-/// England's share of a caseload counted for England and Wales together.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum EnglandShare {
-    Fixed(f64),
-    Named(EnglandShareMethod),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EnglandShareMethod {
-    AdultPopulation,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CaseloadOptions {
-    pub proxy: Proxy,
-    pub england_share: EnglandShare,
+    /// Real local caseload counts and the national series (default: the
+    /// project's own, datasets/caseload_observed.csv and caseload_national.csv).
+    caseload_observed: Option<PathBuf>,
+    caseload_national: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -114,6 +64,10 @@ pub struct MapOptions {
     /// One set of breaks for all of a level's maps, so they can be compared.
     #[serde(default)]
     pub shared_breaks: bool,
+    /// Map rates per 100,000 adults (the default: counts follow population)
+    /// or counts of people.
+    #[serde(default)]
+    pub scale: crate::gap::Scale,
 }
 
 /// One reporting level and the boundary layer it is drawn and checked against.
@@ -121,6 +75,9 @@ pub struct MapOptions {
 pub struct LevelSpec {
     pub level: Level,
     pub layer: Layer,
+    /// The ONS/OS attribution line for maps and pages drawn from the layer.
+    #[serde(skip)]
+    pub attribution: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +88,8 @@ pub struct Datasets {
     pub services: PathBuf,
     pub general_population: PathBuf,
     pub local_prevalence: Option<PathBuf>,
+    pub caseload_observed: PathBuf,
+    pub caseload_national: PathBuf,
 }
 
 /// Everything a run needs, resolved: what the manifest records as "config".
@@ -145,6 +104,8 @@ pub struct RunSpec {
     pub maps: MapOptions,
     /// The small-number rule for everything meant for publication.
     pub publication: Suppression,
+    /// The simulation behind every modelled interval.
+    pub uncertainty: UncertaintyOptions,
 }
 
 /// The data directory and how it was chosen, plus the other places that
@@ -193,19 +154,20 @@ impl RunSpec {
             .clone()
             .unwrap_or_else(|| PathBuf::from("jsna.toml (built-in default)"));
         let file: ConfigFile = toml::from_str(&text).map_err(|e| toml_error(&shown, &text, e))?;
-        file.check(&shown)?;
+        file.check(&shown).map_err(|e| e.kind(ErrorKind::Config))?;
         let catalogue = Catalogue::builtin();
         let levels = file
             .run
             .levels
             .iter()
             .map(|(level, id)| {
+                let layer = catalogue
+                    .layer(id, *level)
+                    .map_err(|e| located(e, &shown, "run.levels"))?;
                 Ok(LevelSpec {
                     level: *level,
-                    layer: catalogue
-                        .layer(id, *level)
-                        .map_err(|e| located(e, &shown, "run.levels"))?
-                        .clone(),
+                    attribution: catalogue.attribution(layer),
+                    layer: layer.clone(),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -217,6 +179,16 @@ impl RunSpec {
             services: base.join(&file.datasets.services),
             general_population: base.join(&file.datasets.general_population),
             local_prevalence: file.datasets.local_prevalence.map(|p| base.join(p)),
+            caseload_observed: project_or(
+                &base,
+                file.datasets.caseload_observed,
+                "caseload_observed.csv",
+            ),
+            caseload_national: project_or(
+                &base,
+                file.datasets.caseload_national,
+                "caseload_national.csv",
+            ),
         };
         Ok(RunSpec {
             config_file,
@@ -226,7 +198,16 @@ impl RunSpec {
             caseload: file.caseload,
             maps: file.maps,
             publication: file.publication,
+            uncertainty: file.uncertainty,
         })
+    }
+}
+
+/// A dataset the configuration names (relative to it), or the project's own.
+fn project_or(base: &Path, given: Option<PathBuf>, own: &str) -> PathBuf {
+    match given {
+        Some(path) => base.join(path),
+        None => Path::new(CHECKOUT).join("datasets").join(own),
     }
 }
 
@@ -246,6 +227,7 @@ impl ConfigFile {
             )
             .hint("write a proportion such as 0.946, or \"adult_population\""));
         }
+        self.uncertainty.check(path)?;
         if !(2..=9).contains(&self.maps.k) {
             return Err(
                 Error::input(path, format!("maps.k is {}, outside 2 to 9", self.maps.k))
@@ -321,15 +303,14 @@ impl DataDir {
     }
 }
 
-fn located(mut error: Error, file: &Path, key: &str) -> Error {
-    error.file = Some(file.to_path_buf());
-    error.at(format!("key {key}"))
+fn located(error: Error, file: &Path, key: &str) -> Error {
+    error.in_file(file).key(key)
 }
 
 /// A TOML or schema error, with its line and the keys that are allowed.
 fn toml_error(path: &Path, text: &str, err: toml::de::Error) -> Error {
     let message = err.message().to_string();
-    let mut error = Error::input(path, message.clone());
+    let mut error = Error::input(path, message.clone()).kind(ErrorKind::Config);
     if let Some(span) = err.span() {
         let line = 1 + text[..span.start].matches('\n').count() as u64;
         error = error.line(line);
@@ -341,7 +322,7 @@ fn toml_error(path: &Path, text: &str, err: toml::de::Error) -> Error {
     } else {
         "see jsna.toml in the repository for a commented example"
     };
-    error.hint(hint)
+    error.hint(hint).caused_by(err)
 }
 
 #[cfg(test)]
@@ -367,7 +348,7 @@ mod tests {
         let spec = RunSpec::resolve(&Overrides::default()).unwrap();
         let levels: Vec<_> = spec.levels.iter().map(|l| l.level).collect();
         assert_eq!(levels, [Level::Ctyua, Level::Sicbl]);
-        assert_eq!(spec.caseload.proxy, Proxy::EmploymentScale);
+        assert_eq!(spec.caseload.proxy, crate::caseload::Proxy::EmploymentScale);
         assert!(spec.data_dir.chosen_by.contains("default"));
     }
 
@@ -380,7 +361,8 @@ mod tests {
             .matches('\n')
             .count()
             + 1;
-        assert_eq!(e.location, Some(format!("line {line}")));
+        assert_eq!(e.location.line, Some(line as u64));
+        assert_eq!(e.kind, ErrorKind::Config);
         assert_eq!(e.exit_code(), 2);
     }
 
@@ -389,6 +371,49 @@ mod tests {
         let text = DEFAULT_CONFIG.replace("proxy = \"employment_scale\"", "proxy = \"crime\"");
         let e = resolve_text(&text).unwrap_err();
         assert!(e.message.contains("employment_scale"), "{e}");
+    }
+
+    #[test]
+    fn impossible_simulation_settings_are_refused_by_key() {
+        for (from, to, key) in [
+            ("draws = 10000", "draws = 0", "uncertainty.draws"),
+            ("draws = 10000", "draws = 1000000000", "uncertainty.draws"),
+            (
+                "model_error = \"observed\"",
+                "model_error = nan",
+                "uncertainty.model_error",
+            ),
+            (
+                "model_error = \"observed\"",
+                "model_error = -0.1",
+                "uncertainty.model_error",
+            ),
+            (
+                "england_share_sd = 0.01",
+                "england_share_sd = 0.5",
+                "uncertainty.england_share_sd",
+            ),
+            (
+                "adult_population = 0.1 }",
+                "adult_population = -1 }",
+                "uncertainty.proxy_weights",
+            ),
+        ] {
+            let text = DEFAULT_CONFIG.replace(from, to);
+            assert_ne!(text, DEFAULT_CONFIG, "{from}");
+            let e = resolve_text(&text).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Config, "{e}");
+            assert_eq!(e.location.key.as_deref(), Some(key), "{e}");
+            assert!(e.hint.is_some(), "{e}");
+        }
+        let e = resolve_text(
+            &DEFAULT_CONFIG.replace("model_error = \"observed\"", "model_error = \"guess\""),
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("observed") || e.to_string().contains("observed"),
+            "{e}"
+        );
     }
 
     #[test]

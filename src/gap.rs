@@ -7,15 +7,14 @@
 //! the row says so.
 
 use crate::geography::{Area, Level};
-use crate::need::{self, Caseload, Need};
 use crate::prevalence::{
     Comparator, Comparison, Domain, LocalPrevalence, Prevalence, TreatmentAccess,
 };
 use crate::services::{Provision, Status};
-use crate::stats::rates::{self, Rate};
+use crate::stats::estimate::Estimate;
 use crate::stats::suppression::Suppression;
-use crate::stats::wilson::Z95;
-use serde::Serialize;
+use crate::uncertainty::summary::{Difference, RankInterval};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Which rule gave the unmet need.
@@ -43,7 +42,9 @@ impl Basis {
 /// What is known of an area before any condition is considered.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AreaFacts {
-    pub caseload: Caseload,
+    /// People on probation living in the area: the central estimate and its
+    /// simulated intervals.
+    pub caseload: Estimate,
     /// Share of the area that the caseload input covered.
     pub coverage: f64,
     /// Whether the caseload derives from locally supplied figures (not a
@@ -58,8 +59,8 @@ pub struct AreaFacts {
 pub struct Excess {
     /// Count expected if the caseload had general-population prevalence.
     pub expected: f64,
-    /// Need minus expected.
-    pub excess: f64,
+    /// Need minus expected, with its simulated intervals.
+    pub excess: Estimate,
     /// Probation prevalence ÷ general-population prevalence, with the
     /// ratio's 95% interval from the probation prevalence interval (the
     /// survey's figure, from a far larger sample, is taken as fixed).
@@ -88,10 +89,14 @@ pub struct GapRow {
     pub condition: String,
     pub domain: Domain,
     pub facts: AreaFacts,
-    pub need: Need,
-    pub need_per_100k_adults: Rate,
-    /// Unmet need with its bounds, when assessed.
-    pub unmet: Option<Need>,
+    /// Caseload × prevalence, with its simulated intervals.
+    pub need: Estimate,
+    /// Need per 100,000 adults living in the area.
+    pub need_rate: Estimate,
+    /// Unmet need with its intervals, when assessed.
+    pub unmet: Option<Estimate>,
+    /// Unmet need per 100,000 adults.
+    pub unmet_rate: Option<Estimate>,
     pub basis: Basis,
     /// The untreated share used, for the national treatment-access basis.
     pub untreated_share: Option<f64>,
@@ -99,34 +104,119 @@ pub struct GapRow {
     pub provision: Provision,
     pub general_population: Option<Excess>,
     pub local: Option<LocalComparison>,
+    /// The area's rank among its level's areas by the published figure's
+    /// rate, with its 95% interval and the chance it is in the top fifth.
+    pub rank: Option<RankInterval>,
+    /// The published figure's rate against England's, at 95% and 99.8%.
+    pub against_england: Option<[Difference; 2]>,
     /// Whether a count in the row falls under the small-number rule.
     pub suppressed: bool,
 }
 
-impl GapRow {
-    /// The figure a row is ranked and mapped by: unmet need where it was
-    /// assessed, otherwise need; with the name of its gap.csv column.
-    pub fn headline(&self) -> (&'static str, f64) {
-        match self.unmet {
-            Some(u) => ("unmet_need", u.need),
-            None => ("need", self.need.need),
+/// The figure published for a level and condition: mapped, charted, ranked
+/// and headlined. Unmet need where it was assessed for the condition,
+/// otherwise need; one choice per condition, so a map or a ranking never
+/// mixes the two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Figure {
+    #[default]
+    Need,
+    UnmetNeed,
+}
+
+/// Whether a figure is a count of people or a rate per 100,000 adults.
+/// Areas are compared, ranked and mapped by rates (counts follow
+/// population); counts stay in the tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    #[default]
+    Rate,
+    Count,
+}
+
+impl Figure {
+    /// The figure of a condition's rows.
+    pub fn of(rows: &[&GapRow]) -> Figure {
+        if rows.iter().any(|r| r.unmet.is_some()) {
+            Figure::UnmetNeed
+        } else {
+            Figure::Need
         }
+    }
+
+    /// The gap.csv column it is.
+    pub fn column(self, scale: Scale) -> &'static str {
+        match (self, scale) {
+            (Figure::Need, Scale::Count) => "need",
+            (Figure::UnmetNeed, Scale::Count) => "unmet_need",
+            (Figure::Need, Scale::Rate) => "need_per_100k_adults",
+            (Figure::UnmetNeed, Scale::Rate) => "unmet_need_per_100k_adults",
+        }
+    }
+
+    /// Its name in titles.
+    pub fn label(self) -> &'static str {
+        match self {
+            Figure::Need => "Estimated need",
+            Figure::UnmetNeed => "Estimated unmet need",
+        }
+    }
+
+    /// Its unit, for legends and axes.
+    pub fn unit(scale: Scale) -> &'static str {
+        match scale {
+            Scale::Count => "people",
+            Scale::Rate => "per 100,000 adults",
+        }
+    }
+
+    /// The estimate with its intervals; None where unmet need was not assessed.
+    pub fn estimate(self, row: &GapRow, scale: Scale) -> Option<Estimate> {
+        match (self, scale) {
+            (Figure::Need, Scale::Count) => Some(row.need),
+            (Figure::Need, Scale::Rate) => Some(row.need_rate),
+            (Figure::UnmetNeed, Scale::Count) => row.unmet,
+            (Figure::UnmetNeed, Scale::Rate) => row.unmet_rate,
+        }
+    }
+
+    pub fn value(self, row: &GapRow, scale: Scale) -> Option<f64> {
+        self.estimate(row, scale).map(|e| e.value)
+    }
+
+    /// Rows with a finite figure, highest first; equal figures in area-code
+    /// order, so ranks never depend on the input's order.
+    pub fn ranked<'a>(self, rows: &[&'a GapRow], scale: Scale) -> Vec<(&'a GapRow, Estimate)> {
+        let mut ranked: Vec<(&GapRow, Estimate)> = rows
+            .iter()
+            .filter_map(|&row| {
+                let estimate = self.estimate(row, scale)?;
+                estimate.value.is_finite().then_some((row, estimate))
+            })
+            .collect();
+        ranked.sort_by(|(a, x), (b, y)| {
+            y.value
+                .total_cmp(&x.value)
+                .then_with(|| a.area_code.cmp(&b.area_code))
+        });
+        ranked
     }
 }
 
-/// Unmet need for one area and condition, and the rule that gave it.
+/// Unmet need for one area and condition (its central estimate), and the
+/// rule that gave it.
 pub fn unmet(
-    need: &Need,
+    need: f64,
     provision: &Provision,
     access: Option<&TreatmentAccess>,
-) -> (Option<Need>, Basis) {
+) -> (Option<f64>, Basis) {
     if let Some(capacity) = provision.capacity {
-        let left = need.map(|n| (n - capacity).max(0.0));
-        return (Some(left), Basis::Capacity);
+        return (Some((need - capacity).max(0.0)), Basis::Capacity);
     }
     match access {
         Some(a) => (
-            Some(need.scaled(a.untreated_share)),
+            Some(need * a.untreated_share),
             Basis::NationalTreatmentAccess,
         ),
         None => (None, Basis::NotAssessed),
@@ -151,7 +241,8 @@ pub struct LevelInputs<'a> {
 }
 
 /// Gap rows for every area of a level and every condition, in area-code
-/// then prevalence-table order.
+/// then prevalence-table order, with their central estimates (the
+/// simulation adds the intervals: `analysis`).
 pub fn rows(inputs: &LevelInputs, evidence: &Evidence) -> Vec<GapRow> {
     let none = Provision {
         status: Status::NoneRecorded,
@@ -163,14 +254,15 @@ pub fn rows(inputs: &LevelInputs, evidence: &Evidence) -> Vec<GapRow> {
     for area in inputs.areas {
         let facts = inputs.facts[&area.code];
         for p in evidence.prevalence {
-            let need = need::estimate(facts.caseload, p);
+            let need = facts.caseload.value * p.rate;
             let provision = inputs
                 .provision
                 .get(&(area.code.clone(), p.domain))
                 .unwrap_or(&none)
                 .clone();
             let access = evidence.access.iter().find(|a| a.condition == p.condition);
-            let (unmet, basis) = unmet(&need, &provision, access);
+            let (unmet, basis) = unmet(need, &provision, access);
+            let per_adult = 100_000.0 / facts.adults;
             out.push(GapRow {
                 level: inputs.level,
                 area_code: area.code.clone(),
@@ -178,18 +270,21 @@ pub fn rows(inputs: &LevelInputs, evidence: &Evidence) -> Vec<GapRow> {
                 condition: p.condition.clone(),
                 domain: p.domain,
                 facts,
-                need,
-                need_per_100k_adults: rates::rate(need.need, facts.adults, 100_000.0, Z95),
-                unmet,
+                need: Estimate::exact(need),
+                need_rate: Estimate::exact(need * per_adult),
+                unmet: unmet.map(Estimate::exact),
+                unmet_rate: unmet.map(|u| Estimate::exact(u * per_adult)),
                 basis,
                 untreated_share: access
                     .filter(|_| basis == Basis::NationalTreatmentAccess)
                     .map(|a| a.untreated_share),
                 capacity: provision.capacity,
                 provision,
-                general_population: excess(&facts, &need, p, evidence.comparators),
+                general_population: excess(&facts, need, p, evidence.comparators),
                 local: local_comparison(inputs.level, &area.code, p, evidence.local),
-                suppressed: evidence.suppression.suppresses(need.need)
+                rank: None,
+                against_england: None,
+                suppressed: evidence.suppression.suppresses(need)
                     || evidence.suppression.suppresses(facts.caseload.value),
             });
         }
@@ -199,7 +294,7 @@ pub fn rows(inputs: &LevelInputs, evidence: &Evidence) -> Vec<GapRow> {
 
 fn excess(
     facts: &AreaFacts,
-    need: &Need,
+    need: f64,
     p: &Prevalence,
     comparators: &[Comparator],
 ) -> Option<Excess> {
@@ -207,7 +302,7 @@ fn excess(
     let expected = facts.caseload.value * c.rate;
     Some(Excess {
         expected,
-        excess: need.need - expected,
+        excess: Estimate::exact(need - expected),
         ratio: p.rate / c.rate,
         ratio_lower: p.lower / c.rate,
         ratio_upper: p.upper / c.rate,
@@ -250,6 +345,7 @@ mod tests {
         TreatmentAccess {
             condition: "anxiety_disorder".into(),
             untreated_share: share,
+            n: None,
             evidence_id: "TA01".into(),
             applies_as: "direct".into(),
             finding: String::new(),
@@ -258,37 +354,24 @@ mod tests {
         }
     }
 
-    const NEED: Need = Need {
-        need: 100.0,
-        lower: 80.0,
-        upper: 120.0,
-        lower_998: 70.0,
-        upper_998: 130.0,
-    };
-
     #[test]
     fn capacity_is_subtracted_and_never_leaves_less_than_zero() {
-        let (u, basis) = unmet(&NEED, &provision(Some(90.0)), Some(&access(0.6)));
-        assert_eq!(basis, Basis::Capacity);
-        let u = u.unwrap();
-        assert_eq!(
-            (u.need, u.lower, u.upper, u.lower_998),
-            (10.0, 0.0, 30.0, 0.0)
-        );
+        let (u, basis) = unmet(100.0, &provision(Some(90.0)), Some(&access(0.6)));
+        assert_eq!((u, basis), (Some(10.0), Basis::Capacity));
+        let (u, _) = unmet(80.0, &provision(Some(90.0)), None);
+        assert_eq!(u, Some(0.0));
     }
 
     #[test]
     fn without_capacity_the_national_untreated_share_applies() {
-        let (u, basis) = unmet(&NEED, &provision(None), Some(&access(0.6)));
-        assert_eq!(basis, Basis::NationalTreatmentAccess);
-        let u = u.unwrap();
-        assert_eq!((u.need, u.lower, u.upper), (60.0, 48.0, 72.0));
+        let (u, basis) = unmet(100.0, &provision(None), Some(&access(0.6)));
+        assert_eq!((u, basis), (Some(60.0), Basis::NationalTreatmentAccess));
     }
 
     #[test]
     fn with_neither_unmet_need_is_not_assessed() {
         assert_eq!(
-            unmet(&NEED, &provision(None), None),
+            unmet(100.0, &provision(None), None),
             (None, Basis::NotAssessed)
         );
     }

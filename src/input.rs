@@ -6,9 +6,12 @@
 //! plain "CSV" is Windows-1252 (both refused with a hint, because guessing an
 //! encoding silently corrupts area names).
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::geography::gss;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::hash::Hash;
 use std::path::{Path, PathBuf};
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -125,6 +128,7 @@ impl Table {
             &self.path,
             format!("missing column(s): {}", missing.join(", ")),
         )
+        .kind(ErrorKind::Missing)
         .line(1)
         .hint(format!(
             "the header has: {}; names are case-sensitive",
@@ -160,6 +164,7 @@ impl<'a> Record<'a> {
         match self.str(column) {
             "" => Err(self
                 .error(format!("{column} is empty"))
+                .kind(ErrorKind::Missing)
                 .hint(format!("every row needs a value in {column}"))),
             s => Ok(s),
         }
@@ -182,18 +187,20 @@ impl<'a> Record<'a> {
 
     /// A required number.
     pub fn number(&self, column: &str) -> Result<f64> {
-        self.number_or_empty(column)?.ok_or_else(|| {
-            self.error(format!("{column} is empty"))
-                .hint(format!("every row needs a number in {column}"))
-        })
+        self.number_or_empty(column)?
+            .ok_or_else(|| self.empty_number(column))
     }
 
     /// A required count: a number that is not negative.
     pub fn count(&self, column: &str) -> Result<f64> {
-        self.count_or_empty(column)?.ok_or_else(|| {
-            self.error(format!("{column} is empty"))
-                .hint(format!("every row needs a number in {column}"))
-        })
+        self.count_or_empty(column)?
+            .ok_or_else(|| self.empty_number(column))
+    }
+
+    fn empty_number(&self, column: &str) -> Error {
+        self.error(format!("{column} is empty"))
+            .kind(ErrorKind::Missing)
+            .hint(format!("every row needs a number in {column}"))
     }
 
     /// An optional count: empty is `None`; a negative number is an error.
@@ -228,10 +235,40 @@ impl<'a> Record<'a> {
     }
 }
 
+/// The keys of a table seen so far, to refuse one that appears twice.
+pub struct Seen<K> {
+    lines: HashMap<K, u64>,
+}
+
+impl<K: Hash + Eq> Default for Seen<K> {
+    fn default() -> Self {
+        Seen {
+            lines: HashMap::new(),
+        }
+    }
+}
+
+impl<K: Hash + Eq> Seen<K> {
+    /// Records `key` at this record; a key seen before is an error naming
+    /// `what` and both lines.
+    pub fn first(&mut self, r: &Record, key: K, what: impl Display) -> Result<()> {
+        match self.lines.insert(key, r.line()) {
+            None => Ok(()),
+            Some(first) => Err(r
+                .error(format!(
+                    "{what} appears twice: lines {first} and {}",
+                    r.line()
+                ))
+                .kind(ErrorKind::Duplicate)),
+        }
+    }
+}
+
 /// UTF-8 text with any byte-order mark removed; UTF-16 and Windows-1252 refused.
 fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Error::input(path, "the file is UTF-16 text, not UTF-8 CSV")
+            .kind(ErrorKind::Format)
             .line(1)
             .hint(SAVE_AS_UTF8));
     }
@@ -246,6 +283,7 @@ fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
                 body[at]
             ),
         )
+        .kind(ErrorKind::Format)
         .line(line)
         .hint(SAVE_AS_UTF8)
     })
@@ -262,7 +300,9 @@ fn csv_error(path: &Path, err: csv::Error) -> Error {
         _ => format!("malformed CSV: {err}"),
     };
     let error = Error::input(path, message)
-        .hint("check for an unquoted comma or a stray quote; quote text that contains commas");
+        .kind(ErrorKind::Format)
+        .hint("check for an unquoted comma or a stray quote; quote text that contains commas")
+        .caused_by(err);
     match line {
         Some(line) => error.line(line),
         None => error,
@@ -294,7 +334,8 @@ mod tests {
     fn windows_1252_text_is_refused_at_its_line() {
         // 0xF4 is "ô" in Windows-1252 ("Côte").
         let e = table("cp1252.csv", b"area_code,name\nE06000001,C\xF4te\n").unwrap_err();
-        assert_eq!(e.location.as_deref(), Some("line 2"));
+        assert_eq!(e.location.line, Some(2));
+        assert_eq!(e.kind, ErrorKind::Format);
         assert!(e.message.contains("Windows-1252"), "{e}");
         assert!(e.hint.unwrap().contains("CSV UTF-8"));
     }
@@ -338,6 +379,6 @@ mod tests {
     #[test]
     fn ragged_rows_name_their_line() {
         let e = table("ragged.csv", b"a,b\n1,2\n3,4,5\n").unwrap_err();
-        assert_eq!(e.location.as_deref(), Some("line 3"));
+        assert_eq!(e.location.line, Some(3));
     }
 }

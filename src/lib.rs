@@ -6,6 +6,7 @@
 //! `services` (provision) → `gap` → `render` (maps) and `report` (manifest),
 //! with `output` writing files atomically and `pipeline` running the whole job.
 
+pub mod analysis;
 pub mod apportion;
 pub mod caseload;
 pub mod config;
@@ -13,15 +14,15 @@ pub mod error;
 pub mod gap;
 pub mod geography;
 pub mod input;
-pub mod need;
+pub mod load;
 pub mod numbers;
 pub mod output;
 pub mod pipeline;
 pub mod prevalence;
 pub mod render;
 pub mod report;
-pub mod sensitivity;
 pub mod services;
 pub mod stats;
+pub mod uncertainty;
 
 pub use error::{Error, Result};

@@ -49,6 +49,19 @@ enum Command {
         #[command(flatten)]
         inputs: Inputs,
     },
+    /// Compare the modelled caseload with real local counts: per count, each
+    /// proxy's estimate and the simulation's interval (adjusted to the
+    /// count's date and definition), and the bias, spread and coverage.
+    CheckCaseload {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Observed counts (CSV: level, area_code, date, count, definition, source).
+        #[arg(long)]
+        observed: PathBuf,
+        /// Output directory for check_caseload.csv and check_caseload_fits.csv.
+        #[arg(long, default_value = "output/check-caseload")]
+        out: PathBuf,
+    },
     /// Area-weighted crosswalk between two boundary layers, or values carried
     /// across it; what could not be placed is reported on stderr.
     ///
@@ -128,8 +141,33 @@ fn run(cli: Cli) -> Result<ExitCode, Vec<Error>> {
     match cli.command {
         Command::Run { inputs, out } => {
             let spec = resolve(inputs)?;
-            let outputs = pipeline::run(&spec, &progress).map_err(|e| vec![e])?;
+            let outputs = pipeline::run(&spec, &progress)?;
             outputs.write(&out).map_err(|e| vec![e])?;
+            progress(&format!(
+                "wrote {} files to {}",
+                outputs.paths().count(),
+                out.display()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CheckCaseload {
+            inputs,
+            observed,
+            out,
+        } => {
+            let spec = resolve(inputs)?;
+            let (outputs, check) = pipeline::check_caseload(&spec, &observed, &progress)?;
+            outputs.write(&out).map_err(|e| vec![e])?;
+            for fit in &check.fits {
+                progress(&fit_line(fit));
+            }
+            progress(&format!(
+                "model error: {}",
+                match check.model_error.estimate {
+                    Some(sd) => format!("{sd:.3} ({})", check.model_error.reason),
+                    None => format!("not estimated: {}", check.model_error.reason),
+                }
+            ));
             progress(&format!(
                 "wrote {} files to {}",
                 outputs.paths().count(),
@@ -201,4 +239,21 @@ fn run(cli: Cli) -> Result<ExitCode, Vec<Error>> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// One estimate's fit, in a line.
+fn fit_line(fit: &jsna_gap::analysis::check::Fit) -> String {
+    let number = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3}"));
+    format!(
+        "{}: {} area(s), bias {} (mean log observed/estimate), spread {}, rms {}{}",
+        fit.estimate,
+        fit.areas,
+        number(fit.bias),
+        number(fit.spread),
+        number(fit.rms),
+        fit.coverage.map_or(String::new(), |c| format!(
+            ", 95% interval covered {:.0}%",
+            100.0 * c
+        ))
+    )
 }

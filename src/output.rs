@@ -2,10 +2,12 @@
 //! DataFrame, and every file written whole or not at all (a temporary file
 //! beside the target, then a rename).
 
+use crate::analysis::check::{Check, Compared};
+use crate::analysis::sensitivity::SensitivityRow;
+use crate::caseload::Proxy;
 use crate::error::{Error, Result};
-use crate::gap::GapRow;
+use crate::gap::{Figure, GapRow, Scale};
 use crate::prevalence::Prevalence;
-use crate::sensitivity::SensitivityRow;
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -79,10 +81,10 @@ pub fn gap_frame(rows: &[GapRow], prevalence: &[Prevalence], proxy: &str) -> Res
     t.text("area_name", |r| r.area_name.clone());
     t.text("condition", |r| r.condition.clone());
     t.number("caseload", |r| Some(r.facts.caseload.value));
-    t.number("need", |r| Some(r.need.need));
+    t.number("need", |r| Some(r.need.value));
     t.number("need_lower", |r| Some(r.need.lower));
     t.number("need_upper", |r| Some(r.need.upper));
-    t.number("unmet_need", |r| r.unmet.map(|u| u.need));
+    t.number("unmet_need", |r| r.unmet.map(|u| u.value));
     t.number("unmet_need_lower", |r| r.unmet.map(|u| u.lower));
     t.number("unmet_need_upper", |r| r.unmet.map(|u| u.upper));
     t.flag("suppressed", |r| r.suppressed);
@@ -117,19 +119,15 @@ pub fn gap_frame(rows: &[GapRow], prevalence: &[Prevalence], proxy: &str) -> Res
         Some(1000.0 * p(r).upper)
     });
     t.number("adults", |r| Some(r.facts.adults));
-    t.number("need_per_100k_adults", |r| {
-        Some(r.need_per_100k_adults.value)
-    });
-    t.number("need_per_100k_adults_lower", |r| {
-        Some(r.need_per_100k_adults.lower)
-    });
-    t.number("need_per_100k_adults_upper", |r| {
-        Some(r.need_per_100k_adults.upper)
-    });
+    t.number("need_per_100k_adults", |r| Some(r.need_rate.value));
+    t.number("need_per_100k_adults_lower", |r| Some(r.need_rate.lower));
+    t.number("need_per_100k_adults_upper", |r| Some(r.need_rate.upper));
     t.number("expected_general_population", |r| {
         r.general_population.map(|g| g.expected)
     });
-    t.number("excess_need", |r| r.general_population.map(|g| g.excess));
+    t.number("excess_need", |r| {
+        r.general_population.map(|g| g.excess.value)
+    });
     t.number("prevalence_ratio", |r| {
         r.general_population.map(|g| g.ratio)
     });
@@ -161,7 +159,66 @@ pub fn gap_frame(rows: &[GapRow], prevalence: &[Prevalence], proxy: &str) -> Res
     });
     t.number("caseload_coverage", |r| Some(r.facts.coverage));
     t.text("caseload_proxy", |_| proxy.to_string());
+    t.number("caseload_lower_998", |r| Some(r.facts.caseload.lower_998));
+    t.number("caseload_upper_998", |r| Some(r.facts.caseload.upper_998));
+    t.number("unmet_need_lower_998", |r| r.unmet.map(|u| u.lower_998));
+    t.number("unmet_need_upper_998", |r| r.unmet.map(|u| u.upper_998));
+    t.number("need_per_100k_adults_lower_998", |r| {
+        Some(r.need_rate.lower_998)
+    });
+    t.number("need_per_100k_adults_upper_998", |r| {
+        Some(r.need_rate.upper_998)
+    });
+    t.number("unmet_need_per_100k_adults", |r| {
+        r.unmet_rate.map(|u| u.value)
+    });
+    t.number("unmet_need_per_100k_adults_lower", |r| {
+        r.unmet_rate.map(|u| u.lower)
+    });
+    t.number("unmet_need_per_100k_adults_upper", |r| {
+        r.unmet_rate.map(|u| u.upper)
+    });
+    t.number("unmet_need_per_100k_adults_lower_998", |r| {
+        r.unmet_rate.map(|u| u.lower_998)
+    });
+    t.number("unmet_need_per_100k_adults_upper_998", |r| {
+        r.unmet_rate.map(|u| u.upper_998)
+    });
+    t.number("excess_need_lower", |r| {
+        r.general_population.map(|g| g.excess.lower)
+    });
+    t.number("excess_need_upper", |r| {
+        r.general_population.map(|g| g.excess.upper)
+    });
+    t.text("ranked_by", |r| {
+        r.rank
+            .map_or("", |_| ranked_by(r.unmet_rate.is_some()))
+            .to_string()
+    });
+    t.integer("rank", |r| r.rank.map(|k| k.rank));
+    t.integer("rank_lower", |r| r.rank.map(|k| k.lower));
+    t.integer("rank_upper", |r| r.rank.map(|k| k.upper));
+    t.number("top_fifth_probability", |r| r.rank.map(|k| k.top_fifth));
+    t.text("rate_compared_with_england", |r| {
+        r.against_england
+            .map_or("", |[c, _]| c.as_str())
+            .to_string()
+    });
+    t.text("rate_compared_with_england_998", |r| {
+        r.against_england
+            .map_or("", |[_, c]| c.as_str())
+            .to_string()
+    });
     t.frame()
+}
+
+/// The column a row's rank is by: its published figure's rate.
+fn ranked_by(unmet_assessed: bool) -> &'static str {
+    if unmet_assessed {
+        Figure::UnmetNeed.column(Scale::Rate)
+    } else {
+        Figure::Need.column(Scale::Rate)
+    }
 }
 
 /// The sensitivity table: one row per level × area × condition × scenario.
@@ -173,12 +230,74 @@ pub fn sensitivity_frame(rows: &[SensitivityRow]) -> Result<DataFrame> {
     t.text("condition", |r| r.condition.clone());
     t.text("scenario", |r| r.scenario.clone());
     t.text("column", |r| r.column.to_string());
-    t.number("unmet_need", |r| Some(r.value));
-    t.number("rank", |r| Some(r.rank as f64));
+    t.number("value", |r| Some(r.value));
+    t.integer("rank", |r| Some(r.rank));
     t.flag("top_fifth", |r| r.top_fifth);
     t.flag("top_fifth_in_every_scenario", |r| {
         r.top_fifth_in_every_scenario
     });
+    t.frame()
+}
+
+/// One observed count against one estimate (a proxy's, or the simulation's).
+struct CheckLine<'a> {
+    compared: &'a Compared,
+    estimate: &'static str,
+    value: Option<f64>,
+    interval: Option<(f64, f64)>,
+}
+
+/// The check of the caseload model: one row per observed count and
+/// estimate (each proxy, then the simulation with its 95% interval).
+pub fn check_frame(check: &Check) -> Result<DataFrame> {
+    let mut lines = Vec::new();
+    for c in &check.compared {
+        for (p, proxy) in Proxy::ALL.iter().enumerate() {
+            lines.push(CheckLine {
+                compared: c,
+                estimate: proxy.as_str(),
+                value: c.by_proxy.map(|v| v[p]),
+                interval: None,
+            });
+        }
+        lines.push(CheckLine {
+            compared: c,
+            estimate: "simulation",
+            value: c.simulated.map(|e| e.value),
+            interval: c.simulated.map(|e| (e.lower, e.upper)),
+        });
+    }
+    let mut t = Columns::new(&lines);
+    t.text("id", |l| l.compared.observed.id.clone());
+    t.text("level", |l| l.compared.observed.level.as_str().to_string());
+    t.text("area_code", |l| l.compared.observed.area_code.clone());
+    t.text("area_name", |l| l.compared.observed.area_name.clone());
+    t.text("date", |l| l.compared.observed.date.to_string());
+    t.text("definition", |l| l.compared.observed.definition.clone());
+    t.number("observed", |l| Some(l.compared.observed.count));
+    t.flag("compared", |l| l.compared.compared);
+    t.text("estimate", |l| l.estimate.to_string());
+    t.number("value", |l| l.value);
+    t.number("lower", |l| l.interval.map(|i| i.0));
+    t.number("upper", |l| l.interval.map(|i| i.1));
+    t.number("ratio", |l| l.value.map(|v| l.compared.observed.count / v));
+    t.text("covered", |l| match l.interval {
+        Some((lower, upper)) => ((lower..=upper).contains(&l.compared.observed.count)).to_string(),
+        None => String::new(),
+    });
+    t.text("adjustment", |l| l.compared.adjustment.clone());
+    t.frame()
+}
+
+/// The fit of each estimate over the independent areas.
+pub fn fits_frame(check: &Check) -> Result<DataFrame> {
+    let mut t = Columns::new(&check.fits);
+    t.text("estimate", |f| f.estimate.clone());
+    t.integer("areas", |f| Some(f.areas));
+    t.number("bias", |f| f.bias);
+    t.number("spread", |f| f.spread);
+    t.number("rms", |f| f.rms);
+    t.number("coverage", |f| f.coverage);
     t.frame()
 }
 
@@ -204,6 +323,12 @@ impl<'r, R> Columns<'r, R> {
     /// A number column; `None` is written as an empty field.
     fn number(&mut self, name: &str, f: impl Fn(&R) -> Option<f64>) {
         let values: Vec<Option<f64>> = self.rows.iter().map(f).collect();
+        self.columns.push(Column::new(name.into(), values));
+    }
+
+    /// A whole-number column; `None` is written as an empty field.
+    fn integer(&mut self, name: &str, f: impl Fn(&R) -> Option<usize>) {
+        let values: Vec<Option<u32>> = self.rows.iter().map(|r| f(r).map(|v| v as u32)).collect();
         self.columns.push(Column::new(name.into(), values));
     }
 

@@ -6,7 +6,7 @@
 //! refused: an interval cannot be made up.
 
 use crate::error::{Error, Result};
-use crate::input::{Record, Table};
+use crate::input::{Record, Seen, Table};
 use crate::stats::wilson;
 use serde::Serialize;
 
@@ -107,13 +107,11 @@ pub fn read(table: &Table) -> Result<Vec<Prevalence>> {
         "citation",
     ])?;
     let mut rows: Vec<Prevalence> = Vec::new();
+    let mut seen = Seen::default();
     for r in table.records() {
         let p = row(&r)?;
-        if rows.iter().any(|q| q.condition == p.condition) {
-            return Err(r
-                .error(format!("condition {} appears twice", p.condition))
-                .hint("give one prevalence per condition; put alternatives in notes or in a second config"));
-        }
+        seen.first(&r, p.condition.clone(), format_args!("condition {}", p.condition))
+            .map_err(|e| e.hint("give one prevalence per condition; put alternatives in notes or in a second config"))?;
         rows.push(p);
     }
     if rows.is_empty() {
@@ -206,6 +204,9 @@ fn row(r: &Record) -> Result<Prevalence> {
 pub struct TreatmentAccess {
     pub condition: String,
     pub untreated_share: f64,
+    /// The sample the share is of (people with the condition), where stated:
+    /// the simulation draws the share from it; without it the share is fixed.
+    pub n: Option<f64>,
     pub evidence_id: String,
     /// `direct` (the evidence is about this condition) or `extended` (applied
     /// from a related condition, said in notes).
@@ -224,11 +225,10 @@ pub fn read_access(table: &Table, conditions: &[Prevalence]) -> Result<Vec<Treat
         "citation",
     ])?;
     let mut rows: Vec<TreatmentAccess> = Vec::new();
+    let mut seen = Seen::default();
     for r in table.records() {
         let condition = known_condition(&r, conditions)?;
-        if rows.iter().any(|a| a.condition == condition) {
-            return Err(r.error(format!("condition {condition} appears twice")));
-        }
+        seen.first(&r, condition, format_args!("condition {condition}"))?;
         let untreated_share = r.proportion_or_empty("untreated_share")?.ok_or_else(|| {
             r.error("untreated_share is empty")
                 .hint("the share with no treatment, e.g. 0.6")
@@ -236,6 +236,7 @@ pub fn read_access(table: &Table, conditions: &[Prevalence]) -> Result<Vec<Treat
         rows.push(TreatmentAccess {
             condition: condition.to_string(),
             untreated_share,
+            n: r.count_or_empty("n")?,
             evidence_id: r.text("evidence_id")?.to_string(),
             applies_as: r.text("applies_as")?.to_string(),
             finding: r.str("finding").to_string(),
@@ -270,6 +271,7 @@ pub fn read_comparators(table: &Table, conditions: &[Prevalence]) -> Result<Vec<
         "verified",
     ])?;
     let mut rows: Vec<Comparator> = Vec::new();
+    let mut seen = Seen::default();
     for r in table.records() {
         let condition = known_condition(&r, conditions)?;
         if r.str("verified") != "yes" {
@@ -277,9 +279,7 @@ pub fn read_comparators(table: &Table, conditions: &[Prevalence]) -> Result<Vec<
                 .error(format!("the comparator for {condition} is not verified ('{}')", r.str("verified")))
                 .hint("only figures checked against their source (verified = yes) are used as comparators"));
         }
-        if rows.iter().any(|c| c.condition == condition) {
-            return Err(r.error(format!("condition {condition} appears twice")));
-        }
+        seen.first(&r, condition, format_args!("condition {condition}"))?;
         rows.push(Comparator {
             condition: condition.to_string(),
             rate: required_proportion(&r, "rate")?,
@@ -348,6 +348,7 @@ pub fn read_local(table: &Table, conditions: &[Prevalence]) -> Result<Vec<LocalP
         "source",
     ])?;
     let mut rows: Vec<LocalPrevalence> = Vec::new();
+    let mut seen = Seen::default();
     for r in table.records() {
         let condition = known_condition(&r, conditions)?;
         let level_text = r.text("level")?;
@@ -367,12 +368,11 @@ pub fn read_local(table: &Table, conditions: &[Prevalence]) -> Result<Vec<LocalP
                     "n is the number assessed (at least 1); numerator those with the condition",
                 ));
         }
-        if rows
-            .iter()
-            .any(|l| l.level == level && l.area_code == area_code && l.condition == condition)
-        {
-            return Err(r.error(format!("{area_code} {condition} appears twice")));
-        }
+        seen.first(
+            &r,
+            (level, area_code, condition),
+            format_args!("{area_code} {condition}"),
+        )?;
         let (lower, upper) = wilson::interval(numerator, n, wilson::Z95);
         let (lower_998, upper_998) = wilson::interval(numerator, n, wilson::Z998);
         rows.push(LocalPrevalence {

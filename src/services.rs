@@ -5,8 +5,9 @@
 
 use crate::error::Result;
 use crate::geography::Level;
+use crate::geography::gss::{self, ENGLAND, ENGLAND_AND_WALES};
 use crate::geography::units::{Lsoa, Units};
-use crate::input::{Record, Table};
+use crate::input::{Record, Seen, Table};
 use crate::prevalence::Domain;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -27,9 +28,6 @@ pub const CATEGORIES: [&str; 12] = [
     "treatment_requirement",
     "rehabilitative_wellbeing",
 ];
-
-const ENGLAND: &str = "E92000001";
-const ENGLAND_AND_WALES: &str = "K04000001";
 
 /// The geography a service's catchment is given at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -119,13 +117,15 @@ pub fn read(table: &Table, units: &Units) -> Result<Vec<Service>> {
         "source",
     ])?;
     let mut services: Vec<Service> = Vec::new();
+    let mut seen = Seen::default();
     for r in table.records() {
         let service = row(&r, units)?;
-        if services.iter().any(|s| s.id == service.id) {
-            return Err(r
-                .error(format!("service_id {} appears twice", service.id))
-                .hint("every service needs its own id"));
-        }
+        seen.first(
+            &r,
+            service.id.clone(),
+            format_args!("service_id {}", service.id),
+        )
+        .map_err(|e| e.hint("every service needs its own id"))?;
         services.push(service);
     }
     Ok(services)
@@ -207,7 +207,7 @@ fn check_code(r: &Record, level: ServedLevel, code: &str, units: &Units) -> Resu
         ServedLevel::Lad => units.districts.contains_key(code),
         ServedLevel::Ctyua => units.districts.values().any(|d| d.ctyua == code),
     };
-    if known || code.starts_with('W') || code == "Wales" {
+    if known || gss::is_welsh(code) {
         return Ok(());
     }
     Err(r
@@ -229,7 +229,7 @@ impl Service {
     }
 
     /// Whether the capacity is for England and Wales together.
-    fn capacity_includes_wales(&self) -> bool {
+    pub fn capacity_includes_wales(&self) -> bool {
         self.area_level == ServedLevel::Country
             && self.area_codes.iter().any(|c| c == ENGLAND_AND_WALES)
     }
@@ -260,24 +260,16 @@ pub fn provision(
     level: Level,
 ) -> BTreeMap<(String, Domain), Provision> {
     let mut out: BTreeMap<(String, Domain), Provision> = BTreeMap::new();
-    let mut area_caseload: BTreeMap<&str, f64> = BTreeMap::new();
-    for (lsoa, c) in units.lsoas.iter().zip(caseload_per_lsoa) {
-        *area_caseload
-            .entry(Units::area_of(lsoa, level))
-            .or_default() += c;
-    }
+    let area_caseload = units.sum_by_area(level, caseload_per_lsoa);
     for (service, catchment) in services.iter().zip(catchments) {
         let status = if service.specific {
             Status::ProbationSpecific
         } else {
             Status::ProbationElement
         };
-        let mut served: BTreeMap<&str, f64> = BTreeMap::new();
-        for &i in catchment {
-            *served
-                .entry(Units::area_of(&units.lsoas[i], level))
-                .or_default() += caseload_per_lsoa[i];
-        }
+        let served = units.fold_by_area(level, catchment.iter().copied(), |total, i| {
+            *total += caseload_per_lsoa[i]
+        });
         let served_total: f64 = served.values().sum();
         let capacity = service.capacity.map(|c| {
             if service.capacity_includes_wales() {
@@ -321,10 +313,6 @@ pub fn provision(
 pub fn outside_england(services: &[Service]) -> Vec<&Service> {
     services
         .iter()
-        .filter(|s| {
-            s.area_codes
-                .iter()
-                .all(|c| c.starts_with('W') || c == "Wales")
-        })
+        .filter(|s| s.area_codes.iter().all(|c| gss::is_welsh(c)))
         .collect()
 }

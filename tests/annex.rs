@@ -6,6 +6,7 @@
 mod common;
 
 use jsna_gap::config::{Overrides, RunSpec};
+use jsna_gap::numbers::thousands;
 use jsna_gap::output::Outputs;
 use jsna_gap::pipeline;
 use jsna_gap::stats::suppression::Suppression;
@@ -90,12 +91,16 @@ fn the_findings_state_the_figures_of_gap_csv_after_suppression() {
         .iter()
         .filter(|r| r["level"] == "ctyua" && r["condition"] == "current_mental_illness")
     {
+        let rate = |column: &str| thousands(row[column].parse().unwrap(), 0);
         let expected = format!(
-            "An estimated {} people on probation in {} (95% interval {} to {}) have a current mental illness.",
+            "An estimated {} people on probation in {} (95% interval {} to {}) have a current mental illness: {} in every 100,000 adults (95% interval {} to {}).",
             published(row, "need"),
             row["area_name"],
             published(row, "need_lower"),
-            published(row, "need_upper")
+            published(row, "need_upper"),
+            rate("need_per_100k_adults"),
+            rate("need_per_100k_adults_lower"),
+            rate("need_per_100k_adults_upper")
         );
         let unmet = format!(
             "about {} (95% interval {} to {}) of them are likely to receive no treatment",

@@ -4,26 +4,27 @@
 //! `cargo test --test charts -- --ignored` writes target/tmp/chart-*.png.
 
 use jsna_gap::config::{Overrides, RunSpec};
-use jsna_gap::gap::{AreaFacts, Basis, GapRow};
+use jsna_gap::gap::{AreaFacts, Basis, Figure, GapRow};
 use jsna_gap::geography::{Area, Level};
 use jsna_gap::input::Table;
-use jsna_gap::need::{Caseload, Need};
-use jsna_gap::pipeline;
 use jsna_gap::prevalence::Domain;
 use jsna_gap::render::charts::{
-    self, AreaProvision, ChartSpec, Measure, Survey, category_shares, provision_by_area,
+    self, AreaProvision, ChartSpec, Survey, category_shares, provision_by_area,
 };
 use jsna_gap::render::{self, svg_to_png};
 use jsna_gap::services::{CATEGORIES, Provision, ServedLevel, Service, Status};
-use jsna_gap::stats::rates::Rate;
+use jsna_gap::stats::estimate::Estimate;
+use jsna_gap::{analysis, load};
 use resvg::tiny_skia::Pixmap;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// A gap row with need `need` (interval ±20%) and, if given, unmet need.
+/// A gap row with need `need` (interval ±20%) and, if given, unmet need;
+/// their rates per 100,000 adults are the same numbers, so charts rank the
+/// areas in the order of these figures.
 fn row(code: &str, name: &str, need: f64, unmet: Option<f64>) -> GapRow {
-    let bounds = |v: f64| Need {
-        need: v,
+    let bounds = |v: f64| Estimate {
+        value: v,
         lower: v * 0.8,
         upper: v * 1.2,
         lower_998: v * 0.7,
@@ -37,22 +38,15 @@ fn row(code: &str, name: &str, need: f64, unmet: Option<f64>) -> GapRow {
         condition: "current_mental_illness".into(),
         domain: Domain::MentalHealth,
         facts: AreaFacts {
-            caseload: Caseload {
-                value: caseload,
-                lower: caseload,
-                upper: caseload,
-            },
+            caseload: Estimate::exact(caseload),
             coverage: 1.0,
             local: false,
             adults: caseload * 100.0,
         },
         need: bounds(need),
-        need_per_100k_adults: Rate {
-            value: 0.0,
-            lower: 0.0,
-            upper: 0.0,
-        },
+        need_rate: bounds(need),
         unmet: unmet.map(bounds),
+        unmet_rate: unmet.map(bounds),
         basis: Basis::NationalTreatmentAccess,
         untreated_share: Some(0.6),
         capacity: None,
@@ -64,6 +58,8 @@ fn row(code: &str, name: &str, need: f64, unmet: Option<f64>) -> GapRow {
         },
         general_population: None,
         local: None,
+        rank: None,
+        against_england: None,
         suppressed: false,
     }
 }
@@ -84,13 +80,13 @@ fn rows() -> Vec<GapRow> {
     ]
 }
 
-fn spec(measure: Measure, highlight: Option<&str>) -> ChartSpec {
+fn spec(figure: Figure, highlight: Option<&str>) -> ChartSpec {
     ChartSpec {
         title: "Estimated need: any current mental illness among people on probation".into(),
         subtitle: "Upper-tier local authorities (Health and Wellbeing Boards), made-up values"
             .into(),
         source_line: "Source: jsna-gap test & made-up figures".into(),
-        measure,
+        figure,
         highlight: highlight.map(str::to_string),
     }
 }
@@ -114,7 +110,7 @@ fn check_png(svg: &str) -> Pixmap {
 fn caterpillar_ranks_areas_highest_first() {
     let rows = rows();
     let refs: Vec<&GapRow> = rows.iter().collect();
-    let svg = charts::caterpillar_svg(&refs, &spec(Measure::Need, None));
+    let svg = charts::caterpillar_svg(&refs, &spec(Figure::Need, None));
     let order = [
         "Kent",
         "Nottingham",
@@ -139,7 +135,7 @@ fn caterpillar_ranks_unmet_need_when_asked() {
     let mut rows = rows();
     rows[2].unmet = None;
     let refs: Vec<&GapRow> = rows.iter().collect();
-    let svg = charts::caterpillar_svg(&refs, &spec(Measure::UnmetNeed, None));
+    let svg = charts::caterpillar_svg(&refs, &spec(Figure::UnmetNeed, None));
     // Hull's unmet need (72) now ranks above Hartlepool's (70).
     assert!(position(&svg, "Kingston upon Hull, City of") < position(&svg, "Hartlepool"));
     assert!(!svg.contains(">Rutland</text>"));
@@ -151,7 +147,7 @@ fn caterpillar_ranks_unmet_need_when_asked() {
 fn caterpillar_highlights_an_area() {
     let rows = rows();
     let refs: Vec<&GapRow> = rows.iter().collect();
-    let svg = charts::caterpillar_svg(&refs, &spec(Measure::Need, Some("E06000018")));
+    let svg = charts::caterpillar_svg(&refs, &spec(Figure::Need, Some("E06000018")));
     let start = svg[..position(&svg, "Nottingham")].rfind("<text").unwrap();
     assert!(
         svg[start..].starts_with("<text")
@@ -169,7 +165,7 @@ fn caterpillar_leaves_out_suppressed_counts() {
     let mut rows = rows();
     rows[2].suppressed = true;
     let refs: Vec<&GapRow> = rows.iter().collect();
-    let svg = charts::caterpillar_svg(&refs, &spec(Measure::Need, None));
+    let svg = charts::caterpillar_svg(&refs, &spec(Figure::Need, None));
     assert!(!svg.contains("Rutland"));
     assert!(svg.contains("1 area not shown: counts below the small-number threshold"));
 }
@@ -179,7 +175,7 @@ fn caterpillar_is_deterministic_and_renders() {
     let rows = rows();
     let refs: Vec<&GapRow> = rows.iter().collect();
     let reversed: Vec<&GapRow> = rows.iter().rev().collect();
-    let spec = spec(Measure::Need, Some("E10000016"));
+    let spec = spec(Figure::Need, Some("E10000016"));
     let svg = charts::caterpillar_svg(&refs, &spec);
     assert_eq!(svg, charts::caterpillar_svg(&reversed, &spec));
     check_png(&svg);
@@ -265,7 +261,7 @@ fn row_letters(svg: &str, name: &str, code: &str) -> Vec<String> {
 #[test]
 fn matrix_marks_each_cell_with_a_letter() {
     let provision = provision();
-    let svg = charts::provision_matrix_svg(&provision, &spec(Measure::Need, Some("E10000016")));
+    let svg = charts::provision_matrix_svg(&provision, &spec(Figure::Need, Some("E10000016")));
     // Diversion (column 1) before substance misuse (column 6).
     assert_eq!(row_letters(&svg, "Kent", "E10000016"), ["E", "S"]);
     assert_eq!(row_letters(&svg, "Nottingham", "E06000018"), ["S", "S"]);
@@ -291,7 +287,7 @@ fn matrix_marks_each_cell_with_a_letter() {
     reversed.reverse();
     assert_eq!(
         svg,
-        charts::provision_matrix_svg(&reversed, &spec(Measure::Need, Some("E10000016")))
+        charts::provision_matrix_svg(&reversed, &spec(Figure::Need, Some("E10000016")))
     );
     check_png(&svg);
 }
@@ -318,7 +314,7 @@ fn bars_give_the_shares_of_areas_worked_by_hand() {
     assert_eq!(at("rehabilitative_wellbeing"), (25.0, 0.0));
     assert_eq!(at("talking_therapies"), (0.0, 0.0));
 
-    let svg = charts::provision_by_category_svg(&provision, &survey(), &spec(Measure::Need, None));
+    let svg = charts::provision_by_category_svg(&provision, &survey(), &spec(Figure::Need, None));
     assert!(svg.contains(">75.0% (S 25.0%, E 50.0%)</text>"));
     assert!(svg.contains(">2017 CCG survey: 4.5%</text>"));
     assert!(svg.contains(">2017 CCG survey: 1.3%</text>"));
@@ -330,7 +326,7 @@ fn bars_give_the_shares_of_areas_worked_by_hand() {
     assert!(svg.contains("<desc>") && svg.contains("Share of the 4 areas"));
     assert_eq!(
         svg,
-        charts::provision_by_category_svg(&provision, &survey(), &spec(Measure::Need, None))
+        charts::provision_by_category_svg(&provision, &survey(), &spec(Figure::Need, None))
     );
     check_png(&svg);
 }
@@ -370,8 +366,8 @@ fn survey_figures_are_read_from_the_2017_table() {
 #[ignore = "runs the whole default analysis; writes target/tmp/chart-*.png"]
 fn draws_the_default_england_charts() {
     let spec = RunSpec::resolve(&Overrides::from_env(None, None)).unwrap();
-    let loaded = pipeline::load(&spec, &|_| {}).unwrap();
-    let analysis = pipeline::analyse(&spec, &loaded).unwrap();
+    let loaded = load::load(&spec, &|_| {}).unwrap();
+    let analysis = analysis::analyse(&spec, &loaded).unwrap();
     let out = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/tmp"));
     std::fs::create_dir_all(&out).unwrap();
     let write = |name: &str, svg: &str| {
@@ -398,7 +394,7 @@ fn draws_the_default_england_charts() {
                 .into(),
             subtitle: format!("{}, ranked. Nottingham highlighted.", level.plural_label()),
             source_line: source.clone(),
-            measure: Measure::UnmetNeed,
+            figure: Figure::UnmetNeed,
             highlight: Some("E06000018".into()),
         };
         write(
@@ -406,7 +402,7 @@ fn draws_the_default_england_charts() {
             &charts::caterpillar_svg(&rows, &chart),
         );
 
-        let areas = pipeline::areas_of(layer);
+        let areas = analysis::areas_of(layer);
         let (_, provision) = analysis
             .provision
             .iter()

@@ -49,6 +49,8 @@ fn config_with(dir: &Path, dataset: &str, bytes: &[u8]) -> PathBuf {
             "treatment_access",
             "services",
             "general_population",
+            "caseload_observed",
+            "caseload_national",
         ]
         .iter()
         .find(|name| line.starts_with(&format!("{name} = \"datasets/")))

@@ -3,7 +3,7 @@
 
 use geo::algorithm::line_measures::{Euclidean, Length};
 use geo::{Area, Contains, Point, Validation};
-use jsna_gap::error::{Class, Error};
+use jsna_gap::error::{Error, ErrorKind};
 use jsna_gap::geography::boundaries::{BoundaryLayer, read_layer};
 use jsna_gap::geography::gss;
 use jsna_gap::geography::projection::to_bng;
@@ -360,7 +360,7 @@ fn fixture_layer_keeps_order_and_mixed_geometry_types() {
 
 fn input_error(result: Result<BoundaryLayer, Error>) -> Error {
     let error = result.expect_err("should fail");
-    assert_eq!(error.class, Class::Input);
+    assert_ne!(error.kind, ErrorKind::Internal);
     assert_eq!(error.exit_code(), 2);
     assert!(
         error.hint.is_some(),
@@ -372,7 +372,8 @@ fn input_error(result: Result<BoundaryLayer, Error>) -> Error {
 #[test]
 fn missing_file_names_the_path() {
     let error = input_error(read_fixture("no_such_file.geojson"));
-    assert_eq!(error.file, Some(fixture("no_such_file.geojson")));
+    assert_eq!(error.kind, ErrorKind::Missing);
+    assert_eq!(error.location.file, Some(fixture("no_such_file.geojson")));
     assert!(error.message.starts_with("cannot read"), "{error}");
     assert!(error.hint.unwrap().contains("JSNA_GAP_DATA"));
 }
@@ -386,7 +387,11 @@ fn malformed_json_gives_line_and_column() {
             .starts_with("malformed JSON: expected `,` or `}`"),
         "{error}"
     );
-    assert_eq!(error.location.as_deref(), Some("line 3, column 58"));
+    assert_eq!(error.kind, ErrorKind::Format);
+    assert_eq!(
+        (error.location.line, error.location.column),
+        (Some(3), Some(58))
+    );
 }
 
 #[test]
@@ -407,14 +412,16 @@ fn topojson_is_not_geojson() {
             .starts_with("not GeoJSON: unknown variant `Topology`"),
         "{error}"
     );
-    assert!(error.location.unwrap().starts_with("line 1, column "));
+    assert_eq!(error.kind, ErrorKind::Format);
+    assert_eq!(error.location.line, Some(1));
     assert!(error.hint.unwrap().contains("TopoJSON"));
 }
 
 #[test]
 fn missing_code_field_lists_the_properties_and_suggests_one() {
     let error = input_error(read_fixture("other_code_field.geojson"));
-    assert_eq!(error.location.as_deref(), Some("feature 1 of 1"));
+    assert_eq!(error.kind, ErrorKind::Missing);
+    assert_eq!(error.location.feature.as_deref(), Some("feature 1 of 1"));
     assert_eq!(
         error.message,
         "has no property 'AREACD'; its properties are: ccg20cd, ccg20nm, objectid"
@@ -434,15 +441,20 @@ fn code_that_is_not_text_is_an_error() {
 #[test]
 fn code_that_is_not_a_gss_code_is_an_error() {
     let error = input_error(read_fixture("bad_gss_code.geojson"));
-    assert_eq!(error.location.as_deref(), Some("feature 2 of 2 (E0600002)"));
+    assert_eq!(error.kind, ErrorKind::Value);
+    assert_eq!(
+        error.location.feature.as_deref(),
+        Some("feature 2 of 2 (E0600002)")
+    );
     assert!(error.message.contains("has 8 characters"), "{error}");
 }
 
 #[test]
 fn duplicate_code_names_both_features() {
     let error = input_error(read_fixture("duplicate_code.geojson"));
+    assert_eq!(error.kind, ErrorKind::Duplicate);
     assert_eq!(
-        error.location.as_deref(),
+        error.location.feature.as_deref(),
         Some("feature 3 of 3 (E06000001)")
     );
     assert_eq!(
@@ -460,8 +472,9 @@ fn duplicate_code_names_both_features() {
 #[test]
 fn missing_name_is_an_error() {
     let error = input_error(read_fixture("missing_name.geojson"));
+    assert_eq!(error.kind, ErrorKind::Missing);
     assert_eq!(
-        error.location.as_deref(),
+        error.location.feature.as_deref(),
         Some("feature 1 of 1 (E06000001)")
     );
     assert_eq!(

@@ -6,7 +6,6 @@ use geo::{BoundingRect, Contains, Coord, Line, MultiPolygon, Point, Rect};
 use jsna_gap::geography::boundaries::{BoundaryLayer, read_layer};
 use jsna_gap::render::{self, MapSpec, Palette, Rgb};
 use jsna_gap::stats::classify::{Classes, Method, classify};
-use jsna_gap::stats::suppression::Suppression;
 use resvg::tiny_skia::Pixmap;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -68,8 +67,7 @@ fn spec(classes: &Classes) -> MapSpec<'_> {
         palette: Palette::Viridis,
         classes,
         highlight: None,
-        suppression: Suppression::default(),
-        local_caseload: false,
+        shown: BTreeMap::new(),
     }
 }
 

@@ -87,6 +87,13 @@ impl Official {
     /// (weight 1) to the area the lookup puts it in, whatever its population;
     /// its population is the measure, for intensive means. LSOAs the lookup
     /// lacks (the Welsh ones) are sources placed nowhere.
+    /// The population-weighted crosswalk from one vintage to another, through
+    /// the LSOAs both are defined on. Any pair works, in either direction
+    /// (e.g. `Ccg2019 → Icb2023`, or `Lad2021 → Sicbl2023`).
+    pub fn bridge(&self, from: Vintage, to: Vintage) -> Crosswalk {
+        super::population::crosswalk(&self.fine, self.placement(from), self.placement(to))
+    }
+
     pub fn crosswalk(&self, vintage: Vintage) -> Crosswalk {
         let placement = self.placement(vintage);
         let mut targets: BTreeMap<String, f64> =

@@ -28,7 +28,7 @@ pub mod report;
 pub mod values;
 pub mod vintage;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::geography::boundaries::{self, BoundaryLayer};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -360,8 +360,10 @@ fn same_crs(source: &BoundaryLayer, target: &BoundaryLayer) -> Result<()> {
             source.source_crs.name()
         ),
     )
+    .kind(ErrorKind::Mismatch)
     .hint(
-        "give both layers in one CRS: both as published in WGS84 (projected here with OSTN15),          or both in British National Grid, e.g. ogr2ogr -t_srs EPSG:27700 out.gpkg in.geojson",
+        "give both layers in one CRS: both as published in WGS84 (projected here with OSTN15), \
+         or both in British National Grid, e.g. ogr2ogr -t_srs EPSG:27700 out.gpkg in.geojson",
     ))
 }
 

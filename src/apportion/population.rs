@@ -16,7 +16,7 @@ use crate::config::DataDir;
 use crate::error::Result;
 use crate::geography::boundaries::BoundaryLayer;
 use crate::geography::units::LSOA_POPULATION;
-use crate::input::Table;
+use crate::input::{Seen, Table};
 use geo::{BoundingRect, InteriorPoint, Intersects, Point};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -44,16 +44,12 @@ impl FineUnits {
         let table = Table::read(&data.file(LSOA_POPULATION)?)?;
         table.require(&["lsoa11_code", "total_population"])?;
         let mut units = BTreeMap::new();
+        let mut seen = Seen::default();
         for r in table.records() {
             let code = r.gss_code("lsoa11_code")?;
-            if units
-                .insert(code.to_string(), r.count("total_population")?)
-                .is_some()
-            {
-                return Err(r
-                    .error(format!("LSOA {code} appears twice"))
-                    .hint("a population table has one row per area"));
-            }
+            seen.first(&r, code, format_args!("LSOA {code}"))
+                .map_err(|e| e.hint("a population table has one row per area"))?;
+            units.insert(code.to_string(), r.count("total_population")?);
         }
         let (codes, population) = units.into_iter().unzip();
         Ok(FineUnits {

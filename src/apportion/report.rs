@@ -5,20 +5,10 @@
 
 use super::values::{Apportioned, Kind};
 use super::{Crosswalk, TOLERANCE, format_number};
+use crate::numbers::percent;
 
 /// How many examples a line names before "and N more".
 const LISTED: usize = 10;
-
-/// A share as a percentage: "66.67%", "100%", "<0.01%".
-pub fn percent(share: f64) -> String {
-    let p = share * 100.0;
-    if p > 0.0 && p < 0.005 {
-        return "<0.01%".to_string();
-    }
-    let fixed = format!("{p:.2}");
-    let trimmed = fixed.trim_end_matches('0').trim_end_matches('.');
-    format!("{trimmed}%")
-}
 
 /// "A, B, C and 4 more".
 fn examples(items: impl IntoIterator<Item = String>, total: usize) -> String {
@@ -67,15 +57,15 @@ pub fn crosswalk_lines(cw: &Crosswalk) -> Vec<String> {
         lines.push(format!(
             "{} sources have {measure} outside every target ({} of all source {measure}; not placed): {}",
             unplaced.len(),
-            percent(outside / total),
-            examples(unplaced.iter().map(|(c, s)| format!("{c} ({})", percent(*s))), unplaced.len())
+            percent(outside / total, 2),
+            examples(unplaced.iter().map(|(c, s)| format!("{c} ({})", percent(*s, 2))), unplaced.len())
         ));
     }
     if !spread.is_empty() {
         lines.push(format!(
             "{} sources have {measure} outside every target, and each one's whole value goes to the part inside (allocate-total): {}",
             spread.len(),
-            examples(spread.iter().map(|(c, s)| format!("{c} ({} outside)", percent(*s))), spread.len())
+            examples(spread.iter().map(|(c, s)| format!("{c} ({} outside)", percent(*s, 2))), spread.len())
         ));
     }
     let over: Vec<(&str, f64)> = inside
@@ -94,7 +84,7 @@ pub fn crosswalk_lines(cw: &Crosswalk) -> Vec<String> {
             over.len(),
             examples(
                 over.iter()
-                    .map(|(c, p)| format!("{c} ({} covered)", percent(*p))),
+                    .map(|(c, p)| format!("{c} ({} covered)", percent(*p, 2))),
                 over.len()
             )
         ));
@@ -126,7 +116,7 @@ pub fn crosswalk_lines(cw: &Crosswalk) -> Vec<String> {
             examples(
                 partly
                     .iter()
-                    .map(|(c, s)| format!("{c} ({} covered)", percent(*s))),
+                    .map(|(c, s)| format!("{c} ({} covered)", percent(*s, 2))),
                 partly.len()
             )
         ));
@@ -140,7 +130,7 @@ pub fn values_lines(a: &Apportioned) -> Vec<String> {
     match (a.kind, a.totals) {
         (Kind::Extensive, Some(t)) => {
             let share = if t.input != 0.0 {
-                percent(t.placed / t.input)
+                percent(t.placed / t.input, 2)
             } else {
                 "-".into()
             };
@@ -207,15 +197,6 @@ pub fn values_lines(a: &Apportioned) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percentages_read_plainly() {
-        assert_eq!(percent(2.0 / 3.0), "66.67%");
-        assert_eq!(percent(1.0), "100%");
-        assert_eq!(percent(0.125), "12.5%");
-        assert_eq!(percent(1e-7), "<0.01%");
-        assert_eq!(percent(0.0), "0%");
-    }
 
     #[test]
     fn long_lists_are_cut_short() {

@@ -16,7 +16,7 @@
 
 use super::{Crosswalk, Link, format_number};
 use crate::error::{Error, Result};
-use crate::input::{Record, Table};
+use crate::input::{Record, Seen, Table};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -43,17 +43,13 @@ impl Values {
         let table = Table::read(path)?;
         table.require(&[code_column, value_column])?;
         let mut rows = BTreeMap::new();
+        let mut seen = Seen::default();
         for record in table.records() {
             let code = record.gss_code(code_column)?;
             let value = value(&record, value_column)?;
-            if let Some((first, _)) = rows.insert(code.to_string(), (record.line(), value)) {
-                return Err(record
-                    .error(format!(
-                        "{code_column} {code} appears twice: lines {first} and {}",
-                        record.line()
-                    ))
-                    .hint("give one row per area; sum or remove the duplicate"));
-            }
+            seen.first(&record, code, format_args!("{code_column} {code}"))
+                .map_err(|e| e.hint("give one row per area; sum or remove the duplicate"))?;
+            rows.insert(code.to_string(), (record.line(), value));
         }
         if rows.is_empty() {
             return Err(Error::input(path, "has no rows of values")
@@ -266,7 +262,7 @@ fn why_missing(links: &[(&Link, Row)], measure: &str) -> Option<String> {
     };
     Some(format!(
         "{} of its {measure} from sources without a value ({}{more})",
-        super::report::percent(missing / shared),
+        crate::numbers::percent(missing / shared, 2),
         names.join(", ")
     ))
 }

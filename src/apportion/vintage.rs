@@ -21,10 +21,6 @@
 //! the unchanged LSOAs show. Districts and upper-tier authorities (December
 //! 2024) come from the LAD 2022 → 2023 lookup.
 
-use super::Crosswalk;
-use super::lookup::Official;
-use super::population;
-
 /// An area type at one vintage, defined on LSOAs (2011) by an ONS lookup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Vintage {
@@ -86,17 +82,6 @@ impl Vintage {
     pub fn parse(id: &str) -> Option<Vintage> {
         Vintage::ALL.into_iter().find(|v| v.id() == id)
     }
-}
-
-/// The population-weighted crosswalk from one vintage to another, through
-/// the LSOAs both are defined on. Any pair works, in either direction
-/// (e.g. `Ccg2019 → Icb2023`, or `Lad2021 → Sicbl2023`).
-pub fn bridge(official: &Official, from: Vintage, to: Vintage) -> Crosswalk {
-    population::crosswalk(
-        &official.fine,
-        official.placement(from),
-        official.placement(to),
-    )
 }
 
 #[cfg(test)]

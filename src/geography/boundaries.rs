@@ -3,15 +3,16 @@
 //! Grid (see [`read`]), validated, repaired where needed and projected to
 //! British National Grid.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::geography::gss;
 use crate::geography::projection::to_bng;
-use crate::geography::read::{self, Areal, Crs, Feature, Geometry, Rings, Value};
+use crate::geography::read::{self, Areal, Crs, Feature, Geometry, Rings, Value, feature_at};
 use crate::geography::repair;
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
 /// One area's boundary in British National Grid (EPSG:27700, metres).
 #[derive(Debug, Clone)]
 pub struct Boundary {
@@ -46,15 +47,6 @@ pub struct BoundaryLayer {
     pub features: Vec<Boundary>,
     pub repairs: Vec<Repair>,
     pub excluded: Vec<Excluded>,
-}
-
-/// How to tell one feature from another in messages: "feature 12 of 361
-/// (E06000001)". Features are counted from 1 in file order.
-fn feature_at(index: usize, total: usize, code: Option<&str>) -> String {
-    match code {
-        Some(code) => format!("feature {} of {total} ({code})", index + 1),
-        None => format!("feature {} of {total}", index + 1),
-    }
 }
 
 /// Read a boundary layer: a GeoJSON FeatureCollection, Shapefile,
@@ -156,14 +148,16 @@ fn plan(
         let (code, name) = identify(&feature, code_field, name_field)
             .map_err(|fault| fault.into_error(path, index, total))?;
         let (code, name) = (code.to_string(), name.to_string());
-        let fail =
-            |message: String| Error::input(path, message).at(feature_at(index, total, Some(&code)));
+        let fail = |message: String| {
+            Error::input(path, message).feature(feature_at(index, total, Some(&code)))
+        };
         if let Some(first) = first_seen.insert(code.clone(), index) {
             return Err(fail(format!(
                 "code {code} appears twice: feature {} and feature {}",
                 first + 1,
                 index + 1
             ))
+            .kind(ErrorKind::Duplicate)
             .hint("each area must be one feature; merge the parts into one MultiPolygon"));
         }
         let polygons = match feature.geometry {
@@ -196,6 +190,7 @@ fn plan(
 /// What is wrong with a feature's code or name, before a location is known.
 struct Fault<'a> {
     code: Option<&'a str>,
+    kind: ErrorKind,
     message: String,
     hint: String,
 }
@@ -203,7 +198,8 @@ struct Fault<'a> {
 impl Fault<'_> {
     fn into_error(self, path: &Path, index: usize, total: usize) -> Error {
         Error::input(path, self.message)
-            .at(feature_at(index, total, self.code))
+            .kind(self.kind)
+            .feature(feature_at(index, total, self.code))
             .hint(self.hint)
     }
 }
@@ -214,49 +210,59 @@ fn identify<'a>(
     code_field: &str,
     name_field: &str,
 ) -> std::result::Result<(&'a str, &'a str), Fault<'a>> {
-    let code = text_property(feature, code_field).map_err(|message| Fault {
+    let code = text_property(feature, code_field).map_err(|(kind, message)| Fault {
         code: None,
+        kind,
         message,
         hint: code_field_hint(feature),
     })?;
     if let Some(problem) = gss::problem(code) {
         return Err(Fault {
             code: Some(code),
+            kind: ErrorKind::Value,
             message: format!("code field '{code_field}': {problem}"),
             hint: format!("'{code_field}' must hold the area's GSS code; is it the right field?"),
         });
     }
     let name = text_property(feature, name_field).and_then(|name| match name.trim() {
-        "" => Err(format!("property '{name_field}' (the name) is empty")),
+        "" => Err((
+            ErrorKind::Missing,
+            format!("property '{name_field}' (the name) is empty"),
+        )),
         name => Ok(name),
     });
-    let name = name.map_err(|message| Fault {
+    let name = name.map_err(|(kind, message)| Fault {
         code: Some(code),
+        kind,
         message,
         hint: format!("'{name_field}' must hold the area's name"),
     })?;
     Ok((code, name))
 }
 
-/// A property that must be text, or a sentence saying what is wrong.
-fn text_property<'a>(feature: &'a Feature, field: &str) -> std::result::Result<&'a str, String> {
+/// A property that must be text, or what is wrong, in a sentence.
+fn text_property<'a>(
+    feature: &'a Feature,
+    field: &str,
+) -> std::result::Result<&'a str, (ErrorKind, String)> {
     let properties = feature.properties.iter().flatten();
     match properties.clone().find(|(key, _)| key == field) {
         Some((_, Value::Text(text))) => Ok(text),
-        Some((_, other)) => Err(format!(
-            "property '{field}' is {}, not text",
-            other.describe()
+        Some((_, other)) => Err((
+            ErrorKind::Value,
+            format!("property '{field}' is {}, not text", other.describe()),
         )),
         None => {
             let mut names: Vec<&str> = properties.map(|(k, _)| k.as_str()).collect();
             names.sort_unstable();
-            Err(match names.as_slice() {
+            let message = match names.as_slice() {
                 [] => format!("has no property '{field}' (it has no properties at all)"),
                 names => format!(
                     "has no property '{field}'; its properties are: {}",
                     names.join(", ")
                 ),
-            })
+            };
+            Err((ErrorKind::Missing, message))
         }
     }
 }
@@ -294,11 +300,16 @@ fn process(path: &Path, total: usize, crs: Crs, keep: Keep) -> Result<Outcome> {
         name,
         polygons,
     } = keep;
-    let fail =
-        |message: String| Error::input(path, message).at(feature_at(index, total, Some(&code)));
+    let fail = |message: String| {
+        Error::input(path, message).feature(feature_at(index, total, Some(&code)))
+    };
     let rings = polygons
         .decode()
-        .map_err(|why| fail(why).hint("the geometry is damaged; export the layer again"))?;
+        .map_err(|why| {
+            fail(why)
+                .kind(ErrorKind::Format)
+                .hint("the geometry is damaged; export the layer again")
+        })?;
     if rings.iter().flatten().all(Vec::is_empty) {
         let reason = "empty geometry".to_string();
         return Ok(Outcome::Excluded(Excluded { code, reason }));
@@ -314,6 +325,7 @@ fn process(path: &Path, total: usize, crs: Crs, keep: Keep) -> Result<Outcome> {
             "coordinates look like longitude/latitude, but the file says British National Grid"
                 .to_string(),
         )
+        .kind(ErrorKind::Mismatch)
         .hint("the file's CRS is wrong: set it to EPSG:4326, e.g. ogr2ogr -a_srs EPSG:4326"));
     }
     let mut unclosed = 0;

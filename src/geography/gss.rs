@@ -23,9 +23,22 @@ pub fn problem(code: &str) -> Option<String> {
     None
 }
 
+/// England (country code).
+pub const ENGLAND: &str = "E92000001";
+/// England and Wales together, the geography of national probation statistics.
+pub const ENGLAND_AND_WALES: &str = "K04000001";
+/// The Wales probation region's nDelius code.
+pub const WALES_PROBATION_REGION: &str = "N03";
+
 /// Whether the code is an English area.
 pub fn is_english(code: &str) -> bool {
     code.starts_with('E')
+}
+
+/// Whether the code is a Welsh area (or the word "Wales", as the services
+/// inventory writes an all-Wales catchment).
+pub fn is_welsh(code: &str) -> bool {
+    code.starts_with('W') || code == "Wales"
 }
 
 #[cfg(test)]

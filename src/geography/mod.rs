@@ -29,15 +29,19 @@ pub enum Level {
     Icb,
     /// Clinical Commissioning Group (April 2021, the last vintage).
     Ccg,
+    /// Westminster parliamentary constituency (July 2024): the geography the
+    /// Ministry of Justice answers parliamentary questions on caseload in.
+    Pcon,
 }
 
 impl Level {
-    pub const ALL: [Level; 5] = [
+    pub const ALL: [Level; 6] = [
         Level::Ctyua,
         Level::Lad,
         Level::Sicbl,
         Level::Icb,
         Level::Ccg,
+        Level::Pcon,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +51,7 @@ impl Level {
             Level::Sicbl => "sicbl",
             Level::Icb => "icb",
             Level::Ccg => "ccg",
+            Level::Pcon => "pcon",
         }
     }
 
@@ -58,6 +63,7 @@ impl Level {
             Level::Sicbl => "Sub-ICB locations",
             Level::Icb => "Integrated Care Boards",
             Level::Ccg => "Clinical commissioning groups",
+            Level::Pcon => "Westminster parliamentary constituencies",
         }
     }
 

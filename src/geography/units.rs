@@ -10,8 +10,8 @@
 //! from their July 2022 code by the code bridge that the unchanged LSOAs
 //! themselves show (e.g. E38000246 → E38000264, Surrey Heartlands).
 
-use super::Level;
-use crate::config::{DataDir, Proxy};
+use super::{Level, gss};
+use crate::config::DataDir;
 use crate::error::Result;
 use crate::input::{InputFile, Table};
 use std::collections::{BTreeMap, HashMap};
@@ -43,6 +43,9 @@ pub struct Lsoa {
     pub sicbl: String,
     pub icb: String,
     pub ccg: String,
+    /// The July 2024 constituency its interior point lies in, where placed
+    /// (empty until then).
+    pub pcon: String,
 }
 
 /// A local authority district (December 2024) and what is known of it.
@@ -126,6 +129,7 @@ impl Units {
                 sicbl,
                 icb,
                 ccg: lookup(&ccg, code, &ccg21, "LSOA11CD", &r)?.clone(),
+                pcon: String::new(),
             });
         }
         lsoas.sort_by(|a, b| a.code.cmp(&b.code));
@@ -174,35 +178,45 @@ impl Units {
             Level::Sicbl => &lsoa.sicbl,
             Level::Icb => &lsoa.icb,
             Level::Ccg => &lsoa.ccg,
+            Level::Pcon => &lsoa.pcon,
         }
     }
 
-    /// Each LSOA's share of its district's proxy, in LSOA order: the district
-    /// proxy spread over its LSOAs by adult population.
-    pub fn proxy_weights(&self, proxy: Proxy) -> Vec<f64> {
-        self.lsoas
-            .iter()
-            .map(|lsoa| {
-                let d = &self.districts[&lsoa.lad];
-                let district_value = match proxy {
-                    Proxy::EmploymentScale => d.employment_scale,
-                    Proxy::IncomeScale => d.income_scale,
-                    Proxy::AdultPopulation => d.adults,
-                };
-                district_value * lsoa.adults / d.adults
-            })
-            .collect()
+    /// Folds LSOAs into the areas of a level: `add(total, i)` for each LSOA
+    /// index `i` of `lsoas`, totals by area code. This is the one way a
+    /// figure known per LSOA becomes an area's: each LSOA lies in exactly
+    /// one area of every level, so totals are conserved.
+    pub fn fold_by_area<T: Default>(
+        &self,
+        level: Level,
+        lsoas: impl IntoIterator<Item = usize>,
+        mut add: impl FnMut(&mut T, usize),
+    ) -> BTreeMap<&str, T> {
+        let mut totals: BTreeMap<&str, T> = BTreeMap::new();
+        for i in lsoas {
+            add(
+                totals
+                    .entry(Units::area_of(&self.lsoas[i], level))
+                    .or_default(),
+                i,
+            );
+        }
+        totals
+    }
+
+    /// A value per LSOA (in LSOA order) summed to the areas of a level.
+    pub fn sum_by_area(&self, level: Level, values: &[f64]) -> BTreeMap<&str, f64> {
+        self.fold_by_area(level, 0..self.lsoas.len(), |total, i| *total += values[i])
     }
 
     /// Adults (18+) living in each area of a level.
     pub fn adults_by_area(&self, level: Level) -> BTreeMap<String, f64> {
-        let mut adults: BTreeMap<String, f64> = BTreeMap::new();
-        for lsoa in &self.lsoas {
-            *adults
-                .entry(Units::area_of(lsoa, level).to_string())
-                .or_default() += lsoa.adults;
-        }
-        adults
+        self.fold_by_area(level, 0..self.lsoas.len(), |total: &mut f64, i| {
+            *total += self.lsoas[i].adults
+        })
+        .into_iter()
+        .map(|(code, adults)| (code.to_string(), adults))
+        .collect()
     }
 
     pub fn england_adults(&self) -> f64 {
@@ -313,7 +327,7 @@ fn districts(utla: &Table, probation: &Table, iod: &Table) -> Result<BTreeMap<St
     let mut districts = BTreeMap::new();
     for r in utla.records() {
         let code = r.gss_code("ltla23_code")?;
-        if !code.starts_with('E') {
+        if !gss::is_english(code) {
             continue; // England only: Welsh districts have no IoD2025 figures.
         }
         let [pfa, probation_region, region_code] = *region.get(code).ok_or_else(|| {

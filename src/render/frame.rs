@@ -1,17 +1,8 @@
 //! Where British National Grid metres land on the SVG canvas: a uniform
 //! scale (no distortion: BNG is already a conformal projection), North up.
 
-use super::layout::WIDTH;
+use super::layout::{Panel, WIDTH};
 use geo::{BoundingRect, MultiPolygon, Rect};
-
-/// A rectangle of the canvas, in SVG user units.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Panel {
-    pub x: f64,
-    pub y: f64,
-    pub width: f64,
-    pub height: f64,
-}
 
 /// Fits a BNG extent into a panel, centred, keeping the aspect ratio.
 #[derive(Debug, Clone, Copy, PartialEq)]

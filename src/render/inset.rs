@@ -2,7 +2,8 @@
 //! read at national scale, so they are drawn again, enlarged, in a box.
 
 use super::areas::{self, Area};
-use super::frame::{Frame, Panel, extent};
+use super::frame::{Frame, extent};
+use super::layout::Panel;
 use super::style::{HATCH_SPACING, HEADING, frame_rect, hatch_pattern};
 use super::text::Anchor;
 use geo::Rect;

@@ -2,8 +2,16 @@
 //! Fixed, not fitted to the text, so a series of maps (one per condition)
 //! shows every area in the same place from page to page.
 
-use super::frame::Panel;
 use super::text::{Anchor, Style};
+
+/// A rectangle of the canvas, in SVG user units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Panel {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
 
 /// Canvas size in SVG user units; a 1,600 px PNG is 1.6 px per unit.
 pub const WIDTH: f64 = 1000.0;

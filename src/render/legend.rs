@@ -1,7 +1,7 @@
 //! The legend: what is mapped, one row per class with its colour, its range
 //! and how many areas fall in it, then "No data".
 
-use super::frame::Panel;
+use super::layout::Panel;
 use super::palette::Rgb;
 use super::style::{BODY, BOX_WIDTH, EDGE, HEADING, NOTE};
 use super::svg::num;

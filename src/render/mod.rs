@@ -28,7 +28,6 @@ pub use svg::escape;
 
 use crate::geography::boundaries::BoundaryLayer;
 use crate::stats::classify::Classes;
-use crate::stats::suppression::Suppression;
 use areas::Area;
 use frame::extent;
 use std::collections::BTreeMap;
@@ -54,10 +53,9 @@ pub struct MapSpec<'a> {
     pub classes: &'a Classes,
     /// An area code to outline in black (e.g. the subject of an annex page).
     pub highlight: Option<&'a str>,
-    /// The small-number rule for the per-area values in the tooltips, and
-    /// whether the values derive from locally supplied caseload.
-    pub suppression: Suppression,
-    pub local_caseload: bool,
+    /// Each area's value as it may be published (after the small-number
+    /// rule), for its tooltip; an area without one reads "no data".
+    pub shown: BTreeMap<String, String>,
 }
 
 const NO_DATA_MAIN: &str = "no-data-main";
@@ -85,8 +83,11 @@ pub fn choropleth_svg(
             let value = values.get(&boundary.code).copied();
             let class = value.and_then(|v| spec.classes.class_of(v));
             let shown = match value.filter(|v| v.is_finite()) {
-                Some(v) => spec.suppression.text(v, spec.local_caseload),
-                None => "no data".to_string(),
+                Some(_) => spec
+                    .shown
+                    .get(&boundary.code)
+                    .map_or("no data", String::as_str),
+                None => "no data",
             };
             Area {
                 boundary,

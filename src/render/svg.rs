@@ -18,6 +18,10 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The embedded font (see `png.rs`); the SVG names it so viewers with DejaVu
+/// Sans installed match the PNG, and fall back to any sans-serif otherwise.
+pub const FAMILY: &str = "'DejaVu Sans', sans-serif";
+
 /// Opens an SVG document: the root element in the embedded font, and the
 /// title and description that screen readers announce (the description's
 /// parts joined by " | ").
@@ -25,7 +29,7 @@ pub fn open(out: &mut String, width: f64, height: f64, title: &str, description:
     let _ = writeln!(
         out,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="{}">"#,
-        super::text::FAMILY
+        FAMILY
     );
     let _ = writeln!(out, "<title>{}</title>", escape(title));
     let description: Vec<String> = description.iter().map(|d| escape(d)).collect();

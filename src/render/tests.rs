@@ -4,7 +4,6 @@
 use super::*;
 use crate::geography::boundaries::Boundary;
 use crate::stats::classify::{Method, classify};
-use crate::stats::suppression::Suppression;
 use geo::{LineString, MultiPolygon, Polygon};
 use resvg::tiny_skia::Pixmap;
 use std::path::PathBuf;
@@ -93,8 +92,7 @@ fn spec(classes: &Classes) -> MapSpec<'_> {
         palette: Palette::Viridis,
         classes,
         highlight: None,
-        suppression: Suppression::default(),
-        local_caseload: false,
+        shown: BTreeMap::new(),
     }
 }
 

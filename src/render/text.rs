@@ -6,10 +6,6 @@ use super::palette::Rgb;
 use super::svg::{escape, num};
 use std::fmt::Write;
 
-/// The embedded font (see `png.rs`); the SVG names it so viewers with DejaVu
-/// Sans installed match the PNG, and fall back to any sans-serif otherwise.
-pub const FAMILY: &str = "'DejaVu Sans', sans-serif";
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Weight {
     Regular,

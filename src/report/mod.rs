@@ -3,4 +3,5 @@
 
 pub mod annex;
 pub mod document;
+pub mod figures;
 pub mod manifest;

@@ -2,6 +2,7 @@
 //! small-number suppression, and map classification.
 
 pub mod classify;
+pub mod estimate;
 pub mod rates;
 pub mod suppression;
 pub mod wilson;

@@ -77,6 +77,17 @@ impl Suppression {
         }
     }
 
+    /// A rate made from a count, as it may be published: to whole numbers,
+    /// or withheld when its count is suppressed (the rate would give the
+    /// count away).
+    pub fn rate_text(&self, rate: f64, count: f64) -> String {
+        if self.suppresses(count) {
+            format!("not published (under {} people)", self.below)
+        } else {
+            format!("{} per 100,000 adults", crate::numbers::thousands(rate, 0))
+        }
+    }
+
     /// The rule in words, for the manifest and the annex.
     pub fn describe(&self) -> String {
         let rounding = match self.round {

@@ -4,7 +4,7 @@
 //! most of the reading time saved.
 
 use super::{Areal, Crs, Feature, Format, Geometry, Rings, Source, Value, crs};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use geo::Coord;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
@@ -67,6 +67,7 @@ pub fn read(path: &Path) -> Result<Source> {
     if let Some(found) = found {
         return Err(
             Error::input(path, format!("is {found}, not a GeoJSON FeatureCollection"))
+                .kind(ErrorKind::Format)
                 .hint("a boundary layer is a FeatureCollection with one feature per area"),
         );
     }
@@ -94,7 +95,8 @@ fn layer_crs(path: &Path, member: Option<&Json>) -> Result<Crs> {
                     "the file's crs member is {member}, neither WGS84 nor British National Grid"
                 ),
             )
-            .at("crs")
+            .kind(ErrorKind::Unknown)
+            .key("crs")
             .hint(crs::HINT)
         })
 }
@@ -148,10 +150,12 @@ fn json_error(path: &Path, err: &serde_json::Error) -> Error {
     // serde_json's Display ends in " at line L column C"; keep just the message.
     let message = err.to_string();
     let message = message.split(" at line ").next().unwrap_or(&message);
-    let error = Error::input(path, format!("{what}: {message}")).hint(hint);
+    let error = Error::input(path, format!("{what}: {message}"))
+        .kind(ErrorKind::Format)
+        .hint(hint);
     match err.line() {
         0 => error,
-        line => error.at(format!("line {line}, column {}", err.column())),
+        line => error.line(line as u64).column(err.column() as u64),
     }
 }
 

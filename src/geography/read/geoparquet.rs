@@ -4,8 +4,8 @@
 //! geometry must be WKB (the default of GeoPandas, GDAL and DuckDB); the
 //! native GeoArrow encodings of 1.1 are refused with what to do.
 
-use super::{Areal, Crs, Feature, Format, Geometry, Source, Value, crs};
-use crate::error::{Error, Result};
+use super::{Areal, Crs, Feature, Format, Geometry, Source, Value, crs, feature_at};
+use crate::error::{Error, ErrorKind, Result};
 use crate::geography::wkb;
 use polars::prelude::*;
 use serde_json::Value as Json;
@@ -20,6 +20,8 @@ pub fn read(path: &Path) -> Result<Source> {
     let sha256 = crate::input::sha256_hex(&bytes);
     let unreadable = |e: PolarsError| {
         Error::input(path, format!("not a readable Parquet file: {e}"))
+            .kind(ErrorKind::Format)
+            .caused_by(e)
             .hint("the file is damaged or truncated; write it again")
     };
     let mut reader = ParquetReader::new(Cursor::new(bytes));
@@ -35,10 +37,16 @@ pub fn read(path: &Path) -> Result<Source> {
                 path,
                 "is a Parquet file without GeoParquet ('geo') metadata",
             )
+            .kind(ErrorKind::Missing)
+            .key("geo")
             .hint(WRITE_HINT)
         })?;
     let geo: Json = serde_json::from_str(&geo).map_err(|e| {
-        Error::input(path, format!("its 'geo' metadata is not JSON: {e}")).hint(WRITE_HINT)
+        Error::input(path, format!("its 'geo' metadata is not JSON: {e}"))
+            .kind(ErrorKind::Format)
+            .key("geo")
+            .caused_by(e)
+            .hint(WRITE_HINT)
     })?;
     let (column, crs) = geometry_column(path, &geo)?;
     // pyarrow (GeoPandas) records the geometry column's Arrow type as the
@@ -64,20 +72,22 @@ pub fn read(path: &Path) -> Result<Source> {
 
 /// The primary geometry column's name and CRS, checked: WKB, planar edges.
 fn geometry_column(path: &Path, geo: &Json) -> Result<(String, Crs)> {
-    let fail = |message: String| Error::input(path, message).at("'geo' metadata");
-    let column = geo["primary_column"]
-        .as_str()
-        .ok_or_else(|| fail("has no primary_column".to_string()).hint(WRITE_HINT))?;
+    let fail = |kind: ErrorKind, message: String| Error::input(path, message).kind(kind).key("geo");
+    let column = geo["primary_column"].as_str().ok_or_else(|| {
+        fail(ErrorKind::Missing, "has no primary_column".to_string()).hint(WRITE_HINT)
+    })?;
     let meta = &geo["columns"][column];
     if !meta.is_object() {
-        return Err(
-            fail(format!("does not describe the primary column '{column}'")).hint(WRITE_HINT),
-        );
+        return Err(fail(
+            ErrorKind::Missing,
+            format!("does not describe the primary column '{column}'"),
+        )
+        .hint(WRITE_HINT));
     }
     match meta["encoding"].as_str() {
         Some(e) if e.eq_ignore_ascii_case("WKB") => {}
         other => {
-            return Err(fail(format!(
+            return Err(fail(ErrorKind::Format, format!(
                 "column '{column}' is encoded as {}, not WKB",
                 other.unwrap_or("(nothing)")
             ))
@@ -85,7 +95,7 @@ fn geometry_column(path: &Path, geo: &Json) -> Result<(String, Crs)> {
         }
     }
     if meta["edges"].as_str() == Some("spherical") {
-        return Err(fail(format!("column '{column}' has spherical edges")).hint(
+        return Err(fail(ErrorKind::Value, format!("column '{column}' has spherical edges")).hint(
             "areas here are planar (British National Grid); write the layer with planar edges",
         ));
     }
@@ -97,7 +107,7 @@ fn geometry_column(path: &Path, geo: &Json) -> Result<(String, Crs)> {
         Some(projjson) => crs::from_projjson(projjson),
     };
     let crs = crs.map_err(|name| {
-        fail(format!(
+        fail(ErrorKind::Unknown, format!(
             "column '{column}' is in {name}, neither WGS84 nor British National Grid"
         ))
         .hint(crs::HINT)
@@ -116,6 +126,8 @@ fn features(
             path,
             format!("has no binary column '{column}', which its 'geo' metadata names"),
         )
+        .kind(ErrorKind::Missing)
+        .key(column)
         .hint(WRITE_HINT)
     };
     let geometries = frame
@@ -128,6 +140,7 @@ fn features(
         .iter()
         .filter(|c| !geometry_columns.contains(&c.name().as_str()))
         .collect();
+    let total = geometries.len();
     geometries
         .iter()
         .enumerate()
@@ -137,7 +150,8 @@ fn features(
                 Some(blob) => {
                     let kind = wkb::kind(blob).map_err(|why| {
                         Error::input(path, why)
-                            .at(format!("row {}", row + 1))
+                            .kind(ErrorKind::Format)
+                            .feature(feature_at(row, total, None))
                             .hint("the geometry is damaged; write the file again")
                     })?;
                     match wkb::type_name(kind).as_str() {

@@ -3,7 +3,7 @@
 //! header, then WKB), the CRS in gpkg_spatial_ref_sys. Read with rusqlite.
 
 use super::{Areal, Crs, Feature, Format, Geometry, Source, Value, crs};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::geography::wkb;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
@@ -27,7 +27,7 @@ pub fn read(path: &Path, table: Option<&str>) -> Result<Source> {
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| not_gpkg(path, &e))?;
+    .map_err(|e| not_gpkg(path, e))?;
     let tables = tables(path, &db)?;
     let table = choose(path, &tables, table)?;
     let crs = table_crs(path, &db, table)?;
@@ -39,13 +39,11 @@ pub fn read(path: &Path, table: Option<&str>) -> Result<Source> {
     })
 }
 
-fn not_gpkg(path: &Path, e: &rusqlite::Error) -> Error {
+fn not_gpkg(path: &Path, e: rusqlite::Error) -> Error {
     Error::input(path, format!("not a readable GeoPackage: {e}"))
+        .kind(ErrorKind::Format)
+        .caused_by(e)
         .hint("a GeoPackage is a SQLite file made by a GIS (QGIS, ogr2ogr -f GPKG, GeoPandas)")
-}
-
-fn sql_error(path: &Path, e: rusqlite::Error) -> Error {
-    not_gpkg(path, &e)
 }
 
 /// Every feature table, in name order.
@@ -56,7 +54,7 @@ fn tables(path: &Path, db: &Connection) -> Result<Vec<Table>> {
              FROM gpkg_geometry_columns g JOIN gpkg_contents c ON c.table_name = g.table_name \
              WHERE c.data_type = 'features' ORDER BY g.table_name",
         )
-        .map_err(|e| sql_error(path, e))?;
+        .map_err(|e| not_gpkg(path, e))?;
     let rows = statement
         .query_map([], |row| {
             Ok(Table {
@@ -66,9 +64,9 @@ fn tables(path: &Path, db: &Connection) -> Result<Vec<Table>> {
                 srs_id: row.get(3)?,
             })
         })
-        .map_err(|e| sql_error(path, e))?;
+        .map_err(|e| not_gpkg(path, e))?;
     rows.collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(|e| sql_error(path, e))
+        .map_err(|e| not_gpkg(path, e))
 }
 
 /// The polygon table asked for, or the only one there is.
@@ -90,7 +88,9 @@ fn choose<'t>(path: &Path, tables: &'t [Table], wanted: Option<&str>) -> Result<
             .copied()
             .find(|t| t.name == wanted)
             .ok_or_else(|| {
-                Error::input(path, format!("has no polygon table '{wanted}'")).hint(format!(
+                Error::input(path, format!("has no polygon table '{wanted}'"))
+                    .kind(ErrorKind::Unknown)
+                    .hint(format!(
                     "its polygon tables are: {}",
                     match listed(&areal) {
                         list if list.is_empty() => "none".to_string(),
@@ -111,11 +111,13 @@ fn choose<'t>(path: &Path, tables: &'t [Table], wanted: Option<&str>) -> Result<
                 ),
             },
         )
+        .kind(ErrorKind::Missing)
         .hint("boundaries are polygons: export the areas' polygon layer to the GeoPackage")),
         several => Err(Error::input(
             path,
             format!("has {} polygon tables: {}", several.len(), listed(several)),
         )
+        .kind(ErrorKind::Config)
         .hint("say which one to read by name (apportion: --from-layer or --to-layer)")),
     }
 }
@@ -128,7 +130,7 @@ fn table_crs(path: &Path, db: &Connection, table: &Table) -> Result<Crs> {
             [table.srs_id],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
-        .map_err(|e| sql_error(path, e))?;
+        .map_err(|e| not_gpkg(path, e))?;
     let recognised = if organization.eq_ignore_ascii_case("EPSG") {
         crs::from_epsg(code)
     } else if definition.trim().eq_ignore_ascii_case("undefined") {
@@ -144,6 +146,7 @@ fn table_crs(path: &Path, db: &Connection, table: &Table) -> Result<Crs> {
                 table.name, table.srs_id
             ),
         )
+        .kind(ErrorKind::Unknown)
         .hint(crs::HINT)
     })
 }
@@ -155,7 +158,7 @@ fn features(path: &Path, db: &Connection, table: &Table) -> Result<Vec<Feature>>
             "SELECT * FROM {} ORDER BY rowid",
             quoted(&table.name)
         ))
-        .map_err(|e| sql_error(path, e))?;
+        .map_err(|e| not_gpkg(path, e))?;
     let names: Vec<String> = statement
         .column_names()
         .into_iter()
@@ -172,23 +175,25 @@ fn features(path: &Path, db: &Connection, table: &Table) -> Result<Vec<Feature>>
                     table.name, table.column
                 ),
             )
+            .kind(ErrorKind::Format)
             .hint(
                 "the GeoPackage's gpkg_geometry_columns does not match the table: export it again",
             )
         })?;
-    let mut rows = statement.query([]).map_err(|e| sql_error(path, e))?;
+    let mut rows = statement.query([]).map_err(|e| not_gpkg(path, e))?;
     let mut features = Vec::new();
-    while let Some(row) = rows.next().map_err(|e| sql_error(path, e))? {
+    while let Some(row) = rows.next().map_err(|e| not_gpkg(path, e))? {
         let mut properties = Vec::with_capacity(names.len() - 1);
         let mut geometry = Geometry::Null;
         for (i, name) in names.iter().enumerate() {
-            let cell = row.get_ref(i).map_err(|e| sql_error(path, e))?;
+            let cell = row.get_ref(i).map_err(|e| not_gpkg(path, e))?;
             if i == geometry_at {
                 geometry = match cell {
                     ValueRef::Null => Geometry::Null,
                     ValueRef::Blob(blob) => blob_geometry(blob).map_err(|why| {
                         Error::input(path, why)
-                            .at(format!(
+                            .kind(ErrorKind::Format)
+                            .feature(format!(
                                 "table '{}', feature {}",
                                 table.name,
                                 features.len() + 1

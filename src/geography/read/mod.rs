@@ -15,7 +15,7 @@ mod geoparquet;
 mod gpkg;
 mod shapefile;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use geo::Coord;
 use std::io::Read;
 use std::path::Path;
@@ -144,14 +144,25 @@ fn format(path: &Path) -> Result<Format> {
         Ok(Format::Shapefile)
     } else if head.starts_with(b"PK\x03\x04") {
         Err(Error::input(path, "is a zip archive, not a boundary layer")
+            .kind(ErrorKind::Format)
             .hint("unzip it and give the .shp, .gpkg, .parquet or .geojson inside"))
     } else if matches!(extension.as_str(), "dbf" | "shx" | "prj" | "cpg") {
         Err(
             Error::input(path, format!("is the .{extension} part of a Shapefile"))
+                .kind(ErrorKind::Format)
                 .hint("give the .shp file; its .shx, .dbf and .prj are found beside it"),
         )
     } else {
         Ok(Format::GeoJson)
+    }
+}
+
+/// How to tell one feature from another in messages: "feature 12 of 361
+/// (E06000001)". Features are counted from 1 in file order.
+pub fn feature_at(index: usize, total: usize, code: Option<&str>) -> String {
+    match code {
+        Some(code) => format!("feature {} of {total} ({code})", index + 1),
+        None => format!("feature {} of {total}", index + 1),
     }
 }
 
@@ -178,6 +189,7 @@ pub fn read(path: &Path, table: Option<&str>) -> Result<Source> {
             path,
             format!("is a {} file, which has no tables to choose from, but table '{table}' was asked for", format.name()),
         )
+        .kind(ErrorKind::Config)
         .hint("a table (layer) name is only for GeoPackage files; leave it out"));
     }
     match format {

@@ -7,7 +7,7 @@
 //! each hole goes to the smallest outer ring that holds it.
 
 use super::{Areal, Feature, Format, Geometry, Rings, Source, Value, crs};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use dbase::FieldValue;
 use geo::Coord;
 use shapefile::{PolygonRing, Shape};
@@ -33,6 +33,7 @@ pub fn read(path: &Path) -> Result<Source> {
             &prj_path,
             format!("the CRS is {name}, neither WGS84 nor British National Grid"),
         )
+        .kind(ErrorKind::Unknown)
         .hint(crs::HINT)
     })?;
     let sha256 = {
@@ -70,6 +71,7 @@ fn missing(path: &Path, extension: &str, what: &str) -> Error {
             path.with_extension(extension).display()
         ),
     )
+    .kind(ErrorKind::Missing)
     .hint(PARTS_HINT)
 }
 
@@ -82,10 +84,15 @@ fn features(
 ) -> Result<Vec<Feature>> {
     let bad_shp = |e: shapefile::Error| {
         Error::input(path, format!("not a readable Shapefile: {e}"))
+            .kind(ErrorKind::Format)
+            .caused_by(e)
             .hint("the file is damaged or truncated; export it again")
     };
     let bad_dbf = |e: dbase::Error| {
-        Error::input(dbf_path, format!("not a readable dBase file: {e}")).hint(PARTS_HINT)
+        Error::input(dbf_path, format!("not a readable dBase file: {e}"))
+            .kind(ErrorKind::Format)
+            .caused_by(e)
+            .hint(PARTS_HINT)
     };
     let mut builder = dbase::ReaderBuilder::new();
     if let Some(cpg) = cpg {
@@ -96,6 +103,7 @@ fn features(
                 path.with_extension("cpg"),
                 format!("names the code page '{}', which is not one this tool reads", name.trim()),
             )
+            .kind(ErrorKind::Unknown)
             .hint("save the layer again in UTF-8, e.g. ogr2ogr -lco ENCODING=UTF-8 out.shp in.shp")
             })?;
         builder = builder.with_encoding(encoding);
@@ -106,8 +114,8 @@ fn features(
     let mut features = Vec::new();
     for (index, item) in reader.iter_shapes_and_records().enumerate() {
         let (shape, record) = item.map_err(|e| match e {
-            shapefile::Error::DbaseError(e) => bad_dbf(e).at(format!("record {}", index + 1)),
-            e => bad_shp(e).at(format!("shape {}", index + 1)),
+            shapefile::Error::DbaseError(e) => bad_dbf(e).feature(format!("record {}", index + 1)),
+            e => bad_shp(e).feature(format!("shape {}", index + 1)),
         })?;
         features.push(Feature {
             properties: Some(record.into_iter().map(|(k, v)| (k, value(v))).collect()),

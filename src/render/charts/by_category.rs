@@ -10,6 +10,7 @@ use super::{
 };
 use crate::error::Result;
 use crate::input::Table;
+use crate::numbers::percent;
 use crate::render::palette::Rgb;
 use crate::render::style::{self, BODY, NOTE};
 use crate::render::text::{Anchor, Style};
@@ -190,9 +191,9 @@ fn bars(out: &mut String, scale: &Scale, y: f64, share: &CategoryShare) {
     segment(out, (specific, scale.x(end)), y, colours.light, "E");
     let values = format!(
         "{} (S {}, E {})",
-        percent(end),
-        percent(share.specific),
-        percent(share.element)
+        percent(end / 100.0, 1),
+        percent(share.specific / 100.0, 1),
+        percent(share.element / 100.0, 1)
     );
     let baseline = y + BAR / 2.0 + LABEL.size * 0.36;
     on_white(out, LABEL, (scale.x(end) + 6.0, baseline), &values);
@@ -206,7 +207,7 @@ fn survey_bar(out: &mut String, scale: &Scale, y: f64, survey: &Survey, category
         Some(&p) => {
             let width = scale.x(p) - scale.x(0.0);
             rect(out, (scale.x(0.0), y), (width, SURVEY_BAR), style::EDGE);
-            let text = format!("{}: {}", survey.short, percent(p));
+            let text = format!("{}: {}", survey.short, percent(p / 100.0, 1));
             on_white(out, NOTE, (scale.x(p) + 6.0, baseline), &text);
         }
         None => {
@@ -214,11 +215,6 @@ fn survey_bar(out: &mut String, scale: &Scale, y: f64, survey: &Survey, category
             on_white(out, NOTE, (scale.x(0.0) + 2.0, baseline), &text);
         }
     }
-}
-
-/// "12.4%": one decimal, as the survey's tables give them.
-fn percent(v: f64) -> String {
-    format!("{v:.1}%")
 }
 
 /// A stacked segment from x0 to x1, lettered when there is room for it.
@@ -287,12 +283,12 @@ fn summary(shares: &[CategoryShare], areas: usize, survey: &Survey) -> String {
         .map(|(s, label)| {
             let mut text = format!(
                 "{label} {} (specific {}, element {}",
-                percent(s.specific + s.element),
-                percent(s.specific),
-                percent(s.element)
+                percent((s.specific + s.element) / 100.0, 1),
+                percent(s.specific / 100.0, 1),
+                percent(s.element / 100.0, 1)
             );
             if let Some(&p) = survey.percent.get(s.category) {
-                let _ = write!(text, "; {}: {}", survey.short, percent(p));
+                let _ = write!(text, "; {}: {}", survey.short, percent(p / 100.0, 1));
             }
             text.push(')');
             text

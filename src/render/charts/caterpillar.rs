@@ -1,18 +1,19 @@
-//! Areas ranked by need (or unmet need), highest first: a dot for the
-//! estimate and a line from its lower to its upper bound (the prevalence's 95%
-//! interval and the caseload's range), with the median of the areas.
-//! One row per area, so 153 upper-tier authorities make a tall chart.
+//! Areas ranked by need (or unmet need) per 100,000 adults, highest first:
+//! a dot for the estimate and a line for its simulated 95% interval, the
+//! median of the areas, and beside each area its rank with the rank's 95%
+//! interval. One row per area, so 153 upper-tier authorities make a tall
+//! chart.
 
 use super::{
-    ChartSpec, GRID, LABEL, LABEL_BOLD, MARGIN, Measure, RIGHT, centred, colours, key_words, line,
+    ChartSpec, GRID, LABEL, LABEL_BOLD, MARGIN, RIGHT, centred, colours, key_words, line,
     name_column, page, row_ground, ticks,
 };
-use crate::gap::GapRow;
-use crate::need::Need;
+use crate::gap::{Figure, GapRow, Scale};
 use crate::numbers::thousands;
 use crate::render::style::{self, NOTE};
 use crate::render::svg::escape;
 use crate::render::text::Anchor;
+use crate::stats::estimate::Estimate;
 use std::fmt::Write;
 
 /// One area per row: 14 units keeps 11-unit names apart and the chart's
@@ -27,16 +28,24 @@ const MAX_NAME_WIDTH: f64 = 330.0;
 /// An area with its estimate.
 struct Ranked<'a> {
     row: &'a GapRow,
-    value: Need,
+    value: Estimate,
 }
 
+/// The width of the rank column at the right.
+const RANK_COLUMN: f64 = 92.0;
+
 /// The caterpillar as SVG. `rows` are one level's rows for one condition.
-/// Areas without the measure (unmet need not assessed) and areas whose
+/// Areas without the figure (unmet need not assessed) and areas whose
 /// counts fall under the small-number rule are left out and counted in a note.
 pub fn caterpillar_svg(rows: &[&GapRow], spec: &ChartSpec) -> String {
     let shown: Vec<&GapRow> = rows.iter().copied().filter(|r| !r.suppressed).collect();
-    let ranked = rank(&shown, spec.measure);
-    let values: Vec<f64> = ranked.iter().map(|r| r.value.need).collect();
+    let ranked: Vec<Ranked> = spec
+        .figure
+        .ranked(&shown, Scale::Rate)
+        .into_iter()
+        .map(|(row, value)| Ranked { row, value })
+        .collect();
+    let values: Vec<f64> = ranked.iter().map(|r| r.value.value).collect();
     let median = median(&values);
     let left_out = LeftOut {
         suppressed: rows.len() - shown.len(),
@@ -76,26 +85,6 @@ impl LeftOut {
         }
         notes
     }
-}
-
-/// Areas with a finite value, highest first; equal values by name then
-/// code, so the order never depends on the input's.
-fn rank<'a>(rows: &[&'a GapRow], measure: Measure) -> Vec<Ranked<'a>> {
-    let mut ranked: Vec<Ranked> = rows
-        .iter()
-        .filter_map(|&row| {
-            let value = measure.of(row)?;
-            value.need.is_finite().then_some(Ranked { row, value })
-        })
-        .collect();
-    ranked.sort_by(|a, b| {
-        b.value
-            .need
-            .total_cmp(&a.value.need)
-            .then_with(|| a.row.area_name.cmp(&b.row.area_name))
-            .then_with(|| a.row.area_code.cmp(&b.row.area_code))
-    });
-    ranked
 }
 
 /// The median of sorted values (the mean of the middle two for an even count).
@@ -154,14 +143,15 @@ fn draw(
     key(out, key_y, median.map(|m| thousands(m, decimals)));
     let plot = Plot {
         left: names.end + 14.0,
-        // Room on the right for half of the last tick's label.
-        right: RIGHT - 24.0,
+        // Room on the right for half of the last tick's label and the ranks.
+        right: RIGHT - 24.0 - RANK_COLUMN,
         end: *ticks.last().unwrap_or(&1.0),
         top: key_y + 58.0,
         rows: ranked.len(),
     };
-    let heading = spec.measure.label();
-    style::HEADING.write(out, plot.left, key_y + 30.0, Anchor::Start, heading);
+    let heading = axis_label(spec.figure);
+    style::HEADING.write(out, plot.left, key_y + 30.0, Anchor::Start, &heading);
+    style::HEADING.write(out, RIGHT, key_y + 30.0, Anchor::End, "Rank (95% interval)");
     let highlighted = |r: &Ranked| spec.highlight.as_deref() == Some(r.row.area_code.as_str());
     for (i, r) in ranked.iter().enumerate() {
         let (at, size) = ((MARGIN, plot.row_top(i)), (RIGHT - MARGIN, ROW));
@@ -229,8 +219,12 @@ fn area(
     let _ = writeln!(
         out,
         r#"<circle cx="{}" cy="{y}" r="{radius}" fill="{colour}"/></g>"#,
-        plot.x(r.value.need)
+        plot.x(r.value.value)
     );
+    if let Some(rank) = &r.row.rank {
+        let text = format!("{} ({}–{})", rank.rank, rank.lower, rank.upper);
+        name_style.write(out, RIGHT, baseline, Anchor::End, &text);
+    }
 }
 
 /// What the marks mean, on one line above the chart.
@@ -244,7 +238,7 @@ fn key(out: &mut String, y: f64, median: Option<String>) {
     );
     let x = key_words(out, MARGIN + 2.0 * DOT + 6.0, y, "Estimate");
     line(out, (x, mid), (x + 28.0, mid), colour, INTERVAL_WIDTH);
-    let words = "Interval: prevalence 95% interval and caseload range";
+    let words = "95% interval (simulated: caseload model, prevalence, treatment access)";
     let x = key_words(out, x + 34.0, y, words);
     if let Some(median) = median {
         median_line(out, x, mid - 6.0, mid + 6.0);
@@ -262,11 +256,20 @@ fn median_line(out: &mut String, x: f64, y1: f64, y2: f64) {
 }
 
 fn tooltip(r: &Ranked, decimals: usize) -> String {
+    let rank = r.row.rank.map_or(String::new(), |k| {
+        format!(
+            "; rank {} (95% interval {} to {}), in the top fifth in {} of draws",
+            k.rank,
+            k.lower,
+            k.upper,
+            crate::numbers::percent(k.top_fifth, 0)
+        )
+    });
     format!(
-        "{} ({}): {} (interval {} to {})",
+        "{} ({}): {} (95% interval {} to {}){rank}",
         r.row.area_name,
         r.row.area_code,
-        thousands(r.value.need, decimals),
+        thousands(r.value.value, decimals),
         thousands(r.value.lower, decimals),
         thousands(r.value.upper, decimals)
     )
@@ -281,7 +284,7 @@ fn summary(ranked: &[Ranked], median: Option<f64>, spec: &ChartSpec) -> String {
     let mut s = format!(
         "{} areas ranked by {}: highest {}, lowest {}; median {}.",
         ranked.len(),
-        spec.measure.label().to_lowercase(),
+        axis_label(spec.figure).to_lowercase(),
         tooltip(first, decimals),
         tooltip(last, decimals),
         thousands(median, decimals)
@@ -311,4 +314,9 @@ mod tests {
         assert_eq!(median(&[5.0, 1.0]), Some(3.0));
         assert_eq!(median(&[]), None);
     }
+}
+
+/// The axis title.
+fn axis_label(figure: Figure) -> String {
+    format!("{} ({})", figure.label(), Figure::unit(Scale::Rate))
 }

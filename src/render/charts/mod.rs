@@ -21,8 +21,7 @@ use super::palette::{Palette, Rgb};
 use super::style::{self, BODY};
 use super::svg;
 use super::text::{Anchor, Style, Weight};
-use crate::gap::GapRow;
-use crate::need::Need;
+use crate::gap::Figure;
 use crate::services::CATEGORIES;
 use std::fmt::Write;
 
@@ -33,37 +32,11 @@ pub struct ChartSpec {
     pub subtitle: String,
     /// Where the numbers come from, e.g. "Analysis: jsna-gap 0.1.0. …".
     pub source_line: String,
-    /// The caterpillar's value: need or unmet need.
-    pub measure: Measure,
+    /// The caterpillar's figure: need or unmet need.
+    pub figure: Figure,
     /// An area code to set apart (bold name, its own colour): the subject of
     /// an annex page. The England bar chart has no areas and ignores it.
     pub highlight: Option<String>,
-}
-
-/// Which gap.csv estimate a caterpillar ranks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Measure {
-    #[default]
-    Need,
-    UnmetNeed,
-}
-
-impl Measure {
-    /// The estimate with its bounds; None where unmet need was not assessed.
-    pub fn of(self, row: &GapRow) -> Option<Need> {
-        match self {
-            Measure::Need => Some(row.need),
-            Measure::UnmetNeed => row.unmet,
-        }
-    }
-
-    /// The axis title.
-    fn label(self) -> &'static str {
-        match self {
-            Measure::Need => "Estimated need (people)",
-            Measure::UnmetNeed => "Estimated unmet need (people)",
-        }
-    }
 }
 
 /// Readable names of `services::CATEGORIES`, in the same order.

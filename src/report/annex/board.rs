@@ -5,18 +5,19 @@
 
 use super::findings::{self, row};
 use super::index::status_words;
-use super::{AnnexInputs, LEAD_CONDITION, Published, Shared, common, rate_cell};
-use crate::gap::GapRow;
+use super::{AnnexInputs, LEAD_CONDITION, Published, Shared, common};
+use crate::gap::{Figure, GapRow, Scale};
 use crate::geography::Level;
 use crate::geography::boundaries::BoundaryLayer;
-use crate::numbers::thousands;
+use crate::numbers::{percent, thousands};
 use crate::output;
 use crate::prevalence::Domain;
 use crate::render::{self, MapSpec};
 use crate::report::document::{Block, Cell, Document, Table};
 use crate::services::CATEGORIES;
+use crate::uncertainty::summary::Difference;
 use geo::{BoundingRect, Intersects, Rect};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// How far around a Board its map reaches, as a share of the Board's size
 /// (at least 25 km), so that its neighbours show.
@@ -31,7 +32,6 @@ pub struct Board<'a> {
     pub code: &'a str,
     pub rows: &'a [&'a GapRow],
     pub published: &'a Published,
-    pub rank: Option<usize>,
     pub boards: usize,
     pub shared: &'a Shared,
 }
@@ -84,7 +84,12 @@ impl Board<'_> {
             blocks.push(Block::Figure {
                 svg,
                 alt: self.map_alt(),
-                caption: format!("Estimated unmet need for current mental illness among people on probation: {name} (outlined) and neighbouring areas"),
+                caption: format!(
+                    "{} ({}) for {} among people on probation: {name} (outlined) and neighbouring areas",
+                    self.shared.figure.label(),
+                    Figure::unit(self.inputs.spec.maps.scale),
+                    self.shared.lead_label.to_lowercase()
+                ),
             });
         }
         blocks.extend([
@@ -135,7 +140,12 @@ impl Board<'_> {
                 findings::need_sentence(p, name, r, "have a current mental illness"),
                 findings::provision_sentence(name, "mental health", r, services)
             ));
-            out.extend(findings::unmet_sentence(p, r, &finding(LEAD_CONDITION)));
+            out.extend(findings::unmet_sentence(
+                p,
+                r,
+                &finding(LEAD_CONDITION),
+                self.england_rate(LEAD_CONDITION),
+            ));
         }
         if let Some(r) = row(self.rows, "substance_misuse") {
             out.push(format!(
@@ -151,7 +161,9 @@ impl Board<'_> {
         }
         if let Some(r) = row(self.rows, "personality_disorder") {
             let mut sentence = findings::need_sentence(p, name, r, "have a personality disorder");
-            if let Some(unmet) = findings::unmet_sentence(p, r, "") {
+            if let Some(unmet) =
+                findings::unmet_sentence(p, r, "", self.england_rate("personality_disorder"))
+            {
                 sentence = format!("{sentence} {unmet}");
             }
             out.push(sentence);
@@ -166,25 +178,32 @@ impl Board<'_> {
                 thousands(g.ratio_upper, 0)
             ));
         }
-        if let Some(rank) = self.rank {
+        if let Some(r) = row(self.rows, LEAD_CONDITION)
+            && let Some(rank) = r.rank
+        {
             out.push(format!(
-                "{name} ranks {rank} of {} Health and Wellbeing Board areas for estimated unmet need for current mental illness among people on probation{}.",
+                "{name} ranks {} of {} Health and Wellbeing Board areas for {} for current mental illness per 100,000 adults among people on probation (95% interval of the rank: {} to {}); it is in the top fifth in {} of the simulations{}.",
+                rank.rank,
                 self.boards,
-                if self.robust() { "; it stays in the top fifth whichever caseload proxy or prevalence bound is used" } else { "" }
+                self.shared.figure.label().to_lowercase(),
+                rank.lower,
+                rank.upper,
+                percent(rank.top_fifth, 0),
+                if rank.upper - rank.lower > self.boards / 3 {
+                    ", so its place in the ranking is uncertain"
+                } else {
+                    ""
+                }
             ));
         }
         out
     }
 
-    /// Whether the Board is in the top fifth for the lead condition under
-    /// every sensitivity scenario.
-    fn robust(&self) -> bool {
-        self.inputs.analysis.sensitivity.iter().any(|s| {
-            s.level == Level::Ctyua
-                && s.area_code == self.code
-                && s.condition == LEAD_CONDITION
-                && s.top_fifth_in_every_scenario
-        })
+    /// England's published figure for a condition, per 100,000 adults.
+    fn england_rate(&self, condition: &str) -> Option<f64> {
+        let england = self.inputs.analysis.simulation.england(condition)?;
+        let figure = england.unmet.unwrap_or(england.need);
+        Some(figure.value * 100_000.0 / england.adults)
     }
 
     fn caseload_text(&self) -> String {
@@ -193,12 +212,12 @@ impl Board<'_> {
         let spec = self.inputs.spec;
         let placement = &self.inputs.analysis.placement;
         format!(
-            "An estimated {} people under probation supervision live in {} (range {} to {} across the three caseload proxies), {} of England's estimated caseload of {}. Caseload by area is not published: the total given ({} people) is spread over districts in proportion to the {}, and within districts by adult population. England's share of an England and Wales total is {}. {} adults live here, so about {} in every 100,000 adults are on probation.",
+            "An estimated {} people under probation supervision live in {} (95% interval {} to {}: the interval allows for the choice of caseload proxy and the model's own error), {} of England's estimated caseload of {}. Caseload by area is not published: the total given ({} people) is spread over districts in proportion to the {}, and within districts by adult population. England's share of an England and Wales total is {}. {} adults live here, so about {} in every 100,000 adults are on probation.",
             self.published.count(c.value),
             self.name(),
             self.published.count(c.lower),
             self.published.count(c.upper),
-            share_words(self.published, c.value / placement.placed),
+            percent(c.value / placement.placed, 1),
             self.published.count(placement.placed),
             self.published.count(placement.input_total),
             spec.caseload.proxy.describe(),
@@ -217,22 +236,25 @@ impl Board<'_> {
             .iter()
             .filter_map(|prevalence| {
                 let r = row(self.rows, &prevalence.condition)?;
-                let unmet = match r.unmet {
-                    Some(u) => p.count_cell(u.need, u.lower, u.upper),
-                    None => Cell::text("not assessed"),
+                let (unmet, unmet_rate) = match (r.unmet, r.unmet_rate) {
+                    (Some(u), Some(rate)) => (p.count_cell(&u), p.rate_cell(&rate, u.value)),
+                    _ => (Cell::text("not assessed"), Cell::text("")),
                 };
                 let expected = r
                     .general_population
                     .map_or(Cell::text("no verified comparator"), |g| {
                         Cell::number(p.count(g.expected), g.expected)
                     });
+                let against = r.against_england.map_or("", |[at_95, _]| at_95.as_str());
                 Some(vec![
                     Cell::text(prevalence.label.clone()),
                     p.prevalence_cell(prevalence),
-                    p.count_cell(r.need.need, r.need.lower, r.need.upper),
-                    rate_cell(&r.need_per_100k_adults),
-                    expected,
+                    p.rate_cell(&r.need_rate, r.need.value),
+                    p.count_cell(&r.need),
+                    unmet_rate,
                     unmet,
+                    Cell::text(against),
+                    expected,
                     Cell::text(r.basis.as_str().replace('_', " ")),
                 ])
             })
@@ -245,10 +267,12 @@ impl Board<'_> {
             headers: vec![
                 "Condition".into(),
                 "Prevalence, evidence grade".into(),
+                "Need per 100,000 adults".into(),
                 "People with the condition".into(),
-                "Per 100,000 adults (Byar interval on the count)".into(),
+                "Unmet need per 100,000 adults".into(),
+                "Unmet need (people)".into(),
+                "Published figure against England".into(),
                 "Expected at general-population prevalence".into(),
-                "Unmet need".into(),
                 "How unmet need was found".into(),
             ],
             rows,
@@ -267,10 +291,7 @@ impl Board<'_> {
                 vec![
                     Cell::text(domain_words(r.domain)),
                     Cell::text(status_words(r.provision.status)),
-                    Cell::number(
-                        self.published.percent(r.provision.coverage),
-                        r.provision.coverage,
-                    ),
+                    Cell::number(percent(r.provision.coverage, 1), r.provision.coverage),
                     Cell::text(
                         match findings::service_names(&r.provision.services, services) {
                             names if names.is_empty() => "none recorded".to_string(),
@@ -336,71 +357,111 @@ impl Board<'_> {
         }
     }
 
-    /// Need per 100,000 adults here, in England, and in the Boards most like
-    /// this one in deprivation (IoD2025 average score, adult-weighted).
+    /// The lead condition's published figure per 100,000 adults here, in
+    /// England, and in the Boards most like this one in deprivation (IoD2025
+    /// average score, adult-weighted), each said to be higher, similar or
+    /// lower than this Board's only where the simulated interval of the
+    /// difference excludes zero.
     fn comparison_table(&self) -> Table {
-        let all = self.inputs.analysis.rows_of(Level::Ctyua, LEAD_CONDITION);
+        let analysis = self.inputs.analysis;
+        let figure = self.shared.figure;
+        let all = analysis.rows_of(Level::Ctyua, LEAD_CONDITION);
         let scores = &self.shared.deprivation;
-        let own = scores.get(self.code).copied().unwrap_or(f64::NAN);
-        let mut similar: Vec<&&GapRow> = all.iter().filter(|r| r.area_code != self.code).collect();
+        let score = |code: &str| scores.get(code).copied().unwrap_or(f64::NAN);
+        let own = score(self.code);
+        let mut similar: Vec<&GapRow> = all
+            .iter()
+            .copied()
+            .filter(|r| r.area_code != self.code)
+            .collect();
         similar.sort_by(|a, b| {
-            let d = |r: &GapRow| {
-                (scores
-                    .get(r.area_code.as_str())
-                    .copied()
-                    .unwrap_or(f64::NAN)
-                    - own)
-                    .abs()
-            };
+            let d = |r: &GapRow| (score(&r.area_code) - own).abs();
             d(a).total_cmp(&d(b))
                 .then_with(|| a.area_code.cmp(&b.area_code))
         });
-        let england_need: f64 = all.iter().map(|r| r.need.need).sum();
-        let england_adults: f64 = all.iter().map(|r| r.facts.adults).sum();
-        let line = |r: &GapRow, label: String| {
-            let rate = r.need_per_100k_adults;
+        similar.truncate(SIMILAR_AREAS);
+        let p = self.published;
+        let this = all.iter().copied().find(|r| r.area_code == self.code);
+        // "Higher" here means the other area's rate is higher than this Board's.
+        let against_this = |others: &[&GapRow]| -> Cell {
+            let words = this
+                .and_then(|this| analysis.simulation.compare(this, others, figure))
+                .map_or("", |[at_95, _]| match at_95 {
+                    Difference::Higher => "lower",
+                    Difference::Lower => "higher",
+                    Difference::Similar => "similar",
+                });
+            Cell::text(words)
+        };
+        let line = |r: &GapRow, label: String, compared: Cell| {
+            let count = figure.value(r, Scale::Count).unwrap_or(f64::NAN);
             vec![
                 Cell::text(label),
-                Cell::number(
-                    thousands(
-                        scores
-                            .get(r.area_code.as_str())
-                            .copied()
-                            .unwrap_or(f64::NAN),
-                        1,
-                    ),
-                    scores
-                        .get(r.area_code.as_str())
-                        .copied()
-                        .unwrap_or(f64::NAN),
-                ),
-                rate_cell(&rate),
+                Cell::number(thousands(score(&r.area_code), 1), score(&r.area_code)),
+                figure
+                    .estimate(r, Scale::Rate)
+                    .map_or(Cell::text("not assessed"), |rate| p.rate_cell(&rate, count)),
+                compared,
             ]
         };
         let mut rows = Vec::new();
-        if let Some(r) = all.iter().find(|r| r.area_code == self.code) {
-            rows.push(line(r, format!("{} (this Board)", self.name())));
+        if let Some(r) = this {
+            rows.push(line(
+                r,
+                format!("{} (this Board)", self.name()),
+                Cell::text(""),
+            ));
         }
-        rows.push(vec![
-            Cell::text("England"),
-            Cell::text(""),
-            Cell::number(
-                thousands(100_000.0 * england_need / england_adults, 0),
-                100_000.0 * england_need / england_adults,
-            ),
-        ]);
-        rows.extend(
-            similar
+        if let Some(england) = analysis.simulation.england(LEAD_CONDITION) {
+            let count = match figure {
+                Figure::UnmetNeed => england.unmet.unwrap_or(england.need),
+                Figure::Need => england.need,
+            };
+            let rate = count.scaled(100_000.0 / england.adults);
+            let words = this
+                .and_then(|r| r.against_england)
+                .map_or("", |[at_95, _]| match at_95 {
+                    Difference::Higher => "lower",
+                    Difference::Lower => "higher",
+                    Difference::Similar => "similar",
+                });
+            rows.push(vec![
+                Cell::text("England"),
+                Cell::text(""),
+                p.rate_cell(&rate, count.value),
+                Cell::text(words),
+            ]);
+        }
+        for r in &similar {
+            rows.push(line(r, r.area_name.clone(), against_this(&[r])));
+        }
+        if !similar.is_empty() {
+            let adults: f64 = similar.iter().map(|r| r.facts.adults).sum();
+            let central: f64 = similar
                 .iter()
-                .take(SIMILAR_AREAS)
-                .map(|r| line(r, r.area_name.clone())),
-        );
+                .filter_map(|r| figure.value(r, Scale::Count))
+                .sum();
+            rows.push(vec![
+                Cell::text(format!("The {} similar Boards together", similar.len())),
+                Cell::text(""),
+                Cell::number(
+                    thousands(central * 100_000.0 / adults, 0),
+                    central * 100_000.0 / adults,
+                ),
+                against_this(&similar),
+            ]);
+        }
         Table {
-            caption: "Estimated people on probation with a current mental illness per 100,000 adults: this Board, England, and the five Boards closest in deprivation".into(),
+            caption: format!(
+                "{} for current mental illness among people on probation, per 100,000 adults (95% intervals): this Board, England, and the {} Boards closest in deprivation. The last column says whether each is higher, similar or lower than this Board; 'similar' where the 95% interval of the difference includes zero.",
+                figure.label(),
+                similar.len()
+            ),
             headers: vec![
                 "Area".into(),
                 "IoD2025 average score".into(),
                 "Per 100,000 adults (95% interval)".into(),
+                "Against this Board".into(),
             ],
             rows,
             sortable: false,
@@ -415,12 +476,11 @@ impl Board<'_> {
             .iter()
             .find(|(l, _)| l.level == Level::Sicbl)?;
         let per_lsoa = &self.inputs.analysis.placement.per_lsoa;
-        let mut shares: BTreeMap<&str, f64> = BTreeMap::new();
-        for (lsoa, c) in loaded.units.lsoas.iter().zip(per_lsoa) {
-            if lsoa.ctyua == self.code {
-                *shares.entry(lsoa.sicbl.as_str()).or_default() += c;
-            }
-        }
+        let units = &loaded.units;
+        let in_board = (0..units.lsoas.len()).filter(|&i| units.lsoas[i].ctyua == self.code);
+        let shares = units.fold_by_area(Level::Sicbl, in_board, |total: &mut f64, i| {
+            *total += per_lsoa[i]
+        });
         let total: f64 = shares.values().sum();
         let rows = shares
             .iter()
@@ -436,7 +496,7 @@ impl Board<'_> {
                 });
                 vec![
                     Cell::text(format!("{name} ({code})")),
-                    Cell::number(self.published.percent(c / total), c / total),
+                    Cell::number(percent(c / total, 1), c / total),
                     lead.map_or(Cell::text(""), |r| {
                         Cell::number(
                             self.published.count(r.facts.caseload.value),
@@ -445,7 +505,7 @@ impl Board<'_> {
                     }),
                     lead.and_then(|r| r.unmet)
                         .map_or(Cell::text("not assessed"), |u| {
-                            Cell::number(self.published.count(u.need), u.need)
+                            Cell::number(self.published.count(u.value), u.value)
                         }),
                 ]
             })
@@ -496,21 +556,23 @@ impl Board<'_> {
             .levels
             .iter()
             .find(|l| l.level == Level::Ctyua)?;
+        let scale = self.inputs.spec.maps.scale;
+        let figure = self.shared.figure;
         let spec = MapSpec {
             title: format!(
-                "Estimated unmet need: current mental illness, {} and neighbours",
+                "{}: {}, {} and neighbours",
+                figure.label(),
+                self.shared.lead_label.to_lowercase(),
                 self.name()
             ),
             subtitle: "People on probation; classes as on the England map".into(),
-            legend_title: "Estimated unmet need (people)".into(),
+            legend_title: format!("{} ({})", figure.label(), Figure::unit(scale)),
             source_line: format!("Analysis: jsna-gap {}.", env!("CARGO_PKG_VERSION")),
-            attribution: crate::geography::catalogue::Catalogue::builtin()
-                .attribution(&ctyua.layer),
+            attribution: ctyua.attribution.clone(),
             palette: self.inputs.spec.maps.palette,
             classes,
             highlight: Some(self.code),
-            suppression: self.inputs.spec.publication,
-            local_caseload: self.rows.iter().any(|r| r.facts.local),
+            shown: self.shared.lead_shown.clone(),
         };
         Some(render::choropleth_svg(&neighbourhood, values, &spec))
     }
@@ -522,13 +584,16 @@ impl Board<'_> {
                 .inputs
                 .classes
                 .get(&(Level::Ctyua, LEAD_CONDITION.to_string()))?;
-            let v = r.headline().1;
+            let v = self.shared.figure.value(r, self.inputs.spec.maps.scale)?;
             Some((classes.class_of(v)? + 1, classes.k))
         });
         match class {
             Some((c, k)) => format!(
-                "Map of {} and neighbouring Health and Wellbeing Board areas shaded by estimated unmet need for current mental illness among people on probation. {} is outlined and falls in class {c} of {k} (1 is the lowest); the tables below give its figures.",
+                "Map of {} and neighbouring Health and Wellbeing Board areas shaded by {} ({}) for {} among people on probation. {} is outlined and falls in class {c} of {k} (1 is the lowest); the tables below give its figures.",
                 self.name(),
+                self.shared.figure.label().to_lowercase(),
+                Figure::unit(self.inputs.spec.maps.scale),
+                self.shared.lead_label.to_lowercase(),
                 self.name()
             ),
             None => format!(
@@ -554,14 +619,5 @@ fn domain_words(domain: Domain) -> &'static str {
         Domain::SubstanceMisuse => "Substance misuse",
         Domain::PersonalityDisorder => "Personality disorder",
         Domain::Wellbeing => "Emotional wellbeing (non-clinical)",
-    }
-}
-
-/// A share as a percentage, with "under 0.1%" rather than a misleading "0.0%".
-fn share_words(p: &Published, share: f64) -> String {
-    if share > 0.0 && share < 0.0005 {
-        "under 0.1%".to_string()
-    } else {
-        p.percent(share)
     }
 }

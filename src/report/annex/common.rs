@@ -2,17 +2,17 @@
 //! sources with evidence grades, caveats, licence and attribution.
 
 use super::AnnexInputs;
-use crate::pipeline;
 use crate::report::document::{Block, Cell, Table};
+use crate::report::manifest::{assumptions, methods};
 
 pub fn closing_blocks(inputs: &AnnexInputs) -> Vec<Block> {
     let spec = inputs.spec;
-    let mut methods = pipeline::assumptions(spec, &inputs.analysis.placement);
-    methods.extend(pipeline::methods());
-    methods.push(spec.publication.describe());
+    let mut lines = assumptions(spec, inputs.analysis);
+    lines.extend(methods());
+    lines.push(spec.publication.describe());
     vec![
         Block::Heading(2, "Methods and assumptions".into()),
-        Block::List(methods),
+        Block::List(lines),
         Block::Heading(2, "Sources and evidence grades".into()),
         Block::Paragraph("Evidence grades: A, a peer-reviewed primary study checked against its abstract; B, official statistics or an inspectorate report; C, a secondary report of a primary study.".into()),
         Block::Table(sources(inputs)),
@@ -28,13 +28,11 @@ pub fn closing_blocks(inputs: &AnnexInputs) -> Vec<Block> {
 }
 
 fn attribution(inputs: &AnnexInputs) -> String {
-    let catalogue = crate::geography::catalogue::Catalogue::builtin();
     inputs
-        .loaded
-        .layers
-        .iter()
-        .map(|(level, _)| catalogue.attribution(&level.layer))
-        .next()
+        .spec
+        .levels
+        .first()
+        .map(|level| level.attribution.clone())
         .unwrap_or_default()
 }
 

@@ -4,8 +4,11 @@
 
 use super::Published;
 use crate::gap::{Basis, GapRow};
+use crate::numbers::thousands;
 use crate::prevalence::Domain;
 use crate::services::{Service, Status};
+use crate::stats::estimate::Estimate;
+use crate::uncertainty::summary::Difference;
 
 /// The Board's row for a condition.
 pub fn row<'a>(rows: &[&'a GapRow], condition: &str) -> Option<&'a GapRow> {
@@ -13,14 +16,45 @@ pub fn row<'a>(rows: &[&'a GapRow], condition: &str) -> Option<&'a GapRow> {
 }
 
 /// "An estimated 1,240 people on probation in Nottingham (95% interval
-/// 1,050 to 1,430) have a current mental illness."
+/// 1,050 to 1,430) have a current mental illness: 250 in every 100,000
+/// adults (95% interval 210 to 290)."
 pub fn need_sentence(p: &Published, name: &str, row: &GapRow, having: &str) -> String {
     format!(
-        "An estimated {} people on probation in {name} (95% interval {} to {}) {having}.",
-        p.count(row.need.need),
+        "An estimated {} people on probation in {name} (95% interval {} to {}) {having}: {}.",
+        p.count(row.need.value),
         p.count(row.need.lower),
-        p.count(row.need.upper)
+        p.count(row.need.upper),
+        per_adults(p, &row.need_rate, row.need.value)
     )
+}
+
+/// "250 in every 100,000 adults (95% interval 210 to 290)", or the rule's
+/// words where the count is suppressed.
+fn per_adults(p: &Published, rate: &Estimate, count: f64) -> String {
+    if p.suppresses(count) {
+        return "too few people to publish a rate".to_string();
+    }
+    format!(
+        "{} in every 100,000 adults (95% interval {} to {})",
+        thousands(rate.value, 0),
+        thousands(rate.lower, 0),
+        thousands(rate.upper, 0)
+    )
+}
+
+/// How a rate stands against England's, in words an analyst can quote:
+/// higher or lower only where the simulated interval of the difference
+/// excludes zero.
+pub fn against_england(row: &GapRow, england_rate: f64) -> String {
+    let england = thousands(england_rate, 0);
+    match row.against_england.map(|[at_95, _]| at_95) {
+        Some(Difference::Higher) => format!("higher than England's {england}"),
+        Some(Difference::Lower) => format!("lower than England's {england}"),
+        Some(Difference::Similar) => {
+            format!("similar to England's {england} (the difference's 95% interval includes zero)")
+        }
+        None => format!("England: {england}"),
+    }
 }
 
 /// What provision is recorded in a domain, in a sentence.
@@ -48,21 +82,32 @@ pub fn service_names(ids: &[String], services: &[Service]) -> String {
         .join("; ")
 }
 
-/// How unmet need was found, in a clause that follows "about N of them".
-pub fn unmet_sentence(p: &Published, row: &GapRow, finding: &str) -> Option<String> {
+/// How much of the need is unmet and how that was found, with its rate
+/// against England's (`england_rate`, per 100,000 adults).
+pub fn unmet_sentence(
+    p: &Published,
+    row: &GapRow,
+    finding: &str,
+    england_rate: Option<f64>,
+) -> Option<String> {
     let unmet = row.unmet?;
+    let rate = row.unmet_rate?;
     let figure = format!(
         "about {} (95% interval {} to {})",
-        p.count(unmet.need),
+        p.count(unmet.value),
         p.count(unmet.lower),
         p.count(unmet.upper)
     );
+    let mut rate = per_adults(p, &rate, unmet.value);
+    if let Some(england) = england_rate.filter(|_| !p.suppresses(unmet.value)) {
+        rate = format!("{rate}, {}", against_england(row, england));
+    }
     Some(match row.basis {
         Basis::NationalTreatmentAccess => format!(
-            "On national evidence ({finding}), {figure} of them are likely to receive no treatment."
+            "On national evidence ({finding}), {figure} of them are likely to receive no treatment: {rate}."
         ),
         Basis::Capacity => format!(
-            "After the {} places apportioned to the area from services that state a capacity, {figure} of them have unmet need.",
+            "After the {} places apportioned to the area from services that state a capacity, {figure} of them have unmet need: {rate}.",
             p.count(row.capacity.unwrap_or(0.0))
         ),
         Basis::NotAssessed => return None,
@@ -91,7 +136,7 @@ pub fn actions(rows: &[&GapRow], name: &str) -> Vec<String> {
     }
     let personality_gap = rows
         .iter()
-        .any(|r| r.domain == Domain::PersonalityDisorder && r.unmet.is_some_and(|u| u.need > 0.0));
+        .any(|r| r.domain == Domain::PersonalityDisorder && r.unmet.is_some_and(|u| u.value > 0.0));
     if personality_gap {
         actions.push("Work with the Offender Personality Disorder pathway on a local offer: the national IIRMS places reach a small share of people on probation with a personality disorder.".to_string());
     }

@@ -1,61 +1,55 @@
 //! The England overview: headline figures, the national map, and every Board
-//! ranked by unmet need, each linking to its own annex.
+//! ranked by the lead condition's rate per 100,000 adults, with rank
+//! intervals, each linking to its own annex.
 
 use super::{AnnexInputs, LEAD_CONDITION, Published, common};
-use crate::gap::GapRow;
+use crate::gap::{Figure, GapRow, Scale};
+use crate::numbers::percent;
 use crate::report::document::{Block, Cell, Document, Table};
 use crate::services::Status;
-use std::collections::BTreeMap;
-
-/// Each Board's rank (1 = most) by unmet need for the lead condition.
-pub fn ranks(rows: &[&GapRow]) -> BTreeMap<String, usize> {
-    let mut lead: Vec<&GapRow> = rows
-        .iter()
-        .copied()
-        .filter(|r| r.condition == LEAD_CONDITION)
-        .collect();
-    lead.sort_by(|a, b| {
-        b.headline()
-            .1
-            .total_cmp(&a.headline().1)
-            .then_with(|| a.area_code.cmp(&b.area_code))
-    });
-    lead.iter()
-        .enumerate()
-        .map(|(i, r)| (r.area_code.clone(), i + 1))
-        .collect()
-}
 
 pub fn document(
     inputs: &AnnexInputs,
     rows: &[&GapRow],
     p: &Published,
-    ranks: &BTreeMap<String, usize>,
+    figure: Figure,
+    lead_label: &str,
 ) -> Document {
-    let boards = ranks.len();
-    let caseload: f64 = rows
+    let lead: Vec<&GapRow> = rows
         .iter()
+        .copied()
         .filter(|r| r.condition == LEAD_CONDITION)
-        .map(|r| r.facts.caseload.value)
-        .sum();
+        .collect();
+    let boards = lead.len();
+    let caseload = inputs
+        .analysis
+        .simulation
+        .england(LEAD_CONDITION)
+        .map_or(0.0, |e| e.caseload.value);
+    let what = format!(
+        "{} ({}) for {}",
+        figure.label().to_lowercase(),
+        Figure::unit(inputs.spec.maps.scale),
+        lead_label.to_lowercase()
+    );
     let mut blocks = vec![
         Block::Heading(1, "Health needs of people on probation in England: gap analysis by Health and Wellbeing Board".into()),
         Block::Paragraph(format!(
-            "An estimated {} people under probation supervision live in England. This overview and the annex for each of the {boards} Health and Wellbeing Boards estimate how many of them have each health condition, what is commissioned for them, and how much of the need is unmet. Figures are estimates from national evidence: see Methods and Caveats before using them.",
+            "An estimated {} people under probation supervision live in England. This overview and the annex for each of the {boards} Health and Wellbeing Boards estimate how many of them have each health condition, what is commissioned for them, and how much of the need is unmet. Areas are compared by rates per 100,000 adults, since counts follow population. Figures are modelled estimates from national evidence, each with a 95% interval from a simulation of every uncertain input: see Methods and Caveats before using them.",
             p.count(caseload)
         )),
         Block::Heading(2, "Headline figures for England".into()),
-        Block::Table(headline_table(inputs, rows, p)),
+        Block::Table(headline_table(inputs, p)),
         Block::Figure {
             svg: inputs.england_map.to_string(),
             alt: format!(
-                "Map of England's {boards} Health and Wellbeing Board areas shaded by estimated unmet need for current mental illness among people on probation, in five classes; the ranking table below gives every area's figure."
+                "Map of England's {boards} Health and Wellbeing Board areas shaded by {what} among people on probation, in five classes; the ranking table below gives every area's figure."
             ),
-            caption: "Estimated unmet need for current mental illness among people on probation, by Health and Wellbeing Board".into(),
+            caption: format!("{}, among people on probation, by Health and Wellbeing Board", capitalised(&what)),
         },
-        Block::Heading(2, "Boards ranked by unmet need".into()),
-        Block::Paragraph("Click a column heading to sort. Each Board's name links to its annex.".into()),
-        Block::Table(ranking_table(rows, p, ranks)),
+        Block::Heading(2, "Boards ranked by rate".into()),
+        Block::Paragraph("Ranked by the rate per 100,000 adults. The rank's 95% interval and the chance of being in the top fifth come from the same simulation as the intervals: an area whose rank interval is wide cannot be placed with confidence. Click a column heading to sort; each Board's name links to its annex.".into()),
+        Block::Table(ranking_table(&lead, rows, p, figure)),
     ];
     blocks.extend(common::closing_blocks(inputs));
     Document {
@@ -64,39 +58,34 @@ pub fn document(
     }
 }
 
-/// England totals per condition: sums of the Board rows (their bounds add up
-/// too, since every Board shares the same prevalence interval).
-fn headline_table(inputs: &AnnexInputs, rows: &[&GapRow], p: &Published) -> Table {
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// England's figures per condition, from the simulation (summing areas'
+/// interval bounds would overstate the interval).
+fn headline_table(inputs: &AnnexInputs, p: &Published) -> Table {
+    let simulation = &inputs.analysis.simulation;
     let table_rows = inputs
         .loaded
         .prevalence
         .iter()
-        .map(|prevalence| {
-            let of: Vec<&&GapRow> = rows
-                .iter()
-                .filter(|r| r.condition == prevalence.condition)
-                .collect();
-            let sum = |f: &dyn Fn(&GapRow) -> f64| of.iter().map(|r| f(r)).sum::<f64>();
-            let unmet = of.iter().all(|r| r.unmet.is_some()).then(|| {
-                (
-                    sum(&|r| r.unmet.map_or(0.0, |u| u.need)),
-                    sum(&|r| r.unmet.map_or(0.0, |u| u.lower)),
-                    sum(&|r| r.unmet.map_or(0.0, |u| u.upper)),
-                )
-            });
-            vec![
+        .filter_map(|prevalence| {
+            let england = simulation.england(&prevalence.condition)?;
+            let per = 100_000.0 / england.adults;
+            Some(vec![
                 Cell::text(prevalence.label.clone()),
                 p.prevalence_cell(prevalence),
-                p.count_cell(
-                    sum(&|r| r.need.need),
-                    sum(&|r| r.need.lower),
-                    sum(&|r| r.need.upper),
-                ),
-                match unmet {
-                    Some((n, lo, hi)) => p.count_cell(n, lo, hi),
+                p.count_cell(&england.need),
+                p.rate_cell(&england.need.scaled(per), england.need.value),
+                match &england.unmet {
+                    Some(unmet) => p.count_cell(unmet),
                     None => Cell::text("not assessed"),
                 },
-            ]
+            ])
         })
         .collect();
     Table {
@@ -105,6 +94,7 @@ fn headline_table(inputs: &AnnexInputs, rows: &[&GapRow], p: &Published) -> Tabl
             "Condition".into(),
             "Prevalence (95% interval), evidence grade".into(),
             "People with the condition".into(),
+            "Per 100,000 adults".into(),
             "Unmet need".into(),
         ],
         rows: table_rows,
@@ -112,50 +102,55 @@ fn headline_table(inputs: &AnnexInputs, rows: &[&GapRow], p: &Published) -> Tabl
     }
 }
 
-fn ranking_table(rows: &[&GapRow], p: &Published, ranks: &BTreeMap<String, usize>) -> Table {
-    let value = |code: &str, condition: &str, f: &dyn Fn(&GapRow) -> f64| {
+fn ranking_table(lead: &[&GapRow], rows: &[&GapRow], p: &Published, figure: Figure) -> Table {
+    let need_rate = |code: &str, condition: &str| {
         rows.iter()
             .find(|r| r.area_code == code && r.condition == condition)
-            .map_or(0.0, |r| f(r))
+            .map_or(Cell::text(""), |r| p.rate_cell(&r.need_rate, r.need.value))
     };
-    let mut ordered: Vec<(&String, &usize)> = ranks.iter().collect();
-    ordered.sort_by_key(|(_, rank)| **rank);
-    let table_rows = ordered
+    let table_rows = figure
+        .ranked(lead, Scale::Rate)
         .into_iter()
-        .map(|(code, rank)| {
-            let lead = rows
-                .iter()
-                .find(|r| &r.area_code == code && r.condition == LEAD_CONDITION)
-                .expect("every ranked Board has a lead row");
-            let need = |condition: &str| value(code, condition, &|r| r.need.need);
+        .map(|(r, rate)| {
+            let code = r.area_code.as_str();
+            let count = figure.value(r, Scale::Count).unwrap_or(f64::NAN);
+            let (rank, interval, top) = match r.rank {
+                Some(k) => (
+                    Cell::number(k.rank.to_string(), k.rank as f64),
+                    Cell::number(format!("{} to {}", k.lower, k.upper), k.lower as f64),
+                    Cell::number(percent(k.top_fifth, 0), k.top_fifth),
+                ),
+                None => (Cell::text(""), Cell::text(""), Cell::text("")),
+            };
             vec![
-                Cell::link(lead.area_name.clone(), format!("{code}.html")),
-                Cell::number(rank.to_string(), *rank as f64),
-                Cell::number(
-                    p.count(lead.facts.caseload.value),
-                    lead.facts.caseload.value,
-                ),
-                Cell::number(p.count(lead.need.need), lead.need.need),
-                Cell::number(p.count(lead.headline().1), lead.headline().1),
-                Cell::number(p.count(need("substance_misuse")), need("substance_misuse")),
-                Cell::number(
-                    p.count(need("personality_disorder")),
-                    need("personality_disorder"),
-                ),
-                Cell::text(status_words(lead.provision.status)),
+                Cell::link(r.area_name.clone(), format!("{code}.html")),
+                rank,
+                interval,
+                top,
+                p.rate_cell(&rate, count),
+                Cell::text(r.against_england.map_or("", |[at_95, _]| at_95.as_str())),
+                Cell::number(p.count(r.facts.caseload.value), r.facts.caseload.value),
+                need_rate(code, "substance_misuse"),
+                need_rate(code, "personality_disorder"),
+                Cell::text(status_words(r.provision.status)),
             ]
         })
         .collect();
     Table {
-        caption: "Health and Wellbeing Boards by estimated unmet need for current mental illness among people on probation".into(),
+        caption: format!(
+            "Health and Wellbeing Boards by {} for current mental illness among people on probation, per 100,000 adults",
+            figure.label().to_lowercase()
+        ),
         headers: vec![
             "Board".into(),
             "Rank".into(),
+            "Rank, 95% interval".into(),
+            "Chance of being in the top fifth".into(),
+            format!("{} per 100,000 adults (95% interval)", figure.label()),
+            "Against England".into(),
             "People on probation".into(),
-            "Current mental illness".into(),
-            "Unmet need: current mental illness".into(),
-            "Substance misuse".into(),
-            "Personality disorder".into(),
+            "Substance misuse per 100,000 adults".into(),
+            "Personality disorder per 100,000 adults".into(),
             "Mental health provision".into(),
         ],
         rows: table_rows,

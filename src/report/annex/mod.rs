@@ -8,16 +8,17 @@ mod common;
 mod findings;
 mod index;
 
+use crate::analysis::Analysis;
 use crate::config::RunSpec;
-use crate::gap::GapRow;
+use crate::gap::{Figure, GapRow};
 use crate::geography::Level;
-use crate::geography::boundaries::BoundaryLayer;
-use crate::numbers::thousands;
-use crate::pipeline::{Analysis, Loaded};
+use crate::load::Loaded;
+use crate::numbers::{percent, thousands};
 use crate::prevalence::Prevalence;
 use crate::report::document::Cell;
+use crate::report::figures::{self, DrawnMap};
 use crate::stats::classify::Classes;
-use crate::stats::rates::Rate;
+use crate::stats::estimate::Estimate;
 use crate::stats::suppression::Suppression;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -48,57 +49,101 @@ impl Published {
         self.rule.text(v, self.local)
     }
 
-    /// A proportion as a percentage with one decimal.
-    pub fn percent(&self, v: f64) -> String {
-        format!("{}%", thousands(100.0 * v, 1))
+    /// Whether a count falls under the small-number rule.
+    pub fn suppresses(&self, v: f64) -> bool {
+        self.rule.suppresses(v)
     }
 
-    /// A count with its interval, "1,240 (1,050 to 1,430)", sorting by the count.
-    pub fn count_cell(&self, v: f64, lower: f64, upper: f64) -> Cell {
-        let text = format!(
+    /// A count with its 95% interval, "1,240 (1,050 to 1,430)", sorting by
+    /// the count.
+    pub fn count_cell(&self, e: &Estimate) -> Cell {
+        Cell::number(self.count_text(e), e.value)
+    }
+
+    pub fn count_text(&self, e: &Estimate) -> String {
+        format!(
             "{} ({} to {})",
-            self.count(v),
-            self.count(lower),
-            self.count(upper)
-        );
-        Cell::number(text, v)
+            self.count(e.value),
+            self.count(e.lower),
+            self.count(e.upper)
+        )
+    }
+
+    /// A rate per 100,000 adults with its 95% interval, to whole numbers,
+    /// withheld where the count it is made from is suppressed.
+    pub fn rate_cell(&self, rate: &Estimate, count: f64) -> Cell {
+        Cell::number(self.rate_text(rate, count), rate.value)
+    }
+
+    pub fn rate_text(&self, rate: &Estimate, count: f64) -> String {
+        if self.rule.suppresses(count) {
+            return self.rule.rate_text(rate.value, count);
+        }
+        format!(
+            "{} ({} to {})",
+            thousands(rate.value, 0),
+            thousands(rate.lower, 0),
+            thousands(rate.upper, 0)
+        )
     }
 
     /// A prevalence with its 95% interval and evidence grade.
     pub fn prevalence_cell(&self, p: &Prevalence) -> Cell {
         Cell::text(format!(
             "{} ({} to {}), grade {}",
-            self.percent(p.rate),
-            self.percent(p.lower),
-            self.percent(p.upper),
+            percent(p.rate, 1),
+            percent(p.lower, 1),
+            percent(p.upper, 1),
             p.evidence_grade
         ))
     }
 }
 
-/// A rate per 100,000 with its interval, to whole numbers (rates are not
-/// counts of people, so the small-number rule does not apply).
-pub fn rate_cell(rate: &Rate) -> Cell {
-    let text = format!(
-        "{} ({} to {})",
-        thousands(rate.value, 0),
-        thousands(rate.lower, 0),
-        thousands(rate.upper, 0)
-    );
-    Cell::number(text, rate.value)
-}
-
 /// What every Board page draws on, computed once.
 pub struct Shared {
-    /// The lead condition's mapped value (unmet need, else need) by Board.
+    /// The lead condition's published figure, and the condition's label.
+    pub figure: Figure,
+    pub lead_label: String,
+    /// The lead condition's mapped figure by Board, and as it may be published.
     pub lead_values: BTreeMap<String, f64>,
+    pub lead_shown: BTreeMap<String, String>,
     /// IoD2025 average score by Board, for "similar areas".
     pub deprivation: BTreeMap<String, f64>,
 }
 
+/// The JSNA annexes (None when the run has no Board level), using the
+/// national maps' classes so every Board's map matches the England map.
+pub fn annexes(
+    spec: &RunSpec,
+    loaded: &Loaded,
+    analysis: &Analysis,
+    maps: &[DrawnMap],
+) -> Option<Vec<(String, Vec<u8>)>> {
+    let classes: BTreeMap<(Level, String), Classes> = maps
+        .iter()
+        .filter_map(|m| {
+            Some((
+                (Level::parse(&m.record.level)?, m.record.condition.clone()),
+                m.classes.clone(),
+            ))
+        })
+        .collect();
+    let england_map = maps
+        .iter()
+        .find(|m| m.record.level == Level::Ctyua.as_str() && m.record.condition == LEAD_CONDITION)
+        .map_or("", |m| m.svg.as_str());
+    files(&AnnexInputs {
+        spec,
+        loaded,
+        analysis,
+        classes: &classes,
+        england_map,
+    })
+}
+
 /// Every annex file, by path relative to the output directory.
-pub fn annexes(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
-    let layer = board_layer(inputs.loaded)?;
+fn files(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
+    let layer = inputs.loaded.layer(Level::Ctyua)?;
     let rows: Vec<&GapRow> = inputs
         .analysis
         .rows
@@ -116,12 +161,33 @@ pub fn annexes(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
         rule: inputs.spec.publication,
         local: rows.iter().any(|r| r.facts.local),
     };
-    let ranks = index::ranks(&rows);
+    let lead: Vec<&GapRow> = rows
+        .iter()
+        .copied()
+        .filter(|r| r.condition == LEAD_CONDITION)
+        .collect();
+    let figure = Figure::of(&lead);
+    let scale = inputs.spec.maps.scale;
     let shared = Shared {
-        lead_values: rows
+        figure,
+        lead_label: inputs
+            .loaded
+            .prevalence
             .iter()
-            .filter(|r| r.condition == LEAD_CONDITION)
-            .map(|r| (r.area_code.clone(), r.headline().1))
+            .find(|p| p.condition == LEAD_CONDITION)
+            .map_or(LEAD_CONDITION.replace('_', " "), |p| p.label.clone()),
+        lead_values: lead
+            .iter()
+            .filter_map(|r| Some((r.area_code.clone(), figure.value(r, scale)?)))
+            .collect(),
+        lead_shown: lead
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r.area_code.clone(),
+                    figures::published(inputs.spec, r, figure, scale)?,
+                ))
+            })
             .collect(),
         deprivation: deprivation_scores(inputs),
     };
@@ -134,14 +200,13 @@ pub fn annexes(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
                 code,
                 rows: board_rows,
                 published: &published,
-                rank: ranks.get(*code).copied(),
                 boards: by_board.len(),
                 shared: &shared,
             };
             page.files()
         })
         .collect();
-    let overview = index::document(inputs, &rows, &published, &ranks);
+    let overview = index::document(inputs, &rows, &published, figure, &shared.lead_label);
     files.push((
         "annex/index.html".to_string(),
         overview.to_html().into_bytes(),
@@ -153,16 +218,9 @@ pub fn annexes(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
     Some(files)
 }
 
-/// The Board-level boundaries, if the run reports at that level.
-fn board_layer(loaded: &Loaded) -> Option<&BoundaryLayer> {
-    loaded
-        .layers
-        .iter()
-        .find(|(level, _)| level.level == Level::Ctyua)
-        .map(|(_, layer)| layer)
-}
-
-/// IoD2025 average score per Board: its districts' scores weighted by adults.
+/// IoD2025 average score per Board: its districts' scores weighted by
+/// adults. (IoD2025 scores are published by district, so districts, not
+/// LSOAs, are summed.)
 fn deprivation_scores(inputs: &AnnexInputs) -> BTreeMap<String, f64> {
     let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
     for d in inputs.loaded.units.districts.values() {

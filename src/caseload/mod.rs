@@ -6,12 +6,17 @@
 //! Totals are conserved: every person in the input is either placed in an
 //! English LSOA or reported as not placed, with the reason.
 
+pub mod observed;
+mod proxy;
+
+pub use proxy::{CaseloadOptions, EnglandShare, EnglandShareMethod, Proxy, england_share};
+
 use crate::apportion::{population, values};
-use crate::config::{CaseloadOptions, EnglandShare};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::geography::Level;
+use crate::geography::gss::{self, ENGLAND, ENGLAND_AND_WALES, WALES_PROBATION_REGION};
 use crate::geography::units::{Lsoa, Units};
-use crate::geography::{Level, gss};
-use crate::input::{Record, Table};
+use crate::input::{Record, Seen, Table};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -49,10 +54,6 @@ impl SourceLevel {
     }
 }
 
-const ENGLAND_AND_WALES: &str = "K04000001";
-const ENGLAND: &str = "E92000001";
-const WALES_REGION: &str = "N03";
-
 /// One row of the caseload file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseloadRow {
@@ -86,6 +87,18 @@ pub struct AreaCaseload {
     pub local: bool,
 }
 
+/// The caseload rows as spread over LSOAs.
+#[derive(Debug, Clone, Default)]
+pub struct SpreadRows {
+    /// Each LSOA's row, if any row covers it.
+    pub of_lsoa: Vec<Option<usize>>,
+    /// Each row's caseload placed in England.
+    pub english: Vec<f64>,
+    /// The row counted for England and Wales together, if any, and its
+    /// whole caseload (its English part moves with England's share).
+    pub england_and_wales: Option<(usize, f64)>,
+}
+
 /// Caseload placed on LSOAs, with the account of the input total.
 #[derive(Debug, Clone, Serialize)]
 pub struct Placement {
@@ -98,6 +111,11 @@ pub struct Placement {
     local: Vec<bool>,
     #[serde(skip)]
     weights: Vec<f64>,
+    /// The rows spread: which row (index into `spread`) each LSOA's caseload
+    /// comes from, and each row's English caseload. The simulation redraws
+    /// the spreading within these rows.
+    #[serde(skip)]
+    pub rows: SpreadRows,
     pub input_total: f64,
     pub placed: f64,
     pub england_share: f64,
@@ -107,24 +125,24 @@ pub struct Placement {
 /// Reads the caseload file.
 pub fn read(table: &Table) -> Result<Vec<CaseloadRow>> {
     table.require(&["level", "area_code", "caseload", "source"])?;
-    let rows = table.records().map(row).collect::<Result<Vec<_>>>()?;
+    let mut rows = Vec::with_capacity(table.len());
+    let mut seen = Seen::default();
+    for r in table.records() {
+        let row = row(r)?;
+        seen.first(
+            &r,
+            (row.level, row.area_code.clone()),
+            format_args!("area {}", row.area_code),
+        )
+        .map_err(|e| {
+            e.hint("give one caseload figure per area; sum them first if they are parts")
+        })?;
+        rows.push(row);
+    }
     if rows.is_empty() {
         return Err(Error::input(&table.path, "the caseload file has no rows")
+            .kind(ErrorKind::Missing)
             .hint("give at least one caseload figure, e.g. the national total"));
-    }
-    let mut seen: HashMap<(SourceLevel, &str), u64> = HashMap::new();
-    for r in &rows {
-        if let Some(first) = seen.insert((r.level, &r.area_code), r.line) {
-            return Err(Error::input(
-                &table.path,
-                format!(
-                    "area {} appears twice (lines {first} and {})",
-                    r.area_code, r.line
-                ),
-            )
-            .line(r.line)
-            .hint("give one caseload figure per area; sum them first if they are parts"));
-        }
     }
     Ok(rows)
 }
@@ -151,17 +169,6 @@ fn row(r: Record) -> Result<CaseloadRow> {
         date: r.str("date").to_string(),
         source: r.text("source")?.to_string(),
     })
-}
-
-/// England's share of a caseload counted for England and Wales.
-pub fn england_share(options: &CaseloadOptions, units: &Units) -> f64 {
-    match options.england_share {
-        EnglandShare::Fixed(share) => share,
-        EnglandShare::Named(_) => {
-            let england = units.england_adults();
-            england / (england + units.wales_adults)
-        }
-    }
 }
 
 /// What the PDU codes of the caseload file stand for: PDU → police force areas.
@@ -208,9 +215,11 @@ pub fn place(
         placed: 0.0,
         england_share,
         unplaced: Vec::new(),
+        rows: SpreadRows::default(),
     };
     let mut claimed_by: Vec<u64> = vec![0; units.lsoas.len()];
     let mut english: BTreeMap<u64, f64> = BTreeMap::new();
+    let mut england_and_wales = None;
     for row in rows {
         let target = Target::of(row, pdus).map_err(|e| located(e, file, row.line))?;
         let english_value = match target.outside_england() {
@@ -266,9 +275,19 @@ pub fn place(
             placement.covered[i] = true;
             placement.local[i] = row.level != SourceLevel::Country;
         }
+        if row.area_code == ENGLAND_AND_WALES {
+            england_and_wales = Some((row.line, row.caseload));
+        }
         english.insert(row.line, english_value);
         placement.placed += english_value;
     }
+    let index: BTreeMap<u64, usize> = english.keys().enumerate().map(|(i, &l)| (l, i)).collect();
+    placement.rows.of_lsoa = claimed_by
+        .iter()
+        .map(|line| index.get(line).copied())
+        .collect();
+    placement.rows.english = english.values().copied().collect();
+    placement.rows.england_and_wales = england_and_wales.map(|(line, whole)| (index[&line], whole));
     placement.per_lsoa = spread(units, weights, &claimed_by, &english, file)?;
     Ok(placement)
 }
@@ -345,16 +364,14 @@ impl Placement {
             weight: f64,
             local: bool,
         }
-        let mut sums: BTreeMap<&str, Sums> = BTreeMap::new();
-        for (i, lsoa) in units.lsoas.iter().enumerate() {
-            let s = sums.entry(Units::area_of(lsoa, level)).or_default();
+        let sums = units.fold_by_area(level, 0..units.lsoas.len(), |s: &mut Sums, i| {
             s.caseload += self.per_lsoa[i];
             s.weight += self.weights[i];
             if self.covered[i] {
                 s.covered += self.weights[i];
             }
             s.local |= self.local[i];
-        }
+        });
         sums.into_iter()
             .map(|(code, s)| {
                 let coverage = if s.weight > 0.0 {
@@ -413,9 +430,9 @@ impl<'r> Target<'r> {
     /// Why the whole row lies outside England, if it does.
     fn outside_england(&self) -> Option<String> {
         let welsh = match self {
-            Target::Region(code) => *code == WALES_REGION,
-            Target::Pfas(codes) => codes.iter().all(|c| c.starts_with('W')),
-            Target::Area(_, code) => code.starts_with('W'),
+            Target::Region(code) => *code == WALES_PROBATION_REGION,
+            Target::Pfas(codes) => codes.iter().all(|c| gss::is_welsh(c)),
+            Target::Area(_, code) => gss::is_welsh(code),
             Target::All => false,
         };
         welsh.then(|| "Wales: outside England, the scope of this run".to_string())
@@ -456,7 +473,6 @@ fn row_level(row: &CaseloadRow) -> &'static str {
         .map_or("area", |(n, _)| n)
 }
 
-fn located(mut error: Error, file: &std::path::Path, line: u64) -> Error {
-    error.file = Some(file.to_path_buf());
-    error.line(line)
+fn located(error: Error, file: &std::path::Path, line: u64) -> Error {
+    error.in_file(file).line(line)
 }
