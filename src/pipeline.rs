@@ -57,9 +57,12 @@ fn assemble(
     )?;
     outputs.add("gap.csv", output::csv_bytes(&mut frame)?);
     outputs.add("gap.parquet", output::parquet_bytes(&mut frame)?);
-    for (level, layer) in &loaded.layers {
-        let areas = crate::geography::geoparquet::areas(layer)?;
-        outputs.add(format!("areas/{}.parquet", level.level), areas);
+    let levels = loaded
+        .layers
+        .iter()
+        .map(|(spec, layer)| (spec.level, layer));
+    for (path, bytes) in output::areas(levels)? {
+        outputs.add(path, bytes);
     }
     let mut sensitivity = output::sensitivity_frame(&analysis.sensitivity)?;
     outputs.add("sensitivity.csv", output::csv_bytes(&mut sensitivity)?);

@@ -6,7 +6,8 @@
 //! input is refused with exit status 2 and a message naming the file.
 
 use geo::Area;
-use jsna_gap::apportion::{Crosswalk, area, read_layer};
+use jsna_gap::apportion::{Crosswalk, LayerRequest, OutputFormat, Request, area, read_layer};
+use jsna_gap::error::ErrorKind;
 use jsna_gap::geography::boundaries::BoundaryLayer;
 use jsna_gap::geography::read::Crs;
 use jsna_gap::geography::wkb;
@@ -203,8 +204,39 @@ fn apportion(from: &Path, from_code: &str, to: &Path, extra: &[&str]) -> Output 
     jsna_gap(&args)
 }
 
-/// A bad case: exit status 2, nothing on stdout, and the message names `file`.
-fn refused(from: &Path, from_code: &str, to: &Path, extra: &[&str], file: &Path) -> String {
+/// A bad case: exit status 2, nothing on stdout, and the message names
+/// `file`; the same request made from Rust fails with an error of `kind`
+/// naming the same file.
+fn refused(
+    from: &Path,
+    from_code: &str,
+    to: &Path,
+    extra: &[&str],
+    file: &Path,
+    kind: ErrorKind,
+) -> String {
+    let table = extra
+        .iter()
+        .position(|a| *a == "--from-layer")
+        .map(|i| extra[i + 1].to_string());
+    let request = Request {
+        from: LayerRequest {
+            path: from.to_path_buf(),
+            table,
+            code_field: from_code.to_string(),
+        },
+        to: LayerRequest {
+            path: to.to_path_buf(),
+            table: None,
+            code_field: "AREACD".to_string(),
+        },
+        values: None,
+        allocate_total: false,
+        output: OutputFormat::Csv,
+    };
+    let error = request.run(&|_| {}).expect_err("refused");
+    assert_eq!(error.kind, kind, "{error}");
+    assert_eq!(error.location.file.as_deref(), Some(file), "{error}");
     let out = apportion(from, from_code, to, extra);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
@@ -235,7 +267,7 @@ fn a_shapefile_without_its_dbf_or_prj_is_refused() {
     let ccg = fixture("humber_ccg.geojson");
     let dir = scratch("no-dbf");
     let shp = copy_shapefile("humber_lsoa", &["shp", "shx", "prj"], &dir);
-    let e = refused(&shp, "lsoa11_cod", &ccg, &[], &shp);
+    let e = refused(&shp, "lsoa11_cod", &ccg, &[], &shp, ErrorKind::Missing);
     assert!(e.contains("has no .dbf beside it (the attributes)"), "{e}");
     assert!(
         e.contains("keep the .shp, .shx, .dbf and .prj together"),
@@ -244,7 +276,7 @@ fn a_shapefile_without_its_dbf_or_prj_is_refused() {
 
     let dir = scratch("no-prj");
     let shp = copy_shapefile("humber_lsoa", &["shp", "shx", "dbf", "cpg"], &dir);
-    let e = refused(&shp, "lsoa11_cod", &ccg, &[], &shp);
+    let e = refused(&shp, "lsoa11_cod", &ccg, &[], &shp, ErrorKind::Missing);
     assert!(e.contains("has no .prj beside it (the CRS)"), "{e}");
 }
 
@@ -256,7 +288,7 @@ fn an_unknown_crs_is_refused_in_every_format() {
     let shp = copy_shapefile("humber_lsoa", &["shp", "shx", "dbf", "cpg"], &dir);
     let prj = dir.join("humber_lsoa.prj");
     std::fs::write(&prj, r#"PROJCS["WGS_1984_Web_Mercator_Auxiliary_Sphere",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Mercator_Auxiliary_Sphere"],PARAMETER["False_Easting",0.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",0.0],PARAMETER["Standard_Parallel_1",0.0],PARAMETER["Auxiliary_Sphere_Type",0.0],UNIT["Meter",1.0]]"#).unwrap();
-    let e = refused(&shp, "lsoa11_cod", &ccg, &[], &prj);
+    let e = refused(&shp, "lsoa11_cod", &ccg, &[], &prj, ErrorKind::Unknown);
     assert!(
         e.contains("the CRS is WGS_1984_Web_Mercator_Auxiliary_Sphere, neither WGS84 nor British National Grid"),
         "{e}"
@@ -273,7 +305,7 @@ fn an_unknown_crs_is_refused_in_every_format() {
             "UPDATE gpkg_contents SET srs_id = 3857",
         ],
     );
-    let e = refused(&gpkg, "lsoa11_code", &ccg, &[], &gpkg);
+    let e = refused(&gpkg, "lsoa11_code", &ccg, &[], &gpkg, ErrorKind::Unknown);
     assert!(
         e.contains("table 'humber_lsoa' is in EPSG:3857 (srs_id 3857)"),
         "{e}"
@@ -286,7 +318,14 @@ fn an_unknown_crs_is_refused_in_every_format() {
             "name": "WGS 84 / Pseudo-Mercator", "id": {"authority": "EPSG", "code": 3857}});
         Some(geo.to_string())
     });
-    let e = refused(&parquet, "lsoa11_code", &ccg, &[], &parquet);
+    let e = refused(
+        &parquet,
+        "lsoa11_code",
+        &ccg,
+        &[],
+        &parquet,
+        ErrorKind::Unknown,
+    );
     assert!(
         e.contains("column 'geometry' is in WGS 84 / Pseudo-Mercator (EPSG:3857), neither"),
         "{e}"
@@ -316,7 +355,14 @@ fn a_geopackage_must_have_one_polygon_table_or_be_told_which() {
         &points,
         &["UPDATE gpkg_geometry_columns SET geometry_type_name = 'POINT'"],
     );
-    let e = refused(&points, "lsoa11_code", &ccg, &[], &points);
+    let e = refused(
+        &points,
+        "lsoa11_code",
+        &ccg,
+        &[],
+        &points,
+        ErrorKind::Missing,
+    );
     assert!(
         e.contains("has no polygon table; its feature tables are: humber_lsoa (POINT)"),
         "{e}"
@@ -331,7 +377,7 @@ fn a_geopackage_must_have_one_polygon_table_or_be_told_which() {
             "INSERT INTO gpkg_geometry_columns VALUES ('west', 'geom', 'MULTIPOLYGON', 4326, 0, 0)",
         ],
     );
-    let e = refused(&two, "lsoa11_code", &ccg, &[], &two);
+    let e = refused(&two, "lsoa11_code", &ccg, &[], &two, ErrorKind::Config);
     assert!(
         e.contains("has 2 polygon tables: humber_lsoa (MULTIPOLYGON), west (MULTIPOLYGON)")
             && e.contains("--from-layer"),
@@ -344,7 +390,14 @@ fn a_geopackage_must_have_one_polygon_table_or_be_told_which() {
     let (west, whole) = (text(&out.stdout), text(&whole.stdout));
     assert!(west.lines().count() > 10 && west.lines().count() < whole.lines().count());
     assert!(west.lines().skip(1).all(|l| whole.contains(l)));
-    let e = refused(&two, "lsoa11_code", &ccg, &["--from-layer", "east"], &two);
+    let e = refused(
+        &two,
+        "lsoa11_code",
+        &ccg,
+        &["--from-layer", "east"],
+        &two,
+        ErrorKind::Unknown,
+    );
     assert!(e.contains("has no polygon table 'east'"), "{e}");
     // A table name for a file with no tables is a mistake too.
     let geojson = fixture("humber_lsoa.geojson");
@@ -354,6 +407,7 @@ fn a_geopackage_must_have_one_polygon_table_or_be_told_which() {
         &ccg,
         &["--from-layer", "west"],
         &geojson,
+        ErrorKind::Config,
     );
     assert!(e.contains("is a GeoJSON file, which has no tables"), "{e}");
 }
@@ -393,7 +447,7 @@ fn rewrite_parquet(
 fn a_parquet_file_without_geo_metadata_is_refused() {
     let ccg = fixture("humber_ccg.geojson");
     let plain = rewrite_parquet("humber_lsoa.parquet", "plain", |_| None);
-    let e = refused(&plain, "lsoa11_code", &ccg, &[], &plain);
+    let e = refused(&plain, "lsoa11_code", &ccg, &[], &plain, ErrorKind::Missing);
     assert!(
         e.contains("is a Parquet file without GeoParquet ('geo') metadata"),
         "{e}"
@@ -414,7 +468,14 @@ fn a_parquet_file_without_geo_metadata_is_refused() {
 fn layers_in_different_crs_are_refused() {
     let source = fixture("humber_lsoa_bng.shp");
     let target = fixture("humber_ccg.gpkg");
-    let e = refused(&source, "lsoa11_cod", &target, &[], &target);
+    let e = refused(
+        &source,
+        "lsoa11_cod",
+        &target,
+        &[],
+        &target,
+        ErrorKind::Mismatch,
+    );
     assert!(
         e.contains("is in WGS84 longitude/latitude (EPSG:4326), but the source layer")
             && e.contains("humber_lsoa_bng.shp is in British National Grid (EPSG:27700)"),
@@ -427,7 +488,7 @@ fn layers_in_different_crs_are_refused() {
 fn a_zip_or_a_shapefile_part_is_refused_with_what_to_give() {
     let ccg = fixture("humber_ccg.geojson");
     let dbf = fixture("humber_lsoa.dbf");
-    let e = refused(&dbf, "lsoa11_cod", &ccg, &[], &dbf);
+    let e = refused(&dbf, "lsoa11_cod", &ccg, &[], &dbf, ErrorKind::Format);
     assert!(
         e.contains("is the .dbf part of a Shapefile") && e.contains("give the .shp"),
         "{e}"
@@ -435,7 +496,7 @@ fn a_zip_or_a_shapefile_part_is_refused_with_what_to_give() {
     let dir = scratch("zip");
     let zip = dir.join("lsoa.zip");
     std::fs::write(&zip, b"PK\x03\x04 not really a zip").unwrap();
-    let e = refused(&zip, "lsoa11_code", &ccg, &[], &zip);
+    let e = refused(&zip, "lsoa11_code", &ccg, &[], &zip, ErrorKind::Format);
     assert!(
         e.contains("is a zip archive") && e.contains("unzip it"),
         "{e}"

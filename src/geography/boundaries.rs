@@ -303,13 +303,11 @@ fn process(path: &Path, total: usize, crs: Crs, keep: Keep) -> Result<Outcome> {
     let fail = |message: String| {
         Error::input(path, message).feature(feature_at(index, total, Some(&code)))
     };
-    let rings = polygons
-        .decode()
-        .map_err(|why| {
-            fail(why)
-                .kind(ErrorKind::Format)
-                .hint("the geometry is damaged; export the layer again")
-        })?;
+    let rings = polygons.decode().map_err(|why| {
+        fail(why)
+            .kind(ErrorKind::Format)
+            .hint("the geometry is damaged; export the layer again")
+    })?;
     if rings.iter().flatten().all(Vec::is_empty) {
         let reason = "empty geometry".to_string();
         return Ok(Outcome::Excluded(Excluded { code, reason }));

@@ -10,6 +10,7 @@ use crate::caseload::Unplaced;
 use crate::config::RunSpec;
 use crate::input::InputFile;
 use crate::load::Loaded;
+use crate::output;
 use crate::services;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -64,6 +65,9 @@ pub struct LevelRecord {
     pub layer: String,
     pub vintage: String,
     pub areas: usize,
+    /// The level's areas with their boundaries (GeoParquet, British National
+    /// Grid), relative to the output directory.
+    pub areas_file: String,
     pub repairs: Vec<Repaired>,
 }
 
@@ -140,6 +144,7 @@ pub fn manifest<'a>(
             layer: level.layer.id.clone(),
             vintage: level.layer.vintage.clone(),
             areas: layer.features.len(),
+            areas_file: output::areas_file(level.level),
             repairs: layer
                 .repairs
                 .iter()

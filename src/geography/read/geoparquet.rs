@@ -95,9 +95,11 @@ fn geometry_column(path: &Path, geo: &Json) -> Result<(String, Crs)> {
         }
     }
     if meta["edges"].as_str() == Some("spherical") {
-        return Err(fail(ErrorKind::Value, format!("column '{column}' has spherical edges")).hint(
-            "areas here are planar (British National Grid); write the layer with planar edges",
-        ));
+        return Err(fail(
+            ErrorKind::Value,
+            format!("column '{column}' has spherical edges"),
+        )
+        .hint("areas here are planar (British National Grid); write the layer with planar edges"));
     }
     // GeoParquet: a missing crs is OGC:CRS84; null is an unknown CRS.
     let crs = match meta.get("crs") {
@@ -107,9 +109,10 @@ fn geometry_column(path: &Path, geo: &Json) -> Result<(String, Crs)> {
         Some(projjson) => crs::from_projjson(projjson),
     };
     let crs = crs.map_err(|name| {
-        fail(ErrorKind::Unknown, format!(
-            "column '{column}' is in {name}, neither WGS84 nor British National Grid"
-        ))
+        fail(
+            ErrorKind::Unknown,
+            format!("column '{column}' is in {name}, neither WGS84 nor British National Grid"),
+        )
         .hint(crs::HINT)
     })?;
     Ok((column.to_string(), crs))

@@ -91,12 +91,12 @@ fn choose<'t>(path: &Path, tables: &'t [Table], wanted: Option<&str>) -> Result<
                 Error::input(path, format!("has no polygon table '{wanted}'"))
                     .kind(ErrorKind::Unknown)
                     .hint(format!(
-                    "its polygon tables are: {}",
-                    match listed(&areal) {
-                        list if list.is_empty() => "none".to_string(),
-                        list => list,
-                    }
-                ))
+                        "its polygon tables are: {}",
+                        match listed(&areal) {
+                            list if list.is_empty() => "none".to_string(),
+                            list => list,
+                        }
+                    ))
             });
     }
     match areal.as_slice() {
