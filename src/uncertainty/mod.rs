@@ -97,32 +97,54 @@ impl ProxyWeights {
     }
 }
 
-/// How the caseload model's error is set.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, Default)]
+/// How the caseload model's error is set: a number (the standard deviation
+/// on the log scale) or the word "observed".
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
 #[serde(untagged)]
 pub enum ModelError {
     Fixed(f64),
     #[default]
-    #[serde(with = "observed")]
+    #[serde(serialize_with = "observed")]
     Observed,
 }
 
-mod observed {
-    //! The word "observed" for `ModelError::Observed`.
-    use serde::{Deserialize, Deserializer, Serializer};
+/// The word "observed" for `ModelError::Observed`.
+fn observed<S: serde::Serializer>(s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str("observed")
+}
 
-    pub fn serialize<S: Serializer>(s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str("observed")
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
-        let word = String::deserialize(d)?;
-        match word.as_str() {
-            "observed" => Ok(()),
-            other => Err(serde::de::Error::custom(format!(
-                "model_error is '{other}': write a number (the standard deviation on the log scale, e.g. 0.25) or \"observed\""
-            ))),
+/// By hand rather than untagged, so that a wrong word is refused with what
+/// to write instead of serde's "did not match any variant".
+impl<'de> Deserialize<'de> for ModelError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = ModelError;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number or \"observed\"")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<ModelError, E> {
+                Ok(ModelError::Fixed(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<ModelError, E> {
+                Ok(ModelError::Fixed(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<ModelError, E> {
+                Ok(ModelError::Fixed(v as f64))
+            }
+            fn visit_str<E: serde::de::Error>(
+                self,
+                word: &str,
+            ) -> std::result::Result<ModelError, E> {
+                match word {
+                    "observed" => Ok(ModelError::Observed),
+                    other => Err(E::custom(format!(
+                        "model_error is '{other}': write a number (the standard deviation on the log scale, e.g. 0.25) or \"observed\""
+                    ))),
+                }
+            }
         }
+        d.deserialize_any(Visitor)
     }
 }
 
