@@ -49,7 +49,8 @@ pub struct Location {
 #[derive(Debug, Clone)]
 pub struct Error {
     pub kind: ErrorKind,
-    pub location: Location,
+    /// Boxed, so that a `Result` stays small (clippy's result_large_err).
+    pub location: Box<Location>,
     pub message: String,
     pub hint: Option<String>,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
@@ -61,10 +62,10 @@ impl Error {
     fn new(kind: ErrorKind, file: Option<PathBuf>, message: String) -> Self {
         Error {
             kind,
-            location: Location {
+            location: Box::new(Location {
                 file,
                 ..Location::default()
-            },
+            }),
             message,
             hint: None,
             source: None,

@@ -247,13 +247,16 @@ fn model_date(loaded: &Loaded, observed_file: &Path) -> Result<Date> {
     })
 }
 
+/// A level's areas as a grouping of LSOAs, and each code's area index.
+type AreaIndex = (Areas, BTreeMap<String, usize>);
+
 /// For each observed level present: its areas (one per distinct code, in
 /// code order) as a grouping of LSOAs, and each code's area index.
 fn areas_by_level(
     spec: &RunSpec,
     loaded: &Loaded,
     observations: &Observations,
-) -> Result<BTreeMap<ObservedLevel, (Areas, BTreeMap<String, usize>)>> {
+) -> Result<BTreeMap<ObservedLevel, AreaIndex>> {
     let units = &loaded.units;
     let mut codes: BTreeMap<ObservedLevel, BTreeMap<String, u64>> = BTreeMap::new();
     for o in observations.rows {

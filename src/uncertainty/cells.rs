@@ -59,6 +59,9 @@ pub struct LsoaFacts<'a> {
     pub areas: &'a [Option<usize>],
 }
 
+/// For a grouping that splits LSOAs: an LSOA's (area, share) pairs.
+pub type Fractions<'f, 'a> = &'f dyn Fn(usize) -> &'a [(usize, f64)];
+
 impl Cells {
     /// Groups LSOAs into cells and each grouping's areas. `fractions[g]`
     /// gives, for a grouping that splits LSOAs, each LSOA's (area, share)
@@ -67,10 +70,12 @@ impl Cells {
     pub fn build<'a>(
         lsoas: impl Iterator<Item = LsoaFacts<'a>>,
         groupings: &[usize],
-        fractions: &[Option<&dyn Fn(usize) -> &'a [(usize, f64)]>],
+        fractions: &[Option<Fractions<'_, 'a>>],
         proxies: usize,
     ) -> (Cells, Vec<Grouping>) {
-        let mut key_of: BTreeMap<(usize, usize, Vec<Option<usize>>), usize> = BTreeMap::new();
+        // (caseload row, district, area at each grouping) -> cell.
+        type Key = (usize, usize, Vec<Option<usize>>);
+        let mut key_of: BTreeMap<Key, usize> = BTreeMap::new();
         let mut cells = Cells {
             row: Vec::new(),
             district: Vec::new(),

@@ -304,6 +304,11 @@ fn summary(ranked: &[Ranked], median: Option<f64>, spec: &ChartSpec) -> String {
     s
 }
 
+/// The axis title.
+fn axis_label(figure: Figure) -> String {
+    format!("{} ({})", figure.label(), Figure::unit(Scale::Rate))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,9 +319,4 @@ mod tests {
         assert_eq!(median(&[5.0, 1.0]), Some(3.0));
         assert_eq!(median(&[]), None);
     }
-}
-
-/// The axis title.
-fn axis_label(figure: Figure) -> String {
-    format!("{} ({})", figure.label(), Figure::unit(Scale::Rate))
 }
