@@ -3,13 +3,19 @@
 //! values — the case tobler's `area_interpolate` is timed on by
 //! `benches/tobler_apportion.py` — and the other routes for scale.
 //!
+//! The whole `apportion` job (read both layers, overlay, carry the values)
+//! is timed for targets of three sizes — CCG April 2021 (106), MSOA 2011
+//! (7,201) and the LSOAs themselves (34,753) — to show how the time grows;
+//! `benches/compare_tobler.sh` times the same job as a whole process against
+//! tobler.
+//!
 //! `cargo bench --bench apportion`
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jsna_gap::apportion::lookup::Official;
 use jsna_gap::apportion::values::{self, Kind, Values};
 use jsna_gap::apportion::vintage::Vintage;
-use jsna_gap::apportion::{area, read_layer};
+use jsna_gap::apportion::{LayerRequest, OutputFormat, Request, ValuesRequest, area, read_layer};
 use jsna_gap::load::DataDir;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -31,8 +37,8 @@ fn apportion(c: &mut Criterion) {
         "total_population",
     )
     .expect("populations");
-    let lsoa = read_layer(&lsoa_file, "lsoa11_code").expect("LSOA boundaries");
-    let ccg = read_layer(&ccg_file, "AREACD").expect("CCG boundaries");
+    let lsoa = read_layer(&lsoa_file, None, "lsoa11_code").expect("LSOA boundaries");
+    let ccg = read_layer(&ccg_file, None, "AREACD").expect("CCG boundaries");
 
     let mut group = c.benchmark_group("apportion");
     group
@@ -52,12 +58,56 @@ fn apportion(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 (
-                    read_layer(&lsoa_file, "lsoa11_code").expect("LSOA boundaries"),
-                    read_layer(&ccg_file, "AREACD").expect("CCG boundaries"),
+                    read_layer(&lsoa_file, None, "lsoa11_code").expect("LSOA boundaries"),
+                    read_layer(&ccg_file, None, "AREACD").expect("CCG boundaries"),
                 )
             })
         },
     );
+    group.finish();
+
+    // Growth with the number of targets: the whole job, as the command line runs it.
+    let mut group = c.benchmark_group("apportion growth");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(30));
+    let msoa_file =
+        file("boundaries/msoa/geographr_boundaries_msoa11_MSOA_DEC_2011_EW_BSC_simplified.geojson");
+    let layer = |path: &std::path::Path, code: &str| LayerRequest {
+        path: path.to_path_buf(),
+        table: None,
+        code_field: code.to_string(),
+    };
+    for (label, target) in [
+        ("LSOA11 -> CCG21 (106 targets)", layer(&ccg_file, "AREACD")),
+        (
+            "LSOA11 -> MSOA11 (7,201 targets)",
+            layer(&msoa_file, "msoa11_code"),
+        ),
+        (
+            "LSOA11 -> LSOA11 (34,753 targets)",
+            layer(&lsoa_file, "lsoa11_code"),
+        ),
+    ] {
+        let request = Request {
+            from: layer(&lsoa_file, "lsoa11_code"),
+            to: target,
+            values: Some(ValuesRequest {
+                path: file("population/demographr_population20_lsoa11.csv"),
+                code_column: "lsoa11_code".to_string(),
+                value_column: "total_population".to_string(),
+                kind: Kind::Extensive,
+            }),
+            allocate_total: false,
+            output: OutputFormat::Csv,
+        };
+        group.bench_function(format!("whole job {label}"), |b| {
+            b.iter(|| request.run(&|_| {}).expect("apportion"))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("apportion bridges");
     let official = Official::load(&data).expect("lookups");
     group.bench_function("CCG19 -> ICB23 bridge through LSOAs (population)", |b| {
         b.iter(|| official.bridge(Vintage::Ccg2019, Vintage::Icb2023))

@@ -17,13 +17,16 @@ tests/fixtures/apportion/:
   EN BUC), total_population as the extensive variable.
 - tobler_lad24_ctyua24.csv: LAD Dec 2024 (UK BUC) -> CTYUA Dec 2024 (UK BUC),
   lad24_population.csv as the extensive variable.
+- tobler_lsoa11_ccg21_allocate_total.csv: LSOA 2011 -> CCG April 2021 as
+  above with tobler's default, allocate_total=True (jsna-gap's
+  --allocate-total).
 
 Both layers are reprojected to EPSG:27700 with geopandas/pyproj, which (with
 no OSTN15 grid installed, PROJ's default) uses the 7-parameter Helmert
 transformation; jsna-gap uses OSTN15. The two differ by up to a few metres,
 which moves area shares by far less than the 1e-4 the tests allow.
 
-allocate_total=False: a source's value is shared by the share of its area in
+allocate_total=False (all but the last file): a source's value is shared by the share of its area in
 each target, and what lies outside every target is not placed, which is what
 jsna-gap does (and reports). tobler's default, True, would instead spread it
 over the targets that are there.
@@ -101,8 +104,9 @@ def main():
                 f"shapely {shapely.__version__}, pyproj {pyproj.__version__} "
                 f"(PROJ {pyproj.proj_version_str})")
     print(versions)
-    header = (f"# made by benches/tobler_apportion.py: {versions}; "
-              f"area_interpolate(allocate_total=False) in EPSG:27700\n")
+    def header(allocate_total):
+        return (f"# made by benches/tobler_apportion.py: {versions}; "
+                f"area_interpolate(allocate_total={allocate_total}) in EPSG:27700\n")
 
     start = time.perf_counter()
     lsoa, lsoa_fixed = layer(LSOA, "lsoa11_code")
@@ -120,7 +124,12 @@ def main():
           lambda: area_interpolate(lsoa, ccg, extensive_variables=["total_population"],
                                    allocate_total=False, n_jobs=-1))
     out = pd.DataFrame({"target_code": ccg["code"], "value": result["total_population"]})
-    write(out.sort_values("target_code"), "tobler_lsoa11_ccg21.csv", header)
+    write(out.sort_values("target_code"), "tobler_lsoa11_ccg21.csv", header(False))
+    result = timed("tobler area_interpolate LSOA11 -> CCG21, allocate_total=True (n_jobs=1)",
+                   lambda: area_interpolate(lsoa, ccg, extensive_variables=["total_population"],
+                                            allocate_total=True))
+    out = pd.DataFrame({"target_code": ccg["code"], "value": result["total_population"]})
+    write(out.sort_values("target_code"), "tobler_lsoa11_ccg21_allocate_total.csv", header(True))
 
     values = lad24_population()
     values.to_csv(OUT / "lad24_population.csv", index=False, lineterminator="\n")
@@ -133,7 +142,7 @@ def main():
                    lambda: area_interpolate(lad, cty, extensive_variables=["population"],
                                             allocate_total=False))
     out = pd.DataFrame({"target_code": cty["code"], "value": result["population"]})
-    write(out.sort_values("target_code"), "tobler_lad24_ctyua24.csv", header)
+    write(out.sort_values("target_code"), "tobler_lad24_ctyua24.csv", header(False))
 
 
 if __name__ == "__main__":

@@ -200,7 +200,10 @@ impl RunSpec {
             caseload_observed: own(named.caseload_observed.as_deref(), "caseload_observed.csv")?,
             caseload_national: own(named.caseload_national.as_deref(), "caseload_national.csv")?,
             evidence: own(named.evidence.as_deref(), "evidence.csv")?,
-            treatment_evidence: own(named.treatment_evidence.as_deref(), "treatment_evidence.csv")?,
+            treatment_evidence: own(
+                named.treatment_evidence.as_deref(),
+                "treatment_evidence.csv",
+            )?,
         };
         Ok(RunSpec {
             config_file,

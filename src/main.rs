@@ -4,7 +4,7 @@
 
 use clap::{Parser, Subcommand};
 use jsna_gap::apportion::values::Kind;
-use jsna_gap::apportion::{Request, ValuesRequest};
+use jsna_gap::apportion::{LayerRequest, OutputFormat, Request, ValuesRequest};
 use jsna_gap::config::{Overrides, RunSpec};
 use jsna_gap::data::build;
 use jsna_gap::output::write_atomic;
@@ -66,19 +66,32 @@ enum Command {
     },
     /// Area-weighted crosswalk between two boundary layers, or values carried
     /// across it; what could not be placed is reported on stderr.
+    ///
+    /// Boundary layers may be GeoJSON, ESRI Shapefile (.shp with its .shx,
+    /// .dbf and .prj beside it), GeoPackage or GeoParquet, in WGS84
+    /// longitude/latitude (projected to British National Grid with OSTN15)
+    /// or already in British National Grid (EPSG:27700); both layers in the
+    /// same CRS.
     Apportion {
-        /// Source boundaries (GeoJSON, WGS84).
+        /// Source boundaries (GeoJSON, Shapefile, GeoPackage or GeoParquet).
         #[arg(long)]
         from: PathBuf,
-        /// Property of the source features holding their GSS codes.
+        /// Property of the source features holding their GSS codes
+        /// (Shapefile field names are cut to 10 characters: lsoa11_cod).
         #[arg(long)]
         from_code: String,
-        /// Target boundaries (GeoJSON, WGS84).
+        /// The GeoPackage table to read from --from, if it has several polygon tables.
+        #[arg(long)]
+        from_layer: Option<String>,
+        /// Target boundaries (GeoJSON, Shapefile, GeoPackage or GeoParquet).
         #[arg(long)]
         to: PathBuf,
         /// Property of the target features holding their GSS codes.
         #[arg(long)]
         to_code: String,
+        /// The GeoPackage table to read from --to, if it has several polygon tables.
+        #[arg(long)]
+        to_layer: Option<String>,
         /// Values by source area (CSV); without it the crosswalk is written.
         #[arg(long, requires_all = ["code_column", "value_column"])]
         values: Option<PathBuf>,
@@ -91,7 +104,15 @@ enum Command {
         /// The values are rates or means (area-weighted), not counts (summed).
         #[arg(long, requires = "values")]
         intensive: bool,
-        /// Output CSV (default: stdout).
+        /// Share each source's whole value over the part of it that lies in
+        /// some target (tobler's allocate_total=True), instead of leaving the
+        /// part outside every target unplaced. For layers generalised
+        /// differently (coastlines, estuaries); see the README.
+        #[arg(long)]
+        allocate_total: bool,
+        /// Output file (default: CSV on stdout). A .parquet file is Parquet:
+        /// the values as GeoParquet with each target's boundary in British
+        /// National Grid, the crosswalk as plain Parquet.
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -194,12 +215,15 @@ fn run(cli: Cli) -> Result<ExitCode, Vec<Error>> {
         Command::Apportion {
             from,
             from_code,
+            from_layer,
             to,
             to_code,
+            to_layer,
             values,
             code_column,
             value_column,
             intensive,
+            allocate_total,
             out,
         } => {
             // clap's `requires` guarantees both columns come with --values.
@@ -214,20 +238,28 @@ fn run(cli: Cli) -> Result<ExitCode, Vec<Error>> {
                 },
             });
             let request = Request {
-                from,
-                from_code,
-                to,
-                to_code,
+                from: LayerRequest {
+                    path: from,
+                    table: from_layer,
+                    code_field: from_code,
+                },
+                to: LayerRequest {
+                    path: to,
+                    table: to_layer,
+                    code_field: to_code,
+                },
                 values,
+                allocate_total,
+                output: OutputFormat::for_path(out.as_deref()),
             };
-            let csv = request.run(&progress).map_err(|e| vec![e])?;
+            let bytes = request.run(&progress).map_err(|e| vec![e])?;
             match out {
                 Some(path) => {
-                    write_atomic(&path, &csv).map_err(|e| vec![e])?;
+                    write_atomic(&path, &bytes).map_err(|e| vec![e])?;
                     progress(&format!("wrote {}", path.display()));
                 }
                 None => std::io::stdout()
-                    .write_all(&csv)
+                    .write_all(&bytes)
                     .map_err(|e| vec![Error::internal(format!("cannot write to stdout: {e}"))])?,
             }
             Ok(ExitCode::SUCCESS)

@@ -8,6 +8,9 @@ use crate::caseload::Proxy;
 use crate::error::{Error, Result};
 use crate::evidence::SynthesisRow;
 use crate::gap::{Figure, GapRow, Scale};
+use crate::geography::Level;
+use crate::geography::boundaries::BoundaryLayer;
+use crate::geography::geoparquet;
 use crate::prevalence::Prevalence;
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -222,6 +225,23 @@ fn ranked_by(unmet_assessed: bool) -> &'static str {
     }
 }
 
+/// Where a level's areas are written, relative to the output directory.
+pub fn areas_file(level: Level) -> String {
+    format!("areas/{level}.parquet")
+}
+
+/// Each level's areas as GeoParquet (`area_code`, `area_name`, the boundary
+/// in British National Grid), by [`areas_file`], for GIS users to join
+/// gap.csv to.
+pub fn areas<'a>(
+    layers: impl IntoIterator<Item = (Level, &'a BoundaryLayer)>,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    layers
+        .into_iter()
+        .map(|(level, layer)| Ok((areas_file(level), geoparquet::areas(layer)?)))
+        .collect()
+}
+
 /// The sensitivity table: one row per level × area × condition × scenario.
 pub fn sensitivity_frame(rows: &[SensitivityRow]) -> Result<DataFrame> {
     let mut t = Columns::new(rows);
@@ -392,4 +412,55 @@ pub fn parquet_bytes(frame: &mut DataFrame) -> Result<Vec<u8>> {
 
 fn polars_error(e: PolarsError) -> Error {
     Error::internal(format!("building the gap table: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geography::boundaries::Boundary;
+    use crate::geography::read::Crs;
+    use geo::{MultiPolygon, polygon};
+
+    #[test]
+    fn each_levels_areas_are_geoparquet_named_by_level() {
+        let square =
+            polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 0.0)];
+        let layer = BoundaryLayer {
+            path: PathBuf::from("ctyua.geojson"),
+            sha256: String::new(),
+            source_crs: Crs::Wgs84,
+            features: vec![Boundary {
+                code: "E06000001".to_string(),
+                name: "Hartlepool".to_string(),
+                geometry: MultiPolygon(vec![square]),
+            }],
+            repairs: vec![],
+            excluded: vec![],
+        };
+        let files = areas([(Level::Ctyua, &layer)]).unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].0, "areas/ctyua.parquet");
+        let mut reader = ParquetReader::new(std::io::Cursor::new(files[0].1.clone()));
+        let geo = reader
+            .get_metadata()
+            .unwrap()
+            .key_value_metadata()
+            .iter()
+            .flatten()
+            .find(|kv| kv.key == "geo")
+            .and_then(|kv| kv.value.clone())
+            .expect("GeoParquet metadata");
+        let geo: serde_json::Value = serde_json::from_str(&geo).unwrap();
+        assert_eq!(geo["primary_column"], "geometry");
+        assert_eq!(geo["columns"]["geometry"]["encoding"], "WKB");
+        assert_eq!(geo["columns"]["geometry"]["crs"]["id"]["code"], 27700);
+        let frame = reader.finish().unwrap();
+        let names: Vec<&str> = frame
+            .get_column_names()
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
+        assert_eq!(names, ["area_code", "area_name", "geometry"]);
+        assert_eq!(frame.height(), 1);
+    }
 }

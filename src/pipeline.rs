@@ -59,6 +59,13 @@ fn assemble(
     )?;
     outputs.add("gap.csv", output::csv_bytes(&mut frame)?);
     outputs.add("gap.parquet", output::parquet_bytes(&mut frame)?);
+    let levels = loaded
+        .layers
+        .iter()
+        .map(|(spec, layer)| (spec.level, layer));
+    for (path, bytes) in output::areas(levels)? {
+        outputs.add(path, bytes);
+    }
     let mut sensitivity = output::sensitivity_frame(&analysis.sensitivity)?;
     outputs.add("sensitivity.csv", output::csv_bytes(&mut sensitivity)?);
     let defaults: Vec<(&str, f64)> = loaded

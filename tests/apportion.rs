@@ -415,6 +415,130 @@ fn area_weighted_lsoa_to_ccg21_agrees_with_tobler_and_conserves_the_total() {
 }
 
 #[test]
+fn allocate_total_agrees_with_tobler_default() {
+    let allocated = lsoa_to_ccg21().clone().allocate_total();
+    let result = values::apportion(&allocated, &lsoa_population(), Kind::Extensive).unwrap();
+    agree_with_tobler(&result, "tobler_lsoa11_ccg21_allocate_total.csv", 1e-4);
+    // Every source some target reaches is placed in full.
+    for (code, placed) in allocated.placed_shares() {
+        assert!(
+            placed == 0.0 || (placed - 1.0).abs() < 1e-12,
+            "{code}: {placed}"
+        );
+    }
+    let t = result.totals.unwrap();
+    assert!((t.input - (t.placed + t.unplaced + t.withheld)).abs() <= 1e-9 * t.input);
+    // What stays unplaced is the LSOAs no CCG reaches at all: Welsh ones,
+    // and Tower Hamlets 031F in the Thames.
+    let unreached: f64 = allocated
+        .placed_shares()
+        .iter()
+        .filter(|(_, p)| **p == 0.0)
+        .map(|(code, _)| lsoa_population().rows[*code].1.unwrap())
+        .sum();
+    assert!(
+        (t.unplaced - unreached).abs() < 1e-6,
+        "{} vs {unreached}",
+        t.unplaced
+    );
+}
+
+/// Per-CCG error of the two area-weighted rules against the official
+/// LSOA → CCG April 2021 lookup (which reproduces ONS's CCG populations to
+/// the person), with every LSOA's population as the values and with the
+/// English LSOAs' only: the figures in the README's apportion section.
+#[test]
+fn both_rules_against_the_official_lookup() {
+    let all = lsoa_population();
+    let english = Values {
+        path: all.path.clone(),
+        rows: all
+            .rows
+            .iter()
+            .filter(|(code, _)| code.starts_with('E'))
+            .map(|(c, r)| (c.clone(), *r))
+            .collect(),
+    };
+    let official = values::apportion(
+        &official().crosswalk(Vintage::Ccg2021),
+        &all,
+        Kind::Extensive,
+    )
+    .unwrap();
+    let allocated = lsoa_to_ccg21().clone().allocate_total();
+    let errors = |cw: &Crosswalk, population: &Values| -> Vec<(String, f64)> {
+        let ours = values::apportion(cw, population, Kind::Extensive).unwrap();
+        let mut e: Vec<(String, f64)> = official
+            .targets
+            .iter()
+            .map(|(code, truth)| {
+                (
+                    code.clone(),
+                    ours.targets[code].unwrap() / truth.unwrap() - 1.0,
+                )
+            })
+            .collect();
+        e.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+        e
+    };
+    // (mean |error|, max |error|, CCGs over 1%, over 2%)
+    let summary = |e: &[(String, f64)]| {
+        let mean = e.iter().map(|(_, x)| x.abs()).sum::<f64>() / e.len() as f64;
+        let over = |limit: f64| e.iter().filter(|(_, x)| x.abs() > limit).count();
+        (mean, e[0].1.abs(), over(0.01), over(0.02))
+    };
+    let cases = [
+        ("default, E+W values", errors(lsoa_to_ccg21(), &all)),
+        ("allocate-total, E+W values", errors(&allocated, &all)),
+        ("default, English values", errors(lsoa_to_ccg21(), &english)),
+        (
+            "allocate-total, English values",
+            errors(&allocated, &english),
+        ),
+    ];
+    eprintln!("| rule, values | mean abs error | max abs error | CCGs > 1% | CCGs > 2% | worst |");
+    let mut summaries = Vec::new();
+    for (case, e) in &cases {
+        let (mean, max, over1, over2) = summary(e);
+        let worst: Vec<String> = e[..3]
+            .iter()
+            .map(|(c, x)| format!("{c} {:+.2}%", 100.0 * x))
+            .collect();
+        eprintln!(
+            "| {case} | {:.2}% | {:.2}% | {over1} | {over2} | {} |",
+            100.0 * mean,
+            100.0 * max,
+            worst.join(", ")
+        );
+        assert_eq!(e.len(), 106);
+        summaries.push((mean, max));
+    }
+    let [default_all, allocate_all, default_english, allocate_english] = summaries[..] else {
+        unreachable!()
+    };
+    // The default loses people at generalised coasts (Blackpool, 7.3%);
+    // English values make no difference to it, since Welsh LSOAs are placed
+    // only where they overlap English CCGs, by area.
+    assert!((default_all.1 - 0.0732).abs() < 0.0005, "{default_all:?}");
+    assert!((default_english.1 - default_all.1).abs() < 0.005);
+    // Allocating the total puts the coasts right, but with Welsh values it
+    // moves whole Welsh border LSOAs into Shropshire (+5.75%) and Cheshire;
+    // with the English values alone it is the better rule by every measure
+    // (mean 0.66% against 0.94%, worst 4.15% against 7.32%). What is left is
+    // the generalised lines between CCGs, which no rule can undo.
+    assert!((allocate_all.1 - 0.0575).abs() < 0.0005, "{allocate_all:?}");
+    assert!(
+        (allocate_english.0 - 0.0066).abs() < 0.0002,
+        "{allocate_english:?}"
+    );
+    assert!(
+        (allocate_english.1 - 0.0415).abs() < 0.0005,
+        "{allocate_english:?}"
+    );
+    assert!(allocate_english.0 < default_english.0 && allocate_english.1 < default_english.1);
+}
+
+#[test]
 fn area_weighted_lad_to_ctyua_agrees_with_tobler() {
     let values =
         Values::read(&fixture("lad24_population.csv"), "lad24_code", "population").unwrap();
@@ -724,16 +848,33 @@ fn cli_refuses_bad_boundaries_with_located_messages() {
         path
     };
 
-    let bng = write("bng.geojson", sources.replacen("{\"type\": \"FeatureCollection\",", "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", \"properties\": {\"name\": \"urn:ogc:def:crs:EPSG::27700\"}},", 1));
-    let e = refused(&bng, &targets, &[]);
+    let with_crs = |name: &str, crs: &str| {
+        let member = format!(
+            "{{\"type\": \"FeatureCollection\", \"crs\": {{\"type\": \"name\", \"properties\": {{\"name\": \"{crs}\"}}}},"
+        );
+        write(
+            name,
+            sources.replacen("{\"type\": \"FeatureCollection\",", &member, 1),
+        )
+    };
+    let mercator = with_crs("mercator.geojson", "urn:ogc:def:crs:EPSG::3857");
+    let e = refused(&mercator, &targets, &[]);
     assert!(
-        e.contains("bng.geojson: key crs: the file's crs member is")
-            && e.contains("EPSG::27700")
+        e.contains("mercator.geojson: key crs: the file's crs member is")
+            && e.contains("EPSG::3857")
+            && e.contains("neither WGS84 nor British National Grid")
             && e.contains("hint: "),
         "{e}"
     );
+    // A British National Grid crs member on longitudes and latitudes.
+    let mislabelled = with_crs("mislabelled.geojson", "urn:ogc:def:crs:EPSG::27700");
+    let e = refused(&mislabelled, &targets, &[]);
+    assert!(
+        e.contains("mislabelled.geojson: feature 1 of 3 (E02000001): coordinates look like longitude/latitude, but the file says British National Grid"),
+        "{e}"
+    );
 
-    let crs84 = write("crs84.geojson", sources.replacen("{\"type\": \"FeatureCollection\",", "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", \"properties\": {\"name\": \"urn:ogc:def:crs:OGC:1.3:CRS84\"}},", 1));
+    let crs84 = with_crs("crs84.geojson", "urn:ogc:def:crs:OGC:1.3:CRS84");
     assert!(
         apportion(&crs84, &targets, &[]).status.success(),
         "a CRS84 crs member is WGS84"

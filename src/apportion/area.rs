@@ -274,6 +274,7 @@ fn shared_area(source: &Prepared, target: &Target) -> f64 {
 mod tests {
     use super::*;
     use crate::geography::boundaries::Boundary;
+    use crate::geography::read::Crs;
     use geo::{BooleanOps, polygon};
     use std::path::PathBuf;
 
@@ -287,6 +288,7 @@ mod tests {
         BoundaryLayer {
             path: PathBuf::from("test.geojson"),
             sha256: String::new(),
+            source_crs: Crs::Bng,
             features: features
                 .iter()
                 .map(|(code, geometry)| Boundary {

@@ -21,13 +21,14 @@
 
 pub mod area;
 pub mod lookup;
+pub mod output;
 pub mod overlap;
 pub mod population;
 pub mod report;
 pub mod values;
 pub mod vintage;
 
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::geography::boundaries::{self, BoundaryLayer};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -117,6 +118,41 @@ impl Crosswalk {
             .collect()
     }
 
+    /// The share of each source's measure that lies in some target, by the
+    /// shared measure itself, in code order: the same as
+    /// [`Crosswalk::placed_shares`] unless [`Crosswalk::allocate_total`]
+    /// spread each source over the part of it inside targets.
+    pub fn inside_shares(&self) -> BTreeMap<&str, f64> {
+        let mut inside: BTreeMap<&str, f64> =
+            self.sources.keys().map(|s| (s.as_str(), 0.0)).collect();
+        for link in &self.links {
+            *inside
+                .get_mut(link.source.as_str())
+                .expect("link from a known source") += link.shared;
+        }
+        for (code, share) in inside.iter_mut() {
+            let measure = self.sources[*code];
+            *share = if measure > 0.0 { *share / measure } else { 0.0 };
+        }
+        inside
+    }
+
+    /// tobler's `allocate_total=True`: each source's whole measure (and so
+    /// its whole value) is shared over the part of it that lies in some
+    /// target, so the weights of every source that some target reaches sum
+    /// to 1. A source outside every target stays unplaced. Intensive means
+    /// weigh by the shared measure and do not change.
+    pub fn allocate_total(mut self) -> Crosswalk {
+        let mut inside: BTreeMap<String, f64> = BTreeMap::new();
+        for link in &self.links {
+            *inside.entry(link.source.clone()).or_default() += link.shared;
+        }
+        for link in &mut self.links {
+            link.weight = link.shared / inside[&link.source];
+        }
+        self
+    }
+
     /// The share of each target's measure that some source covers, in code order.
     pub fn covered_shares(&self) -> BTreeMap<&str, f64> {
         let mut covered: BTreeMap<&str, f64> =
@@ -161,23 +197,41 @@ pub fn format_number(v: f64) -> String {
     }
 }
 
-/// A boundary layer for apportioning: any GeoJSON FeatureCollection in WGS84
-/// whose `code_field` holds GSS codes, every feature kept (names are not
-/// needed, so the code stands in for the name). The shared reader refuses a
-/// `crs` member naming anything but WGS84, before coordinates are misread.
-pub fn read_layer(path: &Path, code_field: &str) -> Result<BoundaryLayer> {
-    boundaries::read_layer(path, code_field, code_field, &|_| None)
+/// A boundary layer for apportioning: a GeoJSON, Shapefile, GeoPackage
+/// (`table`, where it has several polygon tables) or GeoParquet file in WGS84
+/// or British National Grid whose `code_field` holds GSS codes, every
+/// feature kept (names are not needed, so the code stands in for the name).
+pub fn read_layer(path: &Path, table: Option<&str>, code_field: &str) -> Result<BoundaryLayer> {
+    boundaries::read_table(path, table, code_field, code_field, &|_| None)
+}
+
+/// One side of an apportioning: a boundary file, the GeoPackage table in it
+/// (where there are several) and the field holding the codes.
+#[derive(Debug, Clone)]
+pub struct LayerRequest {
+    pub path: PathBuf,
+    pub table: Option<String>,
+    pub code_field: String,
+}
+
+impl LayerRequest {
+    fn read(&self) -> Result<BoundaryLayer> {
+        read_layer(&self.path, self.table.as_deref(), &self.code_field)
+    }
 }
 
 /// What `jsna-gap apportion` was asked to do.
 #[derive(Debug, Clone)]
 pub struct Request {
-    pub from: PathBuf,
-    pub from_code: String,
-    pub to: PathBuf,
-    pub to_code: String,
+    pub from: LayerRequest,
+    pub to: LayerRequest,
     /// The values to carry across, if any: without them the result is the crosswalk.
     pub values: Option<ValuesRequest>,
+    /// Share each source's whole value over the part of it inside targets
+    /// (tobler's `allocate_total=True`), rather than leaving what lies
+    /// outside every target unplaced.
+    pub allocate_total: bool,
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Clone)]
@@ -186,6 +240,29 @@ pub struct ValuesRequest {
     pub code_column: String,
     pub value_column: String,
     pub kind: values::Kind,
+}
+
+/// How the result is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// `source_code,target_code,weight` or `target_code,value`.
+    Csv,
+    /// The same columns as Parquet; values with each target's boundary,
+    /// as GeoParquet in British National Grid.
+    Parquet,
+}
+
+impl OutputFormat {
+    /// Parquet for a `.parquet` or `.geoparquet` file, else CSV.
+    pub fn for_path(path: Option<&Path>) -> OutputFormat {
+        let extension = path
+            .and_then(Path::extension)
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match extension.as_deref() {
+            Some("parquet" | "geoparquet") => OutputFormat::Parquet,
+            _ => OutputFormat::Csv,
+        }
+    }
 }
 
 impl Request {
@@ -201,33 +278,93 @@ impl Request {
             )),
             None => None,
         };
-        let source = read_layer(&self.from, &self.from_code)?;
-        progress(&format!(
-            "read {} source areas from {}",
-            source.features.len(),
-            self.from.display()
-        ));
-        let target = read_layer(&self.to, &self.to_code)?;
-        progress(&format!(
-            "read {} target areas from {}",
-            target.features.len(),
-            self.to.display()
-        ));
-        let crosswalk = area::crosswalk(&source, &target);
+        let (source, target) = rayon::join(|| self.from.read(), || self.to.read());
+        let (source, target) = (source?, target?);
+        for (layer, role) in [(&source, "source"), (&target, "target")] {
+            progress(&format!(
+                "read {} {role} areas from {} ({})",
+                layer.features.len(),
+                layer.path.display(),
+                layer.source_crs.name()
+            ));
+        }
+        same_crs(&source, &target)?;
+        let mut crosswalk = area::crosswalk(&source, &target);
+        if self.allocate_total {
+            crosswalk = crosswalk.allocate_total();
+        }
         for line in report::crosswalk_lines(&crosswalk) {
             progress(&line);
         }
-        match values {
-            None => Ok(crosswalk.to_csv()),
-            Some((values, kind)) => {
+        let provenance = self.provenance();
+        match (values, self.output) {
+            (None, OutputFormat::Csv) => Ok(crosswalk.to_csv()),
+            (None, OutputFormat::Parquet) => output::crosswalk_parquet(&crosswalk, provenance),
+            (Some((values, kind)), format) => {
                 let apportioned = values::apportion(&crosswalk, &values, kind)?;
                 for line in report::values_lines(&apportioned) {
                     progress(&line);
                 }
-                Ok(apportioned.to_csv())
+                match format {
+                    OutputFormat::Csv => Ok(apportioned.to_csv()),
+                    OutputFormat::Parquet => {
+                        output::values_geoparquet(&apportioned, &target, provenance)
+                    }
+                }
             }
         }
     }
+
+    /// How the output was made, for the Parquet file's metadata: file names
+    /// (never whole paths, so the file is the same wherever it was made),
+    /// fields, and the allocation rule.
+    fn provenance(&self) -> serde_json::Value {
+        let name = |p: &Path| {
+            p.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        };
+        let layer = |l: &LayerRequest| serde_json::json!({"file": name(&l.path), "table": l.table, "code_field": l.code_field});
+        let values = self.values.as_ref().map(|v| {
+            serde_json::json!({
+                "file": name(&v.path),
+                "code_column": v.code_column,
+                "value_column": v.value_column,
+                "kind": match v.kind { values::Kind::Extensive => "extensive", values::Kind::Intensive => "intensive" },
+            })
+        });
+        serde_json::json!({
+            "tool": format!("jsna-gap {}", env!("CARGO_PKG_VERSION")),
+            "from": layer(&self.from),
+            "to": layer(&self.to),
+            "measure": "area",
+            "allocate_total": self.allocate_total,
+            "values": values,
+        })
+    }
+}
+
+/// Both layers in one CRS: a layer projected to British National Grid
+/// elsewhere (most software uses a Helmert shift, metres from OSTN15) and
+/// one projected here would not meet exactly along shared boundaries, and
+/// the slivers would move area between targets.
+fn same_crs(source: &BoundaryLayer, target: &BoundaryLayer) -> Result<()> {
+    if source.source_crs == target.source_crs {
+        return Ok(());
+    }
+    Err(Error::input(
+        &target.path,
+        format!(
+            "is in {}, but the source layer {} is in {}",
+            target.source_crs.name(),
+            source.path.display(),
+            source.source_crs.name()
+        ),
+    )
+    .kind(ErrorKind::Mismatch)
+    .hint(
+        "give both layers in one CRS: both as published in WGS84 (projected here with OSTN15), \
+         or both in British National Grid, e.g. ogr2ogr -t_srs EPSG:27700 out.gpkg in.geojson",
+    ))
 }
 
 #[cfg(test)]

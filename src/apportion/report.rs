@@ -36,38 +36,55 @@ pub fn crosswalk_lines(cw: &Crosswalk) -> Vec<String> {
         cw.targets.len()
     ));
 
+    // The share of each source inside some target, by the measure itself;
+    // its weights sum to the same unless --allocate-total spread it out.
+    let inside = cw.inside_shares();
     let placed = cw.placed_shares();
-    let mut short: Vec<(&str, f64)> = placed
+    let allocated = |code: &str| (placed[code] - 1.0).abs() <= TOLERANCE;
+    let mut short: Vec<(&str, f64)> = inside
         .iter()
         .filter(|(_, p)| **p < 1.0 - TOLERANCE)
         .map(|(code, p)| (*code, 1.0 - p))
         .collect();
-    if !short.is_empty() {
+    short.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let (spread, unplaced): (Vec<_>, Vec<_>) = short.iter().partition(|(code, _)| allocated(code));
+    if !unplaced.is_empty() {
         let total: f64 = cw.sources.values().sum();
-        let outside: f64 = short
+        let outside: f64 = unplaced
             .iter()
             .map(|(code, share)| share * cw.sources[*code])
             .sum();
-        short.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
         lines.push(format!(
             "{} sources have {measure} outside every target ({} of all source {measure}; not placed): {}",
-            short.len(),
+            unplaced.len(),
             percent(outside / total, 2),
-            examples(short.iter().map(|(c, s)| format!("{c} ({})", percent(*s, 2))), short.len())
+            examples(unplaced.iter().map(|(c, s)| format!("{c} ({})", percent(*s, 2))), unplaced.len())
         ));
     }
-    let over: Vec<(&str, f64)> = placed
+    if !spread.is_empty() {
+        lines.push(format!(
+            "{} sources have {measure} outside every target, and each one's whole value goes to the part inside (allocate-total): {}",
+            spread.len(),
+            examples(spread.iter().map(|(c, s)| format!("{c} ({} outside)", percent(*s, 2))), spread.len())
+        ));
+    }
+    let over: Vec<(&str, f64)> = inside
         .iter()
         .filter(|(_, p)| **p > 1.0 + TOLERANCE)
         .map(|(code, p)| (*code, *p))
         .collect();
     if !over.is_empty() {
+        let what = if over.iter().all(|(code, _)| allocated(code)) {
+            "are shared between the overlapping targets (allocate-total)"
+        } else {
+            "are placed more than once"
+        };
         lines.push(format!(
-            "{} sources are placed more than once because targets overlap there: {}",
+            "{} sources lie where targets overlap and {what}: {}",
             over.len(),
             examples(
                 over.iter()
-                    .map(|(c, p)| format!("{c} ({} placed)", percent(*p, 2))),
+                    .map(|(c, p)| format!("{c} ({} covered)", percent(*p, 2))),
                 over.len()
             )
         ));

@@ -1,14 +1,15 @@
-//! Boundary layers: ONS GeoJSON (WGS84, mixed Polygon/MultiPolygon) read,
-//! validated, repaired where needed and projected to British National Grid.
+//! Boundary layers: ONS GeoJSON (WGS84, mixed Polygon/MultiPolygon) or a
+//! Shapefile, GeoPackage or GeoParquet file in WGS84 or British National
+//! Grid (see [`read`]), validated, repaired where needed and projected to
+//! British National Grid.
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::geography::gss;
 use crate::geography::projection::to_bng;
+use crate::geography::read::{self, Areal, Crs, Feature, Geometry, Rings, Value, feature_at};
 use crate::geography::repair;
 use geo::{Coord, LineString, MultiPolygon, Polygon};
-use geojson::{Feature, GeoJson, GeometryValue, JsonObject, JsonValue, PolygonType, Position};
 use rayon::prelude::*;
-use serde_json::error::Category;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -41,41 +42,49 @@ pub struct BoundaryLayer {
     pub path: PathBuf,
     /// SHA-256 of the file's bytes, for the manifest.
     pub sha256: String,
+    /// The CRS the file was in; `features` are in British National Grid.
+    pub source_crs: Crs,
     pub features: Vec<Boundary>,
     pub repairs: Vec<Repair>,
     pub excluded: Vec<Excluded>,
 }
 
-/// How to tell one feature from another in messages: "feature 12 of 361
-/// (E06000001)". Features are counted from 1 in file order.
-fn feature_at(index: usize, total: usize, code: Option<&str>) -> String {
-    match code {
-        Some(code) => format!("feature {} of {total} ({code})", index + 1),
-        None => format!("feature {} of {total}", index + 1),
-    }
-}
-
-/// Read a boundary layer: a GeoJSON FeatureCollection in WGS84 whose features
-/// are Polygons or MultiPolygons, each with a GSS code and a name.
+/// Read a boundary layer: a GeoJSON FeatureCollection, Shapefile,
+/// GeoPackage (its one polygon table) or GeoParquet file, in WGS84 or
+/// British National Grid, whose features are Polygons or MultiPolygons,
+/// each with a GSS code and a name.
 ///
 /// Every feature's code must be present, a GSS code and unique, and its name
 /// present; any fault is an input error naming the file, the feature and its
 /// code. Features for which `exclude(code)` gives a reason (e.g. "Welsh area:
 /// England-only run"), or that have no geometry, are left out and listed in
-/// `excluded`. The rest are projected to British National Grid, checked and,
-/// where invalid, repaired (listed in `repairs`), and returned in file order.
+/// `excluded`. The rest are projected to British National Grid (if they are
+/// not in it already), checked and, where invalid, repaired (listed in
+/// `repairs`), and returned in file order.
 pub fn read_layer(
     path: &Path,
     code_field: &str,
     name_field: &str,
     exclude: &dyn Fn(&str) -> Option<String>,
 ) -> Result<BoundaryLayer> {
-    let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
-    parse_layer(path, &bytes, code_field, name_field, exclude)
+    read_table(path, None, code_field, name_field, exclude)
 }
 
-/// [`read_layer`] on bytes already read (e.g. from the embedded dataset);
-/// `path` names the file in messages and in the layer.
+/// [`read_layer`], naming the GeoPackage table to read where the file has
+/// several polygon tables.
+pub fn read_table(
+    path: &Path,
+    table: Option<&str>,
+    code_field: &str,
+    name_field: &str,
+    exclude: &dyn Fn(&str) -> Option<String>,
+) -> Result<BoundaryLayer> {
+    let source = read::read(path, table)?;
+    layer_of(path, source, code_field, name_field, exclude)
+}
+
+/// [`read_layer`] on GeoJSON bytes already read (e.g. from the embedded
+/// dataset); `path` names the file in messages and in the layer.
 pub fn parse_layer(
     path: &Path,
     bytes: &[u8],
@@ -83,16 +92,28 @@ pub fn parse_layer(
     name_field: &str,
     exclude: &dyn Fn(&str) -> Option<String>,
 ) -> Result<BoundaryLayer> {
-    let (features, sha256) = parse_features(path, bytes)?;
-    let plan = plan(path, &features, code_field, name_field, exclude)?;
-    let total = features.len();
-    // Projection and repair are the costly part and independent per
-    // feature; rayon's collect keeps file order, and errors are taken in file
-    // order below, so the result never depends on thread timing.
+    let source = read::geojson::parse(path, bytes)?;
+    layer_of(path, source, code_field, name_field, exclude)
+}
+
+/// The layer of a source read in any format.
+fn layer_of(
+    path: &Path,
+    source: read::Source,
+    code_field: &str,
+    name_field: &str,
+    exclude: &dyn Fn(&str) -> Option<String>,
+) -> Result<BoundaryLayer> {
+    let (crs, sha256) = (source.crs, source.sha256);
+    let total = source.features.len();
+    let plan = plan(path, source.features, code_field, name_field, exclude)?;
+    // Decoding, projection and repair are the costly part and independent
+    // per feature; rayon's collect keeps file order, and errors are taken in
+    // file order below, so the result never depends on thread timing.
     let outcomes: Vec<Result<Outcome>> = plan
         .into_par_iter()
         .map(|step| match step {
-            Step::Keep(keep) => process(path, total, keep),
+            Step::Keep(keep) => process(path, total, crs, keep),
             Step::Exclude(excluded) => Ok(Outcome::Excluded(excluded)),
         })
         .collect();
@@ -100,6 +121,7 @@ pub fn parse_layer(
     let mut layer = BoundaryLayer {
         path: path.to_path_buf(),
         sha256,
+        source_crs: crs,
         features: Vec::with_capacity(outcomes.len()),
         repairs: Vec::new(),
         excluded: Vec::new(),
@@ -116,92 +138,16 @@ pub fn parse_layer(
     Ok(layer)
 }
 
-/// Parse the bytes as a GeoJSON FeatureCollection in WGS84; also returns
-/// their SHA-256.
-fn parse_features(path: &Path, bytes: &[u8]) -> Result<(Vec<Feature>, String)> {
-    let geojson: GeoJson = serde_json::from_slice(bytes).map_err(|err| json_error(path, &err))?;
-    let found = match geojson {
-        GeoJson::FeatureCollection(collection) => {
-            check_crs(path, collection.foreign_members.as_ref())?;
-            return Ok((collection.features, crate::input::sha256_hex(bytes)));
-        }
-        GeoJson::Feature(_) => "a single Feature".to_string(),
-        GeoJson::Geometry(geometry) => format!("a bare {} geometry", geometry.value.type_name()),
-    };
-    Err(
-        Error::input(path, format!("is {found}, not a GeoJSON FeatureCollection"))
-            .kind(ErrorKind::Format)
-            .hint("a boundary layer is a FeatureCollection with one feature per area"),
-    )
-}
-
-/// The names a GeoJSON `crs` member may give WGS84 longitude/latitude.
-const WGS84_NAMES: [&str; 6] = [
-    "urn:ogc:def:crs:OGC:1.3:CRS84",
-    "urn:ogc:def:crs:OGC::CRS84",
-    "urn:ogc:def:crs:EPSG::4326",
-    "EPSG:4326",
-    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
-    "http://www.opengis.net/def/crs/EPSG/0/4326",
-];
-
-/// RFC 7946 GeoJSON has no `crs` member and is WGS84; older GeoJSON may name
-/// its CRS, and a file exported in British National Grid says so there.
-fn check_crs(path: &Path, members: Option<&JsonObject>) -> Result<()> {
-    let Some(crs) = members.and_then(|m| m.get("crs")) else {
-        return Ok(());
-    };
-    let name = crs.pointer("/properties/name").and_then(|n| n.as_str());
-    match name {
-        Some(name) if WGS84_NAMES.iter().any(|w| w.eq_ignore_ascii_case(name)) => Ok(()),
-        _ => Err(Error::input(
-            path,
-            format!("the file's crs member is {crs}, not WGS84 longitude/latitude"),
-        )
-        .kind(ErrorKind::Config)
-        .key("crs")
-        .hint(
-            "boundary files must be in WGS84 (EPSG:4326 / CRS84, as RFC 7946 GeoJSON is); \
-             reproject with e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson",
-        )),
-    }
-}
-
-/// serde_json's message with its position as the error's location.
-fn json_error(path: &Path, err: &serde_json::Error) -> Error {
-    let (what, hint) = match err.classify() {
-        Category::Data => (
-            "not GeoJSON",
-            "expected a GeoJSON FeatureCollection (RFC 7946, WGS84); convert TopoJSON or \
-             shapefiles first, e.g. with ogr2ogr -f GeoJSON",
-        ),
-        Category::Syntax | Category::Eof | Category::Io => (
-            "malformed JSON",
-            "the file is truncated or is not JSON; download it again",
-        ),
-    };
-    // serde_json's Display ends in " at line L column C"; keep just the message.
-    let message = err.to_string();
-    let message = message.split(" at line ").next().unwrap_or(&message);
-    let error = Error::input(path, format!("{what}: {message}"))
-        .kind(ErrorKind::Format)
-        .hint(hint);
-    match err.line() {
-        0 => error,
-        line => error.line(line as u64).column(err.column() as u64),
-    }
-}
-
-/// A feature to keep: its identity and its still-unprojected polygons.
-struct Keep<'a> {
+/// A feature to keep: its identity and its still-undecoded polygons.
+struct Keep {
     index: usize,
     code: String,
     name: String,
-    polygons: Vec<&'a PolygonType>,
+    polygons: Areal,
 }
 
-enum Step<'a> {
-    Keep(Keep<'a>),
+enum Step {
+    Keep(Keep),
     Exclude(Excluded),
 }
 
@@ -212,23 +158,24 @@ enum Outcome {
 
 /// The cheap, sequential pass: identify every feature, reject bad codes,
 /// names and geometry types, and decide what to keep.
-fn plan<'a>(
+fn plan(
     path: &Path,
-    features: &'a [Feature],
+    features: Vec<Feature>,
     code_field: &str,
     name_field: &str,
     exclude: &dyn Fn(&str) -> Option<String>,
-) -> Result<Vec<Step<'a>>> {
+) -> Result<Vec<Step>> {
     let total = features.len();
-    let mut first_seen: HashMap<&str, usize> = HashMap::with_capacity(total);
+    let mut first_seen: HashMap<String, usize> = HashMap::with_capacity(total);
     let mut plan = Vec::with_capacity(total);
-    for (index, feature) in features.iter().enumerate() {
-        let (code, name) = identify(feature, code_field, name_field)
+    for (index, feature) in features.into_iter().enumerate() {
+        let (code, name) = identify(&feature, code_field, name_field)
             .map_err(|fault| fault.into_error(path, index, total))?;
+        let (code, name) = (code.to_string(), name.to_string());
         let fail = |message: String| {
-            Error::input(path, message).feature(feature_at(index, total, Some(code)))
+            Error::input(path, message).feature(feature_at(index, total, Some(&code)))
         };
-        if let Some(first) = first_seen.insert(code, index) {
+        if let Some(first) = first_seen.insert(code.clone(), index) {
             return Err(fail(format!(
                 "code {code} appears twice: feature {} and feature {}",
                 first + 1,
@@ -237,34 +184,27 @@ fn plan<'a>(
             .kind(ErrorKind::Duplicate)
             .hint("each area must be one feature; merge the parts into one MultiPolygon"));
         }
-        let polygons = match &feature.geometry {
-            None => None,
-            Some(geometry) => Some(polygons(&geometry.value).ok_or_else(|| {
-                fail(format!(
-                    "geometry is a {}; area boundaries must be Polygon or MultiPolygon",
-                    geometry.value.type_name()
+        let polygons = match feature.geometry {
+            Geometry::Null => None,
+            Geometry::Areal(polygons) => Some(polygons),
+            Geometry::Other(kind) => {
+                return Err(fail(format!(
+                    "geometry is a {kind}; area boundaries must be Polygon or MultiPolygon"
                 ))
-                .hint("is this a boundary layer? points and lines have no area")
-            })?),
-        };
-        let kept = match (exclude(code), polygons) {
-            (Some(reason), _) => Err(reason),
-            (None, None) => Err("no geometry (null)".to_string()),
-            (None, Some(polygons)) if polygons.iter().flat_map(|p| p.iter()).all(Vec::is_empty) => {
-                Err("empty geometry".to_string())
+                .hint("is this a boundary layer? points and lines have no area"));
             }
-            (None, Some(polygons)) => Ok(polygons),
         };
-        plan.push(match kept {
-            Ok(polygons) => Step::Keep(Keep {
-                index,
-                code: code.to_string(),
-                name: name.to_string(),
-                polygons,
+        plan.push(match (exclude(&code), polygons) {
+            (Some(reason), _) => Step::Exclude(Excluded { code, reason }),
+            (None, None) => Step::Exclude(Excluded {
+                code,
+                reason: "no geometry (null)".to_string(),
             }),
-            Err(reason) => Step::Exclude(Excluded {
-                code: code.to_string(),
-                reason,
+            (None, Some(polygons)) => Step::Keep(Keep {
+                index,
+                code,
+                name,
+                polygons,
             }),
         });
     }
@@ -329,19 +269,15 @@ fn text_property<'a>(
     feature: &'a Feature,
     field: &str,
 ) -> std::result::Result<&'a str, (ErrorKind, String)> {
-    match feature.properties.as_ref().and_then(|p| p.get(field)) {
-        Some(JsonValue::String(text)) => Ok(text),
-        Some(other) => Err((
+    let properties = feature.properties.iter().flatten();
+    match properties.clone().find(|(key, _)| key == field) {
+        Some((_, Value::Text(text))) => Ok(text),
+        Some((_, other)) => Err((
             ErrorKind::Value,
-            format!("property '{field}' is {}, not text", describe(other)),
+            format!("property '{field}' is {}, not text", other.describe()),
         )),
         None => {
-            let mut names: Vec<&str> = feature
-                .properties
-                .iter()
-                .flatten()
-                .map(|(k, _)| k.as_str())
-                .collect();
+            let mut names: Vec<&str> = properties.map(|(k, _)| k.as_str()).collect();
             names.sort_unstable();
             let message = match names.as_slice() {
                 [] => format!("has no property '{field}' (it has no properties at all)"),
@@ -357,17 +293,15 @@ fn text_property<'a>(
 
 /// Point at a property that looks like it holds GSS codes, if there is one.
 fn code_field_hint(feature: &Feature) -> String {
-    let looks_like_code = feature
+    let mut codes: Vec<&str> = feature
         .properties
         .iter()
         .flatten()
-        .find_map(|(key, value)| {
-            value
-                .as_str()
-                .filter(|v| gss::problem(v).is_none())
-                .map(|_| key)
-        });
-    match looks_like_code {
+        .filter(|(_, value)| matches!(value, Value::Text(v) if gss::problem(v).is_none()))
+        .map(|(key, _)| key.as_str())
+        .collect();
+    codes.sort_unstable();
+    match codes.first() {
         Some(key) => format!(
             "set the layer's code field to the property holding GSS codes (here probably '{key}')"
         ),
@@ -375,34 +309,15 @@ fn code_field_hint(feature: &Feature) -> String {
     }
 }
 
-fn describe(value: &JsonValue) -> String {
-    match value {
-        JsonValue::Null => "null".to_string(),
-        JsonValue::Bool(b) => format!("the boolean {b}"),
-        JsonValue::Number(n) => format!("the number {n}"),
-        JsonValue::String(s) => format!("'{s}'"),
-        JsonValue::Array(_) => "a list".to_string(),
-        JsonValue::Object(_) => "an object".to_string(),
-    }
-}
-
-/// The polygons of a Polygon or MultiPolygon; None for any other type.
-fn polygons(geometry: &GeometryValue) -> Option<Vec<&PolygonType>> {
-    match geometry {
-        GeometryValue::Polygon { coordinates } => Some(vec![coordinates]),
-        GeometryValue::MultiPolygon { coordinates } => Some(coordinates.iter().collect()),
-        _ => None,
-    }
-}
-
-const WGS84_HINT: &str = "boundary files must be in WGS84 longitude/latitude (EPSG:4326, as \
-     RFC 7946 GeoJSON is); reproject with e.g. ogr2ogr -t_srs EPSG:4326";
+const WGS84_HINT: &str = "boundary files must be in WGS84 longitude/latitude (EPSG:4326) or \
+     British National Grid (EPSG:27700), with the CRS said in the file; reproject with e.g. \
+     ogr2ogr -t_srs EPSG:27700";
 
 const REPAIR_HINT: &str = "repair it in a GIS (e.g. QGIS 'Fix geometries' or ogr2ogr \
      -makevalid), or use the geographr_* copy of the layer, which is valid";
 
-/// Project, check and repair one feature.
-fn process(path: &Path, total: usize, keep: Keep) -> Result<Outcome> {
+/// Decode, project (or check), check and repair one feature.
+fn process(path: &Path, total: usize, crs: Crs, keep: Keep) -> Result<Outcome> {
     let Keep {
         index,
         code,
@@ -412,12 +327,31 @@ fn process(path: &Path, total: usize, keep: Keep) -> Result<Outcome> {
     let fail = |message: String| {
         Error::input(path, message).feature(feature_at(index, total, Some(&code)))
     };
+    let rings = polygons.decode().map_err(|why| {
+        fail(why)
+            .kind(ErrorKind::Format)
+            .hint("the geometry is damaged; export the layer again")
+    })?;
+    if rings.iter().flatten().all(Vec::is_empty) {
+        let reason = "empty geometry".to_string();
+        return Ok(Outcome::Excluded(Excluded { code, reason }));
+    }
+    if crs == Crs::Bng
+        && rings
+            .iter()
+            .flatten()
+            .flatten()
+            .all(|c| c.x.abs() <= 180.0 && c.y.abs() <= 90.0)
+    {
+        return Err(fail(
+            "coordinates look like longitude/latitude, but the file says British National Grid"
+                .to_string(),
+        )
+        .kind(ErrorKind::Mismatch)
+        .hint("the file's CRS is wrong: set it to EPSG:4326, e.g. ogr2ogr -a_srs EPSG:4326"));
+    }
     let mut unclosed = 0;
-    let projected = polygons
-        .into_iter()
-        .map(|polygon| project_polygon(polygon, &mut unclosed))
-        .collect::<std::result::Result<Vec<_>, String>>()
-        .map_err(|message| fail(message).hint(WGS84_HINT))?;
+    let projected = to_polygons(rings, crs, &mut unclosed).map_err(|m| fail(m).hint(WGS84_HINT))?;
     let checked = repair::make_valid(MultiPolygon(projected))
         .map_err(|why| fail(format!("invalid geometry: {why}")).hint(REPAIR_HINT))?;
     if checked.geometry.0.is_empty() {
@@ -450,41 +384,67 @@ fn process(path: &Path, total: usize, keep: Keep) -> Result<Outcome> {
     ))
 }
 
-/// GeoJSON rings (lon/lat) straight to a British National Grid polygon,
-/// counting rings whose last position does not repeat the first (geo closes
-/// them).
-fn project_polygon(
-    rings: &[Vec<Position>],
+/// British National Grid polygons from rings in the file's CRS, counting
+/// rings whose last position does not repeat the first (geo closes them).
+fn to_polygons(
+    rings: Rings,
+    crs: Crs,
     unclosed: &mut usize,
-) -> std::result::Result<Polygon<f64>, String> {
-    let mut rings = rings.iter().map(|ring| project_ring(ring, unclosed));
-    let shell = rings
-        .next()
-        .transpose()?
-        .unwrap_or_else(|| LineString(Vec::new()));
-    Ok(Polygon::new(
-        shell,
-        rings.collect::<std::result::Result<_, _>>()?,
-    ))
-}
-
-fn project_ring(
-    ring: &[Position],
-    unclosed: &mut usize,
-) -> std::result::Result<LineString<f64>, String> {
-    if ring.first() != ring.last() {
-        *unclosed += 1;
-    }
-    ring.iter()
-        .map(|position| match *position.as_slice() {
-            [lon, lat, ..] if (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) => {
-                let (x, y) = to_bng(lon, lat);
-                Ok(Coord { x, y })
-            }
-            [x, y, ..] => Err(format!(
-                "coordinate ({x}, {y}) is not a WGS84 longitude/latitude"
-            )),
-            _ => Err("a position has fewer than 2 numbers".to_string()),
+) -> std::result::Result<Vec<Polygon<f64>>, String> {
+    rings
+        .into_iter()
+        .map(|polygon| {
+            let mut rings = polygon.into_iter().map(|mut ring| {
+                if ring.first() != ring.last() {
+                    *unclosed += 1;
+                }
+                to_bng_in_place(&mut ring, crs)?;
+                Ok(LineString(ring))
+            });
+            let shell = rings
+                .next()
+                .transpose()?
+                .unwrap_or_else(|| LineString(Vec::new()));
+            Ok(Polygon::new(
+                shell,
+                rings.collect::<std::result::Result<_, String>>()?,
+            ))
         })
         .collect()
+}
+
+/// The National Grid's extent with a margin: OSTN15 covers eastings 0 to
+/// 700 km and northings 0 to 1250 km.
+const BNG_EASTINGS: std::ops::RangeInclusive<f64> = -100_000.0..=800_000.0;
+const BNG_NORTHINGS: std::ops::RangeInclusive<f64> = -100_000.0..=1_400_000.0;
+
+/// Projects WGS84 positions to British National Grid; checks that British
+/// National Grid positions lie on the grid.
+fn to_bng_in_place(ring: &mut [Coord<f64>], crs: Crs) -> std::result::Result<(), String> {
+    match crs {
+        Crs::Wgs84 => {
+            for c in ring.iter_mut() {
+                let (lon, lat) = (c.x, c.y);
+                if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
+                    return Err(format!(
+                        "coordinate ({lon}, {lat}) is not a WGS84 longitude/latitude"
+                    ));
+                }
+                let (x, y) = to_bng(lon, lat);
+                *c = Coord { x, y };
+            }
+        }
+        Crs::Bng => {
+            if let Some(c) = ring
+                .iter()
+                .find(|c| !(BNG_EASTINGS.contains(&c.x) && BNG_NORTHINGS.contains(&c.y)))
+            {
+                return Err(format!(
+                    "coordinate ({}, {}) is off the British National Grid, which the file says it is in",
+                    c.x, c.y
+                ));
+            }
+        }
+    }
+    Ok(())
 }

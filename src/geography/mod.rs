@@ -3,10 +3,13 @@
 
 pub mod boundaries;
 pub mod catalogue;
+pub mod geoparquet;
 pub mod gss;
 pub mod projection;
+pub mod read;
 pub mod repair;
 pub mod units;
+pub mod wkb;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

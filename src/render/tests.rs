@@ -63,6 +63,7 @@ fn layer(with_london: bool) -> BoundaryLayer {
     BoundaryLayer {
         path: PathBuf::from("test.geojson"),
         sha256: String::new(),
+        source_crs: crate::geography::read::Crs::Bng,
         features,
         repairs: vec![],
         excluded: vec![],

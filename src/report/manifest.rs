@@ -11,6 +11,7 @@ use crate::config::RunSpec;
 use crate::evidence::SynthesisRow;
 use crate::input::InputFile;
 use crate::load::Loaded;
+use crate::output;
 use crate::services;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -68,6 +69,9 @@ pub struct LevelRecord {
     pub layer: String,
     pub vintage: String,
     pub areas: usize,
+    /// The level's areas with their boundaries (GeoParquet, British National
+    /// Grid), relative to the output directory.
+    pub areas_file: String,
     pub repairs: Vec<Repaired>,
 }
 
@@ -150,6 +154,7 @@ pub fn manifest<'a>(
             layer: level.layer.id.clone(),
             vintage: level.layer.vintage.clone(),
             areas: layer.features.len(),
+            areas_file: output::areas_file(level.level),
             repairs: layer
                 .repairs
                 .iter()

@@ -73,7 +73,9 @@ impl Cells {
         fractions: &[Option<Fractions<'_, 'a>>],
         proxies: usize,
     ) -> (Cells, Vec<Grouping>) {
-        let mut key_of: BTreeMap<(usize, usize, Vec<Option<usize>>), usize> = BTreeMap::new();
+        // (caseload row, district, area at each grouping) -> cell.
+        type Key = (usize, usize, Vec<Option<usize>>);
+        let mut key_of: BTreeMap<Key, usize> = BTreeMap::new();
         let mut cells = Cells {
             row: Vec::new(),
             district: Vec::new(),

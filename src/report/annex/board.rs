@@ -525,6 +525,7 @@ impl Board<'_> {
         let neighbourhood = BoundaryLayer {
             path: self.layer.path.clone(),
             sha256: self.layer.sha256.clone(),
+            source_crs: self.layer.source_crs,
             features: self
                 .layer
                 .features

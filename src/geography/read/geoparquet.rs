@@ -1,0 +1,192 @@
+//! GeoParquet 1.0 and 1.1: a Parquet file whose `geo` key-value metadata
+//! names the geometry column, its encoding and its CRS (PROJJSON; absent
+//! means OGC:CRS84). Read with polars, the crate's one Arrow stack. The
+//! geometry must be WKB (the default of GeoPandas, GDAL and DuckDB); the
+//! native GeoArrow encodings of 1.1 are refused with what to do.
+
+use super::{Areal, Crs, Feature, Format, Geometry, Source, Value, crs, feature_at};
+use crate::error::{Error, ErrorKind, Result};
+use crate::geography::wkb;
+use polars::prelude::*;
+use serde_json::Value as Json;
+use std::io::Cursor;
+use std::path::Path;
+
+const WRITE_HINT: &str = "write it with GeoPandas (GeoDataFrame.to_parquet), GDAL \
+     (ogr2ogr -f Parquet) or DuckDB's spatial extension, which add the metadata";
+
+pub fn read(path: &Path) -> Result<Source> {
+    let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
+    let sha256 = crate::input::sha256_hex(&bytes);
+    let unreadable = |e: PolarsError| {
+        Error::input(path, format!("not a readable Parquet file: {e}"))
+            .kind(ErrorKind::Format)
+            .caused_by(e)
+            .hint("the file is damaged or truncated; write it again")
+    };
+    let mut reader = ParquetReader::new(Cursor::new(bytes));
+    let metadata = reader.get_metadata().map_err(unreadable)?;
+    let geo = metadata
+        .key_value_metadata()
+        .iter()
+        .flatten()
+        .find(|kv| kv.key == "geo")
+        .and_then(|kv| kv.value.clone())
+        .ok_or_else(|| {
+            Error::input(
+                path,
+                "is a Parquet file without GeoParquet ('geo') metadata",
+            )
+            .kind(ErrorKind::Missing)
+            .key("geo")
+            .hint(WRITE_HINT)
+        })?;
+    let geo: Json = serde_json::from_str(&geo).map_err(|e| {
+        Error::input(path, format!("its 'geo' metadata is not JSON: {e}"))
+            .kind(ErrorKind::Format)
+            .key("geo")
+            .caused_by(e)
+            .hint(WRITE_HINT)
+    })?;
+    let (column, crs) = geometry_column(path, &geo)?;
+    // pyarrow (GeoPandas) records the geometry column's Arrow type as the
+    // GeoArrow extension "geoarrow.wkb", which polars cannot hold; without
+    // that Arrow schema the column is read as the plain binary it is.
+    let mut plain = (**reader.get_metadata().map_err(unreadable)?).clone();
+    if let Some(pairs) = plain.key_value_metadata.as_mut() {
+        pairs.retain(|kv| kv.key != "ARROW:schema");
+    }
+    reader.set_metadata(std::sync::Arc::new(plain));
+    let frame = reader.finish().map_err(unreadable)?;
+    let geometry_columns: Vec<&str> = geo["columns"]
+        .as_object()
+        .map(|c| c.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    Ok(Source {
+        format: Format::GeoParquet,
+        crs,
+        sha256,
+        features: features(path, &frame, &column, &geometry_columns)?,
+    })
+}
+
+/// The primary geometry column's name and CRS, checked: WKB, planar edges.
+fn geometry_column(path: &Path, geo: &Json) -> Result<(String, Crs)> {
+    let fail = |kind: ErrorKind, message: String| Error::input(path, message).kind(kind).key("geo");
+    let column = geo["primary_column"].as_str().ok_or_else(|| {
+        fail(ErrorKind::Missing, "has no primary_column".to_string()).hint(WRITE_HINT)
+    })?;
+    let meta = &geo["columns"][column];
+    if !meta.is_object() {
+        return Err(fail(
+            ErrorKind::Missing,
+            format!("does not describe the primary column '{column}'"),
+        )
+        .hint(WRITE_HINT));
+    }
+    match meta["encoding"].as_str() {
+        Some(e) if e.eq_ignore_ascii_case("WKB") => {}
+        other => {
+            return Err(fail(ErrorKind::Format, format!(
+                "column '{column}' is encoded as {}, not WKB",
+                other.unwrap_or("(nothing)")
+            ))
+            .hint("write the geometry as WKB, e.g. GeoPandas to_parquet(geometry_encoding='WKB'), the default"));
+        }
+    }
+    if meta["edges"].as_str() == Some("spherical") {
+        return Err(fail(
+            ErrorKind::Value,
+            format!("column '{column}' has spherical edges"),
+        )
+        .hint("areas here are planar (British National Grid); write the layer with planar edges"));
+    }
+    // GeoParquet: a missing crs is OGC:CRS84; null is an unknown CRS.
+    let crs = match meta.get("crs") {
+        None => Ok(Crs::Wgs84),
+        Some(Json::Null) => Err("an unknown CRS (crs: null)".to_string()),
+        Some(Json::String(s)) => crs::from_name(s).or_else(|_| crs::from_wkt(s)),
+        Some(projjson) => crs::from_projjson(projjson),
+    };
+    let crs = crs.map_err(|name| {
+        fail(
+            ErrorKind::Unknown,
+            format!("column '{column}' is in {name}, neither WGS84 nor British National Grid"),
+        )
+        .hint(crs::HINT)
+    })?;
+    Ok((column.to_string(), crs))
+}
+
+fn features(
+    path: &Path,
+    frame: &DataFrame,
+    column: &str,
+    geometry_columns: &[&str],
+) -> Result<Vec<Feature>> {
+    let missing = || {
+        Error::input(
+            path,
+            format!("has no binary column '{column}', which its 'geo' metadata names"),
+        )
+        .kind(ErrorKind::Missing)
+        .key(column)
+        .hint(WRITE_HINT)
+    };
+    let geometries = frame
+        .column(column)
+        .ok()
+        .and_then(|c| c.binary().ok())
+        .ok_or_else(missing)?;
+    let attributes: Vec<&Column> = frame
+        .columns()
+        .iter()
+        .filter(|c| !geometry_columns.contains(&c.name().as_str()))
+        .collect();
+    let total = geometries.len();
+    geometries
+        .iter()
+        .enumerate()
+        .map(|(row, blob)| {
+            let geometry = match blob {
+                None => Geometry::Null,
+                Some(blob) => {
+                    let kind = wkb::kind(blob).map_err(|why| {
+                        Error::input(path, why)
+                            .kind(ErrorKind::Format)
+                            .feature(feature_at(row, total, None))
+                            .hint("the geometry is damaged; write the file again")
+                    })?;
+                    match wkb::type_name(kind).as_str() {
+                        "Polygon" | "MultiPolygon" => Geometry::Areal(Areal::Wkb(blob.to_vec())),
+                        other => Geometry::Other(other.to_string()),
+                    }
+                }
+            };
+            let properties = attributes
+                .iter()
+                .map(|c| {
+                    let cell = c.get(row).map_err(|e| Error::internal(e.to_string()))?;
+                    Ok((c.name().to_string(), value(&cell)))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Feature {
+                properties: Some(properties),
+                geometry,
+            })
+        })
+        .collect()
+}
+
+fn value(cell: &AnyValue) -> Value {
+    match cell {
+        AnyValue::Null => Value::Null,
+        AnyValue::String(s) => Value::Text(s.to_string()),
+        AnyValue::StringOwned(s) => Value::Text(s.to_string()),
+        AnyValue::Boolean(b) => Value::Bool(*b),
+        AnyValue::Binary(_) | AnyValue::BinaryOwned(_) => Value::Binary,
+        AnyValue::List(_) => Value::List,
+        number if number.is_primitive_numeric() => Value::Number(number.to_string()),
+        other => Value::Text(other.to_string()),
+    }
+}
