@@ -47,6 +47,8 @@ fn config_with(dir: &Path, dataset: &str, bytes: &[u8]) -> PathBuf {
             "general_population",
             "caseload_observed",
             "caseload_national",
+            "evidence",
+            "treatment_evidence",
         ]
         .iter()
         .find(|name| line.starts_with(&format!("{name} = \"datasets/")))
