@@ -415,6 +415,10 @@ fn area_weighted_lsoa_to_ccg21_agrees_with_tobler_and_conserves_the_total() {
 }
 
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn allocate_total_agrees_with_tobler_default() {
     let allocated = lsoa_to_ccg21().clone().allocate_total();
     let result = values::apportion(&allocated, &lsoa_population(), Kind::Extensive).unwrap();
@@ -448,6 +452,10 @@ fn allocate_total_agrees_with_tobler_default() {
 /// the person), with every LSOA's population as the values and with the
 /// English LSOAs' only: the figures in the README's apportion section.
 #[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
 fn both_rules_against_the_official_lookup() {
     let all = lsoa_population();
     let english = Values {
