@@ -5,10 +5,10 @@
 //! over the independent areas, the bias, spread and coverage that the
 //! simulation's model error is set from.
 
+use crate::caseload::Proxy;
 use crate::caseload::observed::{
     Date, Definition, NationalTotal, Observed, ObservedLevel, national_on,
 };
-use crate::caseload::{self, Proxy};
 use crate::config::RunSpec;
 use crate::error::{Error, ErrorKind, Result};
 use crate::geography::units::Units;
@@ -103,24 +103,7 @@ pub fn comparable_areas(observations: &Observations) -> usize {
 /// Every count against the model, and the fits.
 pub fn check(spec: &RunSpec, loaded: &Loaded, observations: &Observations) -> Result<Check> {
     let levels = areas_by_level(spec, loaded, observations)?;
-    let share = caseload::england_share(&spec.caseload, &loaded.units);
-    let placements = Proxy::ALL
-        .iter()
-        .map(|&proxy| {
-            caseload::place(
-                &loaded.caseload,
-                &loaded.units,
-                &proxy.weights(&loaded.units),
-                share,
-                &loaded.pdus,
-                spec.datasets.caseload.path(),
-            )
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let chosen = Proxy::ALL
-        .iter()
-        .position(|&p| p == spec.caseload.proxy)
-        .unwrap_or(0);
+    let (placements, chosen) = super::placements(spec, loaded)?;
     let groupings: Vec<Areas> = levels.values().map(|(areas, _)| areas.clone()).collect();
     let model = Inputs {
         units: &loaded.units,
@@ -138,7 +121,7 @@ pub fn check(spec: &RunSpec, loaded: &Loaded, observations: &Observations) -> Re
         seed: options.seed,
         proxy_weights: options.proxy_weights.as_array(),
         model_error: model_error_in_use(spec),
-        england_share: share,
+        england_share: placements[chosen].england_share,
         england_share_sd: options.england_share_sd,
     });
     let modelled_on = model_date(loaded, observations.file)?;

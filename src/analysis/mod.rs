@@ -97,8 +97,9 @@ pub struct Central {
     sensitivity: Vec<SensitivityRow>,
 }
 
-/// The central estimates of every level, and the sensitivity scenarios.
-pub fn central(spec: &RunSpec, loaded: &Loaded) -> Result<Central> {
+/// The caseload placed under every proxy (in `Proxy::ALL` order), and the
+/// index of the configured one.
+pub fn placements(spec: &RunSpec, loaded: &Loaded) -> Result<(Vec<Placement>, usize)> {
     let share = caseload::england_share(&spec.caseload, &loaded.units);
     let placements = Proxy::ALL
         .par_iter()
@@ -117,6 +118,12 @@ pub fn central(spec: &RunSpec, loaded: &Loaded) -> Result<Central> {
         .iter()
         .position(|&p| p == spec.caseload.proxy)
         .expect("every proxy is placed");
+    Ok((placements, chosen))
+}
+
+/// The central estimates of every level, and the sensitivity scenarios.
+pub fn central(spec: &RunSpec, loaded: &Loaded) -> Result<Central> {
+    let (placements, chosen) = placements(spec, loaded)?;
     let mut bases = level_bases(loaded, &placements);
     let scenarios: Vec<Scenario> = sensitivity::scenarios(spec.caseload.proxy)
         .par_iter()
