@@ -16,7 +16,7 @@ use jsna_gap::apportion::lookup::Official;
 use jsna_gap::apportion::values::{self, Kind, Values};
 use jsna_gap::apportion::vintage::Vintage;
 use jsna_gap::apportion::{LayerRequest, OutputFormat, Request, ValuesRequest, area, read_layer};
-use jsna_gap::load::DataDir;
+use jsna_gap::source::DataDir;
 use std::path::PathBuf;
 use std::time::Duration;
 

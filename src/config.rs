@@ -1,16 +1,17 @@
 //! Configuration, resolved in two steps: the TOML file as the user wrote it
 //! ([`ConfigFile`], unknown keys refused), then the run specification the
 //! pipeline runs with ([`RunSpec`]: the files to read, chosen layers, and the
-//! data source, see [`crate::load::DataSource`]). The manifest records the
+//! data source, see [`crate::source::DataSource`]). The manifest records the
 //! `RunSpec`, with every file named relative to its source.
 
 use crate::caseload::{CaseloadOptions, EnglandShare};
-use crate::data::embedded;
 use crate::error::{Error, ErrorKind, Result};
 use crate::geography::Level;
 use crate::geography::catalogue::{Catalogue, Layer};
 use crate::input::DataFile;
-use crate::load::{DATA_DIR_ENV, DataSource};
+use crate::input::embedded;
+use crate::source::DataSource;
+pub use crate::source::Overrides;
 use crate::stats::suppression::Suppression;
 use crate::uncertainty::UncertaintyOptions;
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,30 @@ struct ConfigFile {
     publication: Suppression,
     #[serde(default)]
     uncertainty: UncertaintyOptions,
+    /// The user's own boundary layers, for the `custom` level.
+    #[serde(default, rename = "boundary_layer")]
+    boundary_layers: Vec<UserLayer>,
+}
+
+/// A boundary layer of the user's own (`[[boundary_layer]]`): the `custom`
+/// reporting level, whose areas get the LSOAs whose interior points they
+/// hold (best fit), since no official lookup links them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserLayer {
+    id: String,
+    /// Relative to the configuration file: GeoJSON, Shapefile, GeoPackage
+    /// or GeoParquet, in WGS84 or British National Grid.
+    file: PathBuf,
+    code_field: String,
+    name_field: String,
+    /// When its boundaries were drawn, e.g. "December 2024".
+    vintage: String,
+    /// The year of the copyright line on maps drawn from it.
+    year: u16,
+    /// The line that credits its source on maps and pages; by default the
+    /// ONS and OS line of the built-in layers.
+    attribution: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -82,6 +107,10 @@ pub struct MapOptions {
 pub struct LevelSpec {
     pub level: Level,
     pub layer: Layer,
+    /// The file of a user's own layer (the `custom` level); catalogue
+    /// layers are files of the data source.
+    #[serde(skip)]
+    pub file: Option<DataFile>,
     /// The ONS/OS attribution line for maps and pages drawn from the layer.
     #[serde(skip)]
     pub attribution: String,
@@ -119,28 +148,6 @@ pub struct RunSpec {
     pub uncertainty: UncertaintyOptions,
 }
 
-/// What the user typed that bears on configuration.
-#[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    pub config: Option<PathBuf>,
-    pub data_dir: Option<PathBuf>,
-    /// Normally the `JSNA_GAP_DATA` environment variable.
-    pub data_dir_env: Option<PathBuf>,
-}
-
-impl Overrides {
-    /// The overrides with `JSNA_GAP_DATA` read from the environment.
-    pub fn from_env(config: Option<PathBuf>, data_dir: Option<PathBuf>) -> Overrides {
-        Overrides {
-            config,
-            data_dir,
-            data_dir_env: std::env::var_os(DATA_DIR_ENV)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from),
-        }
-    }
-}
-
 impl RunSpec {
     pub fn resolve(overrides: &Overrides) -> Result<RunSpec> {
         // The directory a configuration file's relative paths start from;
@@ -163,15 +170,19 @@ impl RunSpec {
             .run
             .levels
             .iter()
-            .map(|(level, id)| {
-                let layer = catalogue
-                    .layer(id, *level)
-                    .map_err(|e| located(e, &shown, "run.levels"))?;
-                Ok(LevelSpec {
-                    level: *level,
-                    attribution: catalogue.attribution(layer),
-                    layer: layer.clone(),
-                })
+            .map(|(level, id)| match level {
+                Level::Custom => file.user_level(id, base.as_deref(), &catalogue, &shown),
+                _ => {
+                    let layer = catalogue
+                        .layer(id, *level)
+                        .map_err(|e| located(e, &shown, "run.levels"))?;
+                    Ok(LevelSpec {
+                        level: *level,
+                        attribution: catalogue.attribution(layer),
+                        layer: layer.clone(),
+                        file: None,
+                    })
+                }
             })
             .collect::<Result<Vec<_>>>()?;
         let from_config = match (&base, file.data_dir) {
@@ -219,6 +230,50 @@ impl RunSpec {
 }
 
 impl ConfigFile {
+    /// The `custom` level: the user's layer the levels name by its id.
+    fn user_level(
+        &self,
+        id: &str,
+        base: Option<&Path>,
+        catalogue: &Catalogue,
+        shown: &Path,
+    ) -> Result<LevelSpec> {
+        let ids: Vec<&str> = self.boundary_layers.iter().map(|l| l.id.as_str()).collect();
+        let Some(own) = self.boundary_layers.iter().find(|l| l.id == id) else {
+            return Err(Error::input(
+                shown,
+                format!(
+                    "run.levels gives custom = \"{id}\", but no [[boundary_layer]] has that id (ids given: [{}])",
+                    ids.join(", ")
+                ),
+            )
+            .kind(ErrorKind::Config)
+            .key("run.levels")
+            .hint("add a [[boundary_layer]] with id, file, code_field, name_field, vintage and year (see examples/custom-level/jsna.toml)"));
+        };
+        let file = DataFile::in_config_dir(base.unwrap_or(Path::new(".")), &own.file);
+        let layer = Layer {
+            id: own.id.clone(),
+            level: Level::Custom,
+            vintage: own.vintage.clone(),
+            year: own.year,
+            file: file.recorded().to_string(),
+            code_field: own.code_field.clone(),
+            name_field: own.name_field.clone(),
+            generalisation: "as supplied".to_string(),
+            url: String::new(),
+        };
+        Ok(LevelSpec {
+            level: Level::Custom,
+            attribution: match &own.attribution {
+                Some(line) => line.clone(),
+                None => catalogue.attribution(&layer),
+            },
+            layer,
+            file: Some(file),
+        })
+    }
+
     /// Checks the values serde cannot: ranges and non-empty choices.
     fn check(&self, path: &Path) -> Result<()> {
         if self.run.levels.is_empty() {

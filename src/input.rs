@@ -6,17 +6,19 @@
 //! plain "CSV" is Windows-1252 (both refused with a hint, because guessing an
 //! encoding silently corrupts area names).
 
-use crate::data::embedded;
 use crate::error::{Error, ErrorKind, Result};
-use crate::geography::boundaries::{self, BoundaryLayer};
-use crate::geography::gss;
-use serde::{Serialize, Serializer};
+use crate::gss;
 use sha2::{Digest, Sha256};
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::hash::Hash;
 use std::path::{Path, PathBuf};
+
+pub mod embedded;
+mod file;
+pub mod provenance;
+pub(crate) use file::Compiled;
+pub use file::{DataFile, gunzip, gzip};
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const SAVE_AS_UTF8: &str = "in Excel use File > Save As > \"CSV UTF-8 (Comma delimited)\"";
@@ -44,19 +46,6 @@ pub struct InputFile {
     pub path: PathBuf,
     pub sha256: String,
     pub records: Option<usize>,
-}
-
-/// One file a run reads: where its bytes are, and the name the manifest
-/// records, relative to its source (`embedded:`, `data-dir:`, `config-dir:`),
-/// so that no output holds a machine's path.
-#[derive(Debug, Clone)]
-pub struct DataFile {
-    /// Where it is read from, and how messages name it (for an embedded
-    /// file, its `embedded:` name).
-    path: PathBuf,
-    /// How the manifest records it: relative to its source.
-    recorded: String,
-    embedded: Option<embedded::Entry>,
 }
 
 /// One record of a table, with typed, located access to its fields.
@@ -307,96 +296,6 @@ impl<K: Hash + Eq> Seen<K> {
                 ))
                 .kind(ErrorKind::Duplicate)),
         }
-    }
-}
-
-impl DataFile {
-    /// A file of a data directory, by its path relative to the directory.
-    pub fn in_data_dir(dir: &Path, relative: &str) -> DataFile {
-        DataFile {
-            path: dir.join(relative),
-            recorded: format!("data-dir:{relative}"),
-            embedded: None,
-        }
-    }
-
-    /// A file named in a configuration file, relative to its directory.
-    /// The manifest records the name as written when it is relative, and
-    /// only the file name when it is absolute (the SHA-256 identifies it).
-    pub fn in_config_dir(base: &Path, written: &Path) -> DataFile {
-        let recorded = if written.is_absolute() {
-            let name = written.file_name().unwrap_or(written.as_os_str());
-            format!("file:{}", name.to_string_lossy())
-        } else {
-            format!("config-dir:{}", written.to_string_lossy())
-        };
-        DataFile {
-            path: base.join(written),
-            recorded,
-            embedded: None,
-        }
-    }
-
-    /// A file compiled into the binary.
-    pub(crate) fn embedded(entry: embedded::Entry) -> DataFile {
-        let recorded = format!("embedded:{}", entry.name);
-        DataFile {
-            path: PathBuf::from(&recorded),
-            recorded,
-            embedded: Some(entry),
-        }
-    }
-
-    /// Where the file is read from, for messages.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The name the manifest records.
-    pub fn recorded(&self) -> &str {
-        &self.recorded
-    }
-
-    /// The file's bytes; an embedded file is decompressed and checked
-    /// against the SHA-256 its provenance records.
-    pub fn bytes(&self) -> Result<Cow<'static, [u8]>> {
-        match &self.embedded {
-            Some(entry) => entry.contents(),
-            None => std::fs::read(&self.path)
-                .map(Cow::Owned)
-                .map_err(|e| Error::io(&self.path, e)),
-        }
-    }
-
-    /// The file as a CSV table.
-    pub fn table(&self) -> Result<Table> {
-        Table::parse(&self.path, &self.recorded, &self.bytes()?)
-    }
-
-    /// The file as a boundary layer (see [`boundaries::read_layer`]); the
-    /// layer's path is the recorded name.
-    pub fn layer(
-        &self,
-        code_field: &str,
-        name_field: &str,
-        exclude: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<BoundaryLayer> {
-        let mut layer =
-            boundaries::parse_layer(&self.path, &self.bytes()?, code_field, name_field, exclude)?;
-        layer.path = PathBuf::from(&self.recorded);
-        Ok(layer)
-    }
-}
-
-impl std::fmt::Display for DataFile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.recorded)
-    }
-}
-
-impl Serialize for DataFile {
-    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.recorded)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod error;
 pub mod evidence;
 pub mod gap;
 pub mod geography;
+pub mod gss;
 pub mod input;
 pub mod load;
 pub mod numbers;
@@ -24,6 +25,7 @@ pub mod prevalence;
 pub mod render;
 pub mod report;
 pub mod services;
+pub mod source;
 pub mod stats;
 pub mod uncertainty;
 

@@ -7,28 +7,28 @@
 use crate::apportion::population::{FineUnits, LSOA_BOUNDARIES, Placement as PointPlacement};
 use crate::caseload::observed::{self, NationalTotal, Observed};
 use crate::caseload::{self, CaseloadRow, PduAreas};
-use crate::config::Overrides;
 use crate::config::{LevelSpec, RunSpec};
-use crate::data::{embedded, pack};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::evidence::treatment::{self, TreatmentFigure};
 use crate::evidence::{self, Study};
-use crate::geography::boundaries::BoundaryLayer;
+use crate::geography::Level;
+use crate::geography::boundaries::{BoundaryLayer, Excluded, read_file};
 use crate::geography::catalogue::Catalogue;
+use crate::geography::pack;
+use crate::geography::pack::LsoaPoints;
 use crate::geography::units::Units;
-use crate::geography::{Level, gss};
-use crate::input::DataFile;
-use crate::input::{InputFile, Table};
+use crate::gss;
+use crate::input::embedded;
+use crate::input::{DataFile, InputFile, Table};
+use crate::numbers::thousands;
 use crate::prevalence::{self, Comparator, LocalPrevalence, Prevalence, TreatmentAccess};
 use crate::render::charts::Survey;
 use crate::services::{self, Service};
-use serde::{Serialize, Serializer};
+use crate::source::{DataDir, DataSource};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 pub const PDU_LOOKUP: &str = "justice/pdu_pcc_area_lookup.csv";
 pub const SURVEY_2017: &str = "evidence/survey_2017_services.csv";
-pub const DATA_DIR_ENV: &str = "JSNA_GAP_DATA";
 /// The constituencies an observed count may be given for.
 pub const PCON_LAYER: &str = "pcon-2024";
 
@@ -82,18 +82,16 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         "reading lookups and populations from {}",
         spec.data.describe()
     ));
-    let units = walk.keep(spec.data.units().and_then(|mut units| {
-        place_best_fit_levels(spec, &mut units)?;
-        Ok(units)
-    }));
+    let mut units = walk.keep(units(&spec.data));
     if let Some(units) = &units {
         walk.inputs.extend(units.inputs.iter().cloned());
     }
-    let layers: Vec<Option<(LevelSpec, BoundaryLayer)>> = spec
-        .levels
-        .iter()
-        .map(|level| {
-            let layer = walk.keep(load_layer(spec, level, units.as_ref()?))?;
+    let mut layers: Vec<Option<(LevelSpec, BoundaryLayer)>> = Vec::new();
+    for level in &spec.levels {
+        let layer = units
+            .as_mut()
+            .and_then(|units| walk.keep(load_layer(spec, level, units)));
+        if let Some(layer) = &layer {
             progress(&format!(
                 "read {} boundaries {}: {} areas, {} repaired",
                 level.level,
@@ -101,15 +99,25 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
                 layer.features.len(),
                 layer.repairs.len()
             ));
+            if let (Level::Custom, Some(units)) = (level.level, &units) {
+                let outside: Vec<_> = units.lsoas.iter().filter(|l| l.custom.is_empty()).collect();
+                progress(&format!(
+                    "{} of {} English LSOAs ({} adults) lie in no area of {}",
+                    thousands(outside.len() as f64, 0),
+                    thousands(units.lsoas.len() as f64, 0),
+                    thousands(outside.iter().map(|l| l.adults).sum(), 0),
+                    level.layer.id
+                ));
+            }
             walk.inputs.push(InputFile {
                 role: format!("{} boundaries ({})", level.level, level.layer.id),
                 path: layer.path.clone(),
                 sha256: layer.sha256.clone(),
                 records: Some(layer.features.len() + layer.excluded.len()),
             });
-            Some((level.clone(), layer))
-        })
-        .collect();
+        }
+        layers.push(layer.map(|layer| (level.clone(), layer)));
+    }
     let datasets = &spec.datasets;
     let caseload = walk.read("caseload", Ok(datasets.caseload.clone()), caseload::read);
     let pdus = walk.read(
@@ -281,319 +289,156 @@ impl Walk {
     }
 }
 
-/// Constituencies have no official LSOA lookup: a run that reports at them
-/// gets each LSOA's constituency by best fit.
-fn place_best_fit_levels(spec: &RunSpec, units: &mut Units) -> Result<()> {
-    if spec.levels.iter().any(|l| l.level == Level::Pcon) {
-        let placed = spec.data.constituencies(units)?;
-        for (lsoa, area) in units.lsoas.iter_mut().zip(placed) {
-            lsoa.pcon = area.unwrap_or_default();
-        }
-    }
-    Ok(())
-}
-
-/// A level's boundaries, English areas only, whose codes must be exactly the
-/// codes the lookups give that level.
-fn load_layer(spec: &RunSpec, level: &LevelSpec, units: &Units) -> Result<BoundaryLayer> {
-    let file = spec.data.file(&level.layer.file)?;
-    let layer = file.layer(
+/// A level's boundaries, English areas only. A level with an official
+/// lookup must have exactly the codes the lookups give it; a level placed
+/// by best fit (constituencies, a user's layer) gives each LSOA the area its
+/// point lies in, and reports the areas too small to hold any LSOA's point.
+fn load_layer(spec: &RunSpec, level: &LevelSpec, units: &mut Units) -> Result<BoundaryLayer> {
+    let file = match &level.file {
+        Some(own) => own.clone(),
+        None => spec.data.file(&level.layer.file)?,
+    };
+    let mut layer = read_file(
+        &file,
         &level.layer.code_field,
         &level.layer.name_field,
         &|code: &str| {
             (!gss::is_english(code)).then(|| "outside England, the scope of this run".to_string())
         },
     )?;
-    let drawn: BTreeSet<&str> = layer.features.iter().map(|f| f.code.as_str()).collect();
-    let looked_up: BTreeSet<&str> = units
-        .lsoas
-        .iter()
-        .map(|l| Units::area_of(l, level.level))
-        .collect();
-    let only_drawn: Vec<&str> = drawn.difference(&looked_up).copied().collect();
-    let only_looked_up: Vec<&str> = looked_up.difference(&drawn).copied().collect();
-    if !only_drawn.is_empty() || !only_looked_up.is_empty() {
-        return Err(Error::input(
-            file.path(),
-            format!(
-                "the {} boundaries do not match the lookups: codes only in the boundaries: [{}]; only in the lookups: [{}]",
-                level.level,
-                only_drawn.join(", "),
-                only_looked_up.join(", ")
-            ),
-        )
-        .hint("choose the layer of the lookups' vintage: ctyua-2024, lad-2024, sicbl-2023, icb-2023 or ccg-2021"));
+    match level.level.best_fit() {
+        true => place_by_best_fit(spec, level.level, &mut layer, units)?,
+        false => check_against_lookups(&file, level.level, &layer, units)?,
     }
     Ok(layer)
 }
 
-// Where the data comes from.
-
-/// The data a run reads: the embedded dataset or a directory of originals.
-#[derive(Debug, Clone)]
-pub enum DataSource {
-    Embedded,
-    Directory(DataDir),
-}
-
-/// A directory of original data files and how it was chosen, plus the
-/// other places that were named (pointed to when a file is missing).
-#[derive(Debug, Clone)]
-pub struct DataDir {
-    pub path: PathBuf,
-    pub chosen_by: String,
-    candidates: Vec<(PathBuf, String)>,
-}
-
-impl DataSource {
-    /// The data directory the user named (flag, environment, config, in
-    /// that order), else the embedded dataset.
-    pub fn resolve(overrides: &Overrides, from_config: Option<PathBuf>) -> DataSource {
-        let candidates: Vec<(PathBuf, String)> = [
-            overrides
-                .data_dir
-                .clone()
-                .map(|p| (p, "--data-dir".to_string())),
-            overrides
-                .data_dir_env
-                .clone()
-                .map(|p| (p, format!("the {DATA_DIR_ENV} environment variable"))),
-            from_config.map(|p| (p, "data_dir in the config".to_string())),
-        ]
-        .into_iter()
-        .flatten()
+/// Gives each LSOA its area of a best-fit level (constituencies as the
+/// embedded dataset recorded them, else by the LSOA's interior point).
+/// Areas no LSOA's point falls in cannot be estimated from LSOAs: they are
+/// left out of the layer and listed among its exclusions.
+fn place_by_best_fit(
+    spec: &RunSpec,
+    level: Level,
+    layer: &mut BoundaryLayer,
+    units: &mut Units,
+) -> Result<()> {
+    let fitted = lsoa_points(&spec.data, units)?;
+    // A user's layer may cover part of England: an LSOA whose point lies in
+    // none of its areas is in none of them (counted below), never moved in.
+    let placed = match level {
+        Level::Pcon => fitted.pcon,
+        _ => PointPlacement::by_point(&fine_units(units), &fitted.points, layer).area_of,
+    };
+    for (lsoa, area) in units.lsoas.iter_mut().zip(placed) {
+        let field = match level {
+            Level::Pcon => &mut lsoa.pcon,
+            _ => &mut lsoa.custom,
+        };
+        *field = area.unwrap_or_default();
+    }
+    let held: BTreeSet<&str> = units
+        .lsoas
+        .iter()
+        .map(|l| Units::area_of(l, level))
         .collect();
-        match candidates.first() {
-            None => DataSource::Embedded,
-            Some((path, chosen_by)) => DataSource::Directory(DataDir {
-                path: path.clone(),
-                chosen_by: chosen_by.clone(),
-                candidates,
-            }),
+    let (kept, empty): (Vec<_>, Vec<_>) = std::mem::take(&mut layer.features)
+        .into_iter()
+        .partition(|f| held.contains(f.code.as_str()));
+    layer.features = kept;
+    layer.excluded.extend(empty.into_iter().map(|f| {
+        Excluded {
+            code: f.code,
+            reason:
+                "no LSOA's interior point lies in it, so no LSOA-based estimate can be made for it"
+                    .to_string(),
         }
-    }
+    }));
+    Ok(())
+}
 
-    /// The fine units (LSOAs with every level's area) and district facts.
-    pub fn units(&self) -> Result<Units> {
-        match self {
-            DataSource::Embedded => pack::read_units(embedded::Dataset::builtin()),
-            DataSource::Directory(dir) => Units::load(dir),
-        }
+/// The codes of a level's boundaries must be exactly those its lookups give.
+fn check_against_lookups(
+    file: &DataFile,
+    level: Level,
+    layer: &BoundaryLayer,
+    units: &Units,
+) -> Result<()> {
+    let drawn: BTreeSet<&str> = layer.features.iter().map(|f| f.code.as_str()).collect();
+    let looked_up: BTreeSet<&str> = units
+        .lsoas
+        .iter()
+        .map(|l| Units::area_of(l, level))
+        .collect();
+    let only_drawn: Vec<&str> = drawn.difference(&looked_up).copied().collect();
+    let only_looked_up: Vec<&str> = looked_up.difference(&drawn).copied().collect();
+    if only_drawn.is_empty() && only_looked_up.is_empty() {
+        return Ok(());
     }
+    Err(Error::input(
+        file.path(),
+        format!(
+            "the {level} boundaries do not match the lookups: codes only in the boundaries: [{}]; only in the lookups: [{}]",
+            only_drawn.join(", "),
+            only_looked_up.join(", ")
+        ),
+    )
+    .hint("choose the layer of the lookups' vintage: ctyua-2024, lad-2024, sicbl-2023, icb-2023 or ccg-2021"))
+}
 
-    /// Each English LSOA's July 2024 constituency, in LSOA order: placed from the boundaries in a data
-    /// directory ([`DataDir::constituencies`]), or as the embedded dataset
-    /// recorded that placement when it was built.
-    pub fn constituencies(&self, units: &Units) -> Result<Vec<Option<String>>> {
-        match self {
-            DataSource::Embedded => pack::read_constituencies(embedded::Dataset::builtin(), units),
-            DataSource::Directory(dir) => dir.constituencies(units),
-        }
-    }
+// The data each source holds.
 
-    /// An original file, by its path relative to a data directory (for
-    /// the embedded dataset, its compressed copy).
-    pub fn file(&self, relative: &str) -> Result<DataFile> {
-        match self {
-            DataSource::Embedded => embedded::Dataset::builtin().original(relative),
-            DataSource::Directory(dir) => dir.file(relative),
-        }
-    }
-
-    /// One line for the user: which data the run reads.
-    pub fn describe(&self) -> String {
-        match self {
-            DataSource::Embedded => {
-                "the embedded dataset (no --data-dir, JSNA_GAP_DATA or data_dir given)".to_string()
-            }
-            DataSource::Directory(dir) => format!(
-                "the data directory {} (chosen by {})",
-                dir.path.display(),
-                dir.chosen_by
-            ),
-        }
+/// The fine units (LSOAs with every level's area) and district facts.
+pub fn units(source: &DataSource) -> Result<Units> {
+    match source {
+        DataSource::Embedded => pack::read_units(embedded::Dataset::builtin()),
+        DataSource::Directory(dir) => Units::load(dir),
     }
 }
 
-/// The manifest records the kind of source and how it was chosen, never
-/// the directory's path.
-impl Serialize for DataSource {
-    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Recorded<'a> {
-            source: &'a str,
-            chosen_by: &'a str,
-        }
-        let recorded = match self {
-            DataSource::Embedded => Recorded {
-                source: "embedded",
-                chosen_by: "no data directory given",
-            },
-            DataSource::Directory(dir) => Recorded {
-                source: "data-dir",
-                chosen_by: &dir.chosen_by,
-            },
-        };
-        recorded.serialize(serializer)
+/// Each English LSOA's interior point and July 2024 constituency: found
+/// from the boundaries in a data directory ([`fit_lsoa_points`]), or as the
+/// embedded dataset recorded them when it was built.
+pub fn lsoa_points(source: &DataSource, units: &Units) -> Result<LsoaPoints> {
+    match source {
+        DataSource::Embedded => pack::read_lsoa_points(embedded::Dataset::builtin(), units),
+        DataSource::Directory(dir) => fit_lsoa_points(dir, units),
     }
 }
 
-impl DataDir {
-    /// A directory the user named directly (e.g. `data build --from DIR`).
-    pub fn given(path: PathBuf, chosen_by: &str) -> DataDir {
-        DataDir {
-            candidates: vec![(path.clone(), chosen_by.to_string())],
-            path,
-            chosen_by: chosen_by.to_string(),
-        }
-    }
-
-    /// Each English LSOA's July 2024 constituency, by its interior point
-    /// (the ONS best-fit method), through the apportion engine's point
-    /// placement; a point off the constituencies' generalised coastline
-    /// goes to the nearest.
-    pub fn constituencies(&self, units: &Units) -> Result<Vec<Option<String>>> {
-        let catalogue = Catalogue::builtin();
-        let layer = catalogue.layer(PCON_LAYER, Level::Pcon)?;
-        let english = |code: &str| (!gss::is_english(code)).then(|| "outside England".to_string());
-        let pcon = self
-            .file(&layer.file)?
-            .layer(&layer.code_field, &layer.name_field, &english)?;
-        let lsoas = self
-            .file(LSOA_BOUNDARIES)?
-            .layer("lsoa11_code", "lsoa11_name", &english)?;
-        let fine = FineUnits {
-            what: "English LSOA 2011s".to_string(),
-            codes: units.lsoas.iter().map(|l| l.code.clone()).collect(),
-            population: units.lsoas.iter().map(|l| l.adults).collect(),
-        };
-        let points = fine.interior_points(&lsoas);
-        let placement = PointPlacement::by_point(&fine, &points, &pcon);
-        Ok(placement.nearest_where_outside(&points, &pcon).area_of)
-    }
-
-    /// A data file, which must exist; the error names the file, where it
-    /// was looked for, and any other named directory that has it.
-    pub fn file(&self, relative: &str) -> Result<DataFile> {
-        let path = self.path.join(relative);
-        if path.is_file() {
-            return Ok(DataFile::in_data_dir(&self.path, relative));
-        }
-        let others = &self.candidates[1..];
-        let elsewhere = others.iter().find(|(dir, _)| dir.join(relative).is_file());
-        let hint = match elsewhere {
-            Some((dir, how)) => format!(
-                "it exists in {} ({how}); pass --data-dir {} to use that directory",
-                dir.display(),
-                dir.display()
-            ),
-            None if self.path.is_file() => format!(
-                "{} is a file; the data directory is the folder holding boundaries/, lookups/, population/ and the rest",
-                self.path.display()
-            ),
-            None => {
-                let looked: Vec<String> = others
-                    .iter()
-                    .map(|(d, how)| format!("{} ({how})", d.display()))
-                    .collect();
-                let also = match looked.is_empty() {
-                    true => String::new(),
-                    false => format!("also looked in: {}; ", looked.join(", ")),
-                };
-                format!(
-                    "{also}get the file from its publisher (see data/README.md and boundaries/catalogue.toml), \
-                     or give no data directory to use the embedded dataset"
-                )
-            }
-        };
-        Err(Error::input(
-            &path,
-            format!(
-                "data file not found: {relative} is not in {} (chosen by {})",
-                self.path.display(),
-                self.chosen_by
-            ),
-        )
-        .kind(ErrorKind::Missing)
-        .hint(hint))
-    }
+/// Each English LSOA's interior point (a point inside it, near its centre:
+/// the ONS best-fit method's point), and the July 2024 constituency it
+/// lies in.
+pub fn fit_lsoa_points(dir: &DataDir, units: &Units) -> Result<LsoaPoints> {
+    let catalogue = Catalogue::builtin();
+    let layer = catalogue.layer(PCON_LAYER, Level::Pcon)?;
+    let english = |code: &str| (!gss::is_english(code)).then(|| "outside England".to_string());
+    let pcon = read_file(
+        &dir.file(&layer.file)?,
+        &layer.code_field,
+        &layer.name_field,
+        &english,
+    )?;
+    let lsoas = read_file(
+        &dir.file(LSOA_BOUNDARIES)?,
+        "lsoa11_code",
+        "lsoa11_name",
+        &english,
+    )?;
+    let points = fine_units(units).interior_points(&lsoas);
+    // England's constituencies cover England: a point off their generalised
+    // coastline goes to the nearest (at most 1,314 m away).
+    let pcon = PointPlacement::by_point(&fine_units(units), &points, &pcon)
+        .nearest_where_outside(&points, &pcon)
+        .area_of;
+    Ok(LsoaPoints { points, pcon })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::path::Path;
-
-    fn overrides(flag: Option<&str>, env: Option<&str>) -> Overrides {
-        Overrides {
-            config: None,
-            data_dir: flag.map(PathBuf::from),
-            data_dir_env: env.map(PathBuf::from),
-        }
-    }
-
-    fn chosen(source: &DataSource) -> Option<(&Path, &str)> {
-        match source {
-            DataSource::Embedded => None,
-            DataSource::Directory(d) => Some((&d.path, &d.chosen_by)),
-        }
-    }
-
-    #[test]
-    fn precedence_is_flag_env_config_then_the_embedded_dataset() {
-        let config = || Some(PathBuf::from("/config"));
-        let s = DataSource::resolve(&overrides(Some("/flag"), Some("/env")), config());
-        assert_eq!(chosen(&s), Some((Path::new("/flag"), "--data-dir")));
-        let s = DataSource::resolve(&overrides(None, Some("/env")), config());
-        assert_eq!(chosen(&s).unwrap().0, Path::new("/env"));
-        let s = DataSource::resolve(&overrides(None, None), config());
-        assert_eq!(
-            chosen(&s),
-            Some((Path::new("/config"), "data_dir in the config"))
-        );
-        let s = DataSource::resolve(&overrides(None, None), None);
-        assert!(matches!(s, DataSource::Embedded));
-        assert!(s.describe().contains("embedded dataset"));
-    }
-
-    #[test]
-    fn the_manifest_records_how_data_was_chosen_but_not_where_it_is() {
-        let s = DataSource::resolve(&overrides(Some("/home/someone/data"), None), None);
-        let json = serde_json::to_string(&s).unwrap();
-        assert_eq!(json, r#"{"source":"data-dir","chosen_by":"--data-dir"}"#);
-        let json = serde_json::to_string(&DataSource::Embedded).unwrap();
-        assert!(json.contains(r#""source":"embedded""#), "{json}");
-    }
-
-    #[test]
-    fn a_missing_data_file_names_itself_and_every_place_looked() {
-        let s = DataSource::resolve(&overrides(Some("/nowhere"), Some("/elsewhere")), None);
-        let e = s.file("boundaries/utla/NOPE.geojson").unwrap_err();
-        let text = e.to_string();
-        assert!(text.contains("NOPE.geojson"), "{text}");
-        assert!(text.contains("/nowhere (chosen by --data-dir)"), "{text}");
-        assert!(text.contains("/elsewhere (the JSNA_GAP_DATA"), "{text}");
-        assert!(text.contains("embedded dataset"), "{text}");
-        assert_eq!(e.exit_code(), 2);
-    }
-
-    #[test]
-    fn a_file_in_another_named_directory_is_pointed_to() {
-        let other = std::env::temp_dir().join(format!("jsna-gap-data-{}", std::process::id()));
-        std::fs::create_dir_all(other.join("justice")).unwrap();
-        std::fs::write(other.join("justice/x.csv"), "a\n1\n").unwrap();
-        let o = overrides(Some("/nowhere"), Some(other.to_str().unwrap()));
-        let e = DataSource::resolve(&o, None)
-            .file("justice/x.csv")
-            .unwrap_err();
-        assert!(e.hint.clone().unwrap().contains("pass --data-dir"));
-        let found = DataSource::resolve(&overrides(Some(other.to_str().unwrap()), None), None)
-            .file("justice/x.csv")
-            .unwrap();
-        assert_eq!(found.recorded(), "data-dir:justice/x.csv");
-        assert_eq!(
-            found.table().unwrap().provenance("x").path,
-            Path::new("data-dir:justice/x.csv")
-        );
+/// The English LSOAs with their adults, as the apportion engine takes them.
+fn fine_units(units: &Units) -> FineUnits {
+    FineUnits {
+        what: "English LSOA 2011s".to_string(),
+        codes: units.lsoas.iter().map(|l| l.code.clone()).collect(),
+        population: units.lsoas.iter().map(|l| l.adults).collect(),
     }
 }

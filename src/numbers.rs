@@ -1,6 +1,13 @@
 //! Numbers as people read them in maps, tables and reports.
 
 /// "12,345.6": comma thousands separators, a true minus sign.
+///
+/// ```
+/// use jsna_gap::numbers::thousands;
+/// assert_eq!(thousands(244_209.0, 0), "244,209");
+/// assert_eq!(thousands(-1234.56, 1), "−1,234.6");
+/// assert_eq!(thousands(-0.04, 1), "0.0");
+/// ```
 pub fn thousands(v: f64, decimals: usize) -> String {
     let fixed = format!("{:.*}", decimals, v.abs());
     let (whole, fraction) = fixed.split_once('.').unwrap_or((&fixed, ""));
@@ -25,6 +32,13 @@ pub fn thousands(v: f64, decimals: usize) -> String {
 /// A share (0.123) as a percentage to `decimals` places ("12.3%"); a share
 /// too small to show at that precision reads "under 0.1%", not a
 /// misleading "0.0%".
+///
+/// ```
+/// use jsna_gap::numbers::percent;
+/// assert_eq!(percent(0.3873, 1), "38.7%");
+/// assert_eq!(percent(0.0004, 1), "under 0.1%");
+/// assert_eq!(percent(0.0, 1), "0.0%");
+/// ```
 pub fn percent(share: f64, decimals: usize) -> String {
     let p = 100.0 * share;
     let smallest = 0.1_f64.powi(decimals as i32);

@@ -17,6 +17,19 @@ use crate::report::{annex, explorer, figures, manifest};
 use std::path::Path;
 
 /// The whole job, in memory: every output file, ready to write.
+///
+/// The library's way to the command line's `jsna-gap run --out DIR` (the
+/// built-in England configuration on the embedded dataset here; it takes a
+/// few seconds, so the example is compiled, not run):
+///
+/// ```no_run
+/// use jsna_gap::config::{Overrides, RunSpec};
+/// let spec = RunSpec::resolve(&Overrides::default()).unwrap();
+/// let outputs = jsna_gap::pipeline::run(&spec, &|line| eprintln!("{line}")).unwrap();
+/// let gap_csv: &[u8] = outputs.get("gap.csv").unwrap();
+/// assert!(gap_csv.starts_with(b"level,"));
+/// outputs.write(std::path::Path::new("output")).unwrap();
+/// ```
 pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs, Vec<Error>> {
     let loaded = load::load(spec, progress)?;
     let analysis = analysis::analyse(spec, &loaded).map_err(|e| vec![e])?;

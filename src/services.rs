@@ -5,8 +5,8 @@
 
 use crate::error::Result;
 use crate::geography::Level;
-use crate::geography::gss::{self, ENGLAND, ENGLAND_AND_WALES};
 use crate::geography::units::{Lsoa, Units};
+use crate::gss::{self, ENGLAND, ENGLAND_AND_WALES};
 use crate::input::{Record, Seen, Table};
 use crate::prevalence::Domain;
 use serde::Serialize;

@@ -12,10 +12,10 @@ use jsna_gap::apportion::population::{self, FineUnits, LSOA_BOUNDARIES, Placemen
 use jsna_gap::apportion::values::{self, Kind, Values};
 use jsna_gap::apportion::vintage::{HEALTH_CHAIN, Vintage};
 use jsna_gap::apportion::{Crosswalk, TOLERANCE, area, overlap, report};
-use jsna_gap::geography::boundaries::BoundaryLayer;
+use jsna_gap::geography::boundaries::{BoundaryLayer, read_file};
 use jsna_gap::input::DataFile;
 use jsna_gap::input::Table;
-use jsna_gap::load::{DataDir, DataSource};
+use jsna_gap::source::{DataDir, DataSource};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -49,8 +49,7 @@ fn fixture(file: &str) -> PathBuf {
 /// A layer as `apportion::read_layer` reads it (every feature kept, the
 /// code as its name).
 fn layer(file: DataFile, code: &str) -> BoundaryLayer {
-    file.layer(code, code, &|_| None)
-        .unwrap_or_else(|e| panic!("{e}"))
+    read_file(&file, code, code, &|_| None).unwrap_or_else(|e| panic!("{e}"))
 }
 
 // Layers and lookups are read once and shared by the tests that need them.

@@ -6,12 +6,13 @@
 mod common;
 
 use jsna_gap::config::{Overrides, RunSpec};
-use jsna_gap::data::embedded::Dataset;
-use jsna_gap::data::pack;
-use jsna_gap::geography::boundaries::BoundaryLayer;
+use jsna_gap::geography::boundaries::{BoundaryLayer, read_file};
 use jsna_gap::geography::units::Units;
-use jsna_gap::load::{DataDir, DataSource};
+use jsna_gap::input::embedded::Dataset;
+use jsna_gap::input::gunzip;
+use jsna_gap::load::{fit_lsoa_points, lsoa_points, units};
 use jsna_gap::pipeline;
+use jsna_gap::source::{DataDir, DataSource};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -96,7 +97,7 @@ fn originals_with(dir: &Path, replaced: &[(&str, Option<&[u8]>)]) -> PathBuf {
     ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
 )]
 fn the_embedded_units_equal_the_units_read_from_the_originals() {
-    let embedded = DataSource::Embedded.units().unwrap();
+    let embedded = units(&DataSource::Embedded).unwrap();
     let originals = Units::load(&DataDir::given(common::originals(), "the tests")).unwrap();
     assert_eq!(embedded.lsoas, originals.lsoas);
     assert_eq!(embedded.districts, originals.districts);
@@ -127,14 +128,20 @@ fn the_embedded_units_equal_the_units_read_from_the_originals() {
     not(originals),
     ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
 )]
-fn the_embedded_constituencies_equal_the_placement_from_the_originals() {
-    let units = DataSource::Embedded.units().unwrap();
-    let embedded = DataSource::Embedded.constituencies(&units).unwrap();
+fn the_embedded_lsoa_points_and_constituencies_equal_those_from_the_originals() {
+    let units = units(&DataSource::Embedded).unwrap();
+    let embedded = lsoa_points(&DataSource::Embedded, &units).unwrap();
     let dir = DataDir::given(common::originals(), "the tests");
-    assert_eq!(embedded, dir.constituencies(&units).unwrap());
-    assert_eq!(embedded.len(), units.lsoas.len());
-    let placed = embedded.iter().flatten().count();
-    assert!(placed > 32_000, "{placed} of {} placed", embedded.len());
+    // To the bit: the points are stored in Rust's shortest round-trip form.
+    assert_eq!(embedded, fit_lsoa_points(&dir, &units).unwrap());
+    assert_eq!(embedded.pcon.len(), units.lsoas.len());
+    let placed = embedded.pcon.iter().flatten().count();
+    assert!(
+        placed > 32_000,
+        "{placed} of {} placed",
+        embedded.pcon.len()
+    );
+    assert!(embedded.points.iter().all(Option::is_some));
 }
 
 /// A layer's features and what was done to them, without its file name.
@@ -169,11 +176,7 @@ fn every_embedded_layer_reads_as_its_original() {
     let english = |code: &str| (!code.starts_with('E')).then(|| "outside England".to_string());
     for path in layers {
         let read = |source: &DataSource| {
-            source
-                .file(path)
-                .unwrap()
-                .layer("AREACD", "AREANM", &english)
-                .unwrap()
+            read_file(&source.file(path).unwrap(), "AREACD", "AREANM", &english).unwrap()
         };
         let (a, b) = (read(&DataSource::Embedded), read(&originals));
         assert_eq!(features(&a), features(&b), "{path}");
@@ -443,7 +446,7 @@ fn data_build_refuses_a_changed_original_naming_both_hashes() {
         .unwrap();
     assert_eq!(original["sha256"], jsna_gap::input::sha256_hex(&bytes));
     let copy = std::fs::read(dir.join(format!("built/{name}.gz"))).unwrap();
-    assert_eq!(pack::gunzip(&copy).unwrap(), bytes);
+    assert_eq!(gunzip(&copy).unwrap(), bytes);
 }
 
 #[test]

@@ -3,9 +3,9 @@
 //! (the Isle of Wight) land on the right pixels in their own class colours.
 
 use geo::{BoundingRect, Contains, Coord, Line, MultiPolygon, Point, Rect};
-use jsna_gap::geography::boundaries::BoundaryLayer;
-use jsna_gap::load::DataSource;
+use jsna_gap::geography::boundaries::{BoundaryLayer, read_file};
 use jsna_gap::render::{self, MapSpec, Palette, Rgb};
+use jsna_gap::source::DataSource;
 use jsna_gap::stats::classify::{Classes, Method, classify};
 use resvg::tiny_skia::Pixmap;
 use std::collections::BTreeMap;
@@ -25,7 +25,7 @@ fn layer() -> &'static BoundaryLayer {
             .unwrap();
         let outside_england =
             |code: &str| (!code.starts_with('E')).then(|| "not in England".to_string());
-        file.layer("AREACD", "AREANM", &outside_england).unwrap()
+        read_file(&file, "AREACD", "AREANM", &outside_england).unwrap()
     })
 }
 

@@ -11,8 +11,9 @@ use crate::caseload::observed::{
 };
 use crate::config::RunSpec;
 use crate::error::{Error, ErrorKind, Result};
+use crate::geography::Level;
 use crate::geography::units::Units;
-use crate::geography::{Level, gss};
+use crate::gss;
 use crate::load::Loaded;
 use crate::stats::estimate::Estimate;
 use crate::uncertainty::model::{Areas, Inputs};
@@ -319,7 +320,7 @@ fn lsoa_places<'a>(
             by_level(Level::Pcon)
         }
         ObservedLevel::Pcon => {
-            let pcon = spec.data.constituencies(units)?;
+            let pcon = crate::load::lsoa_points(&spec.data, units)?.pcon;
             Box::new(move |i| pcon[i].iter().cloned().collect())
         }
     })

@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::geography::Level;
 use crate::geography::units::{self, LSOA_CCG21, LSOA_SICBL22, Units};
 use crate::input::Table;
-use crate::load::DataDir;
+use crate::source::DataDir;
 use std::collections::{BTreeMap, HashMap};
 
 pub const LSOA_CCG19: &str = "lookups/LSOA11_CCG19_LAD19_EN_LU.csv";

@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::geography::boundaries::BoundaryLayer;
 use crate::geography::units::LSOA_POPULATION;
 use crate::input::Seen;
-use crate::load::DataDir;
+use crate::source::DataDir;
 use geo::{BoundingRect, Closest, ClosestPoint, InteriorPoint, Intersects, Point};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};

@@ -14,8 +14,8 @@ pub use proxy::{CaseloadOptions, EnglandShare, EnglandShareMethod, Proxy, englan
 use crate::apportion::{population, values};
 use crate::error::{Error, ErrorKind, Result};
 use crate::geography::Level;
-use crate::geography::gss::{self, ENGLAND, ENGLAND_AND_WALES, WALES_PROBATION_REGION};
 use crate::geography::units::{Lsoa, Units};
+use crate::gss::{self, ENGLAND, ENGLAND_AND_WALES, WALES_PROBATION_REGION};
 use crate::input::{Record, Seen, Table};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};

@@ -10,7 +10,7 @@
 //! not compared.
 
 use crate::error::{ErrorKind, Result};
-use crate::geography::gss;
+use crate::gss;
 use crate::input::{Record, Table};
 use serde::Serialize;
 use std::fmt;

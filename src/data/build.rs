@@ -10,19 +10,19 @@
 //! are byte-for-byte copies, compressed. `provenance.json` and `README.md`
 //! are written from the same facts, so they cannot disagree with the files.
 
-use super::embedded::Dataset;
-use super::pack;
-use super::provenance::{FileRecord, Original, Provenance, Source};
 use crate::apportion::population::LSOA_BOUNDARIES;
 use crate::error::{Error, Result};
+use crate::geography::pack;
 use crate::geography::units::{
     IOD2025_LAD, LAD_PROBATION, LAD22_LAD23, LAD23_UTLA23, LSOA_CCG21, LSOA_POPULATION,
     LSOA_SICBL22, LSOA_SICBL24, Units,
 };
-use crate::input::sha256_hex;
-use crate::load::DataDir;
-use crate::load::{PDU_LOOKUP, SURVEY_2017};
+use crate::input::embedded::Dataset;
+use crate::input::provenance::{FileRecord, Original, Provenance, Source};
+use crate::input::{gzip, sha256_hex};
+use crate::load::{PDU_LOOKUP, SURVEY_2017, fit_lsoa_points};
 use crate::output::write_atomic;
+use crate::source::DataDir;
 use std::path::{Path, PathBuf};
 
 /// What the user asked for.
@@ -215,8 +215,8 @@ const UNITS_FROM: [(&str, &str, &[&str]); 4] = [
         &[LSOA_POPULATION, LSOA_SICBL22, LSOA_SICBL24],
     ),
     (
-        pack::CONSTITUENCIES,
-        "every English LSOA (2011), in the order of units/lsoas.csv, with the July 2024 constituency its interior point lies in (the ONS best-fit method), or the nearest where the point lies off its generalised coastline",
+        pack::LSOA_POINTS,
+        "every English LSOA (2011), in the order of units/lsoas.csv, with its interior point (British National Grid, metres) and the July 2024 constituency that point lies in (the ONS best-fit method), or the nearest where the point lies off its generalised coastline",
         &[LSOA_BOUNDARIES, PCON_2024],
     ),
 ];
@@ -320,10 +320,10 @@ fn make(dir: &DataDir, originals: &[(Original, Vec<u8>)]) -> Result<Vec<Made>> {
         }
     };
     let units = Units::load(dir)?;
-    let constituencies = pack::write_constituencies(&units, &dir.constituencies(&units)?);
+    let points = pack::write_lsoa_points(&units, &fit_lsoa_points(dir, &units)?);
     let mut made: Vec<Made> = pack::write_units(&units)
         .into_iter()
-        .chain([(pack::CONSTITUENCIES, constituencies)])
+        .chain([(pack::LSOA_POINTS, points)])
         .map(|(name, contents)| {
             let (_, what, from) = UNITS_FROM
                 .iter()
@@ -388,7 +388,7 @@ fn write(
     let mut written = Vec::new();
     let mut records = Vec::new();
     for file in made {
-        let packed = pack::gzip(&file.contents);
+        let packed = gzip(&file.contents);
         write_atomic(&out.join(&file.name), &packed)?;
         written.push((file.name, packed.len() as u64));
         records.push(file.record);

@@ -1,14 +1,10 @@
-//! The compact default dataset compiled into the binary (`data/` in the
-//! repository): what it holds and how it is read ([`embedded`], [`pack`]),
-//! its provenance, and `jsna-gap data build`, which makes it from a
-//! directory of the original ONS, MHCLG and MoJ files.
+//! `jsna-gap data build`: makes the compact default dataset (`data/` in the
+//! repository) from a directory of the original ONS, MHCLG and MoJ files,
+//! reproducibly.
 //!
-//! Which source a run reads (this dataset or a data directory) is decided
-//! with the rest of loading, in [`crate::load::DataSource`]; each file read
-//! is an [`crate::input::DataFile`], named in the manifest relative to its
-//! source.
+//! The dataset is read through [`crate::input::embedded`] (its files and
+//! provenance, compiled into the binary) and [`crate::geography::pack`]
+//! (the compact form of the fine units); which source a run reads (this
+//! dataset or a data directory) is decided in [`crate::source::DataSource`].
 
 pub mod build;
-pub mod embedded;
-pub mod pack;
-pub mod provenance;

@@ -4,10 +4,11 @@
 //! British National Grid.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::geography::gss;
 use crate::geography::projection::to_bng;
 use crate::geography::read::{self, Areal, Crs, Feature, Geometry, Rings, Value, feature_at};
 use crate::geography::repair;
+use crate::gss;
+use crate::input::DataFile;
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -81,6 +82,23 @@ pub fn read_table(
 ) -> Result<BoundaryLayer> {
     let source = read::read(path, table)?;
     layer_of(path, source, code_field, name_field, exclude)
+}
+
+/// [`read_layer`] on one of a run's input files: a file on disk in any
+/// format, or a GeoJSON file compiled into the binary. The layer's path is
+/// the name the manifest records.
+pub fn read_file(
+    file: &DataFile,
+    code_field: &str,
+    name_field: &str,
+    exclude: &dyn Fn(&str) -> Option<String>,
+) -> Result<BoundaryLayer> {
+    let mut layer = match file.is_compiled() {
+        true => parse_layer(file.path(), &file.bytes()?, code_field, name_field, exclude)?,
+        false => read_layer(file.path(), code_field, name_field, exclude)?,
+    };
+    layer.path = PathBuf::from(file.recorded());
+    Ok(layer)
 }
 
 /// [`read_layer`] on GeoJSON bytes already read (e.g. from the embedded

@@ -4,7 +4,7 @@
 pub mod boundaries;
 pub mod catalogue;
 pub mod geoparquet;
-pub mod gss;
+pub mod pack;
 pub mod projection;
 pub mod read;
 pub mod repair;
@@ -32,16 +32,20 @@ pub enum Level {
     /// Westminster parliamentary constituency (July 2024): the geography the
     /// Ministry of Justice answers parliamentary questions on caseload in.
     Pcon,
+    /// A boundary layer the user supplies (wards, neighbourhoods, a local
+    /// partnership's areas), placed from the LSOAs by best fit.
+    Custom,
 }
 
 impl Level {
-    pub const ALL: [Level; 6] = [
+    pub const ALL: [Level; 7] = [
         Level::Ctyua,
         Level::Lad,
         Level::Sicbl,
         Level::Icb,
         Level::Ccg,
         Level::Pcon,
+        Level::Custom,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +56,7 @@ impl Level {
             Level::Icb => "icb",
             Level::Ccg => "ccg",
             Level::Pcon => "pcon",
+            Level::Custom => "custom",
         }
     }
 
@@ -64,7 +69,14 @@ impl Level {
             Level::Icb => "Integrated Care Boards",
             Level::Ccg => "Clinical commissioning groups",
             Level::Pcon => "Westminster parliamentary constituencies",
+            Level::Custom => "Areas of the supplied boundary layer",
         }
+    }
+
+    /// Whether the level's areas are given to LSOAs by best fit (each
+    /// LSOA's interior point) rather than by an official lookup.
+    pub fn best_fit(self) -> bool {
+        matches!(self, Level::Pcon | Level::Custom)
     }
 
     pub fn parse(s: &str) -> Option<Level> {

@@ -10,10 +10,11 @@
 //! from their July 2022 code by the code bridge that the unchanged LSOAs
 //! themselves show (e.g. E38000246 → E38000264, Surrey Heartlands).
 
-use super::{Level, gss};
+use super::Level;
 use crate::error::Result;
+use crate::gss;
 use crate::input::{InputFile, Table};
-use crate::load::DataDir;
+use crate::source::DataDir;
 use std::collections::{BTreeMap, HashMap};
 
 pub const LSOA_POPULATION: &str = "population/demographr_population20_lsoa11.csv";
@@ -46,6 +47,9 @@ pub struct Lsoa {
     /// The July 2024 constituency its interior point lies in, where placed
     /// (empty until then).
     pub pcon: String,
+    /// The area of a user's boundary layer its interior point lies in, where
+    /// placed (empty until then, and for LSOAs outside the layer).
+    pub custom: String,
 }
 
 /// A local authority district (December 2024) and what is known of it.
@@ -130,6 +134,7 @@ impl Units {
                 icb,
                 ccg: lookup(&ccg, code, &ccg21, "LSOA11CD", &r)?.clone(),
                 pcon: String::new(),
+                custom: String::new(),
             });
         }
         lsoas.sort_by(|a, b| a.code.cmp(&b.code));
@@ -179,6 +184,7 @@ impl Units {
             Level::Icb => &lsoa.icb,
             Level::Ccg => &lsoa.ccg,
             Level::Pcon => &lsoa.pcon,
+            Level::Custom => &lsoa.custom,
         }
     }
 

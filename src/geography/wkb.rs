@@ -3,8 +3,11 @@
 //! boundaries need: Polygon and MultiPolygon, in 2D, with Z and M values
 //! (ISO or PostGIS-extended type codes) skipped on reading.
 
-use crate::geography::read::Rings;
 use geo::{Coord, MultiPolygon};
+
+/// Polygons as rings of positions in the file's CRS: the first ring of each
+/// polygon is its outer ring, the rest its holes.
+pub type Rings = Vec<Vec<Vec<Coord<f64>>>>;
 
 const POLYGON: u32 = 3;
 const MULTIPOLYGON: u32 = 6;

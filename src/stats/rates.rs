@@ -18,6 +18,16 @@ pub struct Rate {
 /// The rate of `events` in `population`, per `multiplier` (e.g. 100,000),
 /// with its two-sided interval at normal quantile `z`. `events` may be an
 /// estimated, fractional count.
+///
+/// 100 events in 50,000 people: 200 per 100,000, and Byar's limits
+/// 81.362 and 121.628 on the count (by hand from Byar's formula) doubled:
+///
+/// ```
+/// use jsna_gap::stats::{rates::rate, wilson::Z95};
+/// let r = rate(100.0, 50_000.0, 100_000.0, Z95);
+/// assert!((r.value - 200.0).abs() < 1e-9);
+/// assert!((r.lower - 162.724).abs() < 1e-3 && (r.upper - 243.256).abs() < 1e-3);
+/// ```
 pub fn rate(events: f64, population: f64, multiplier: f64, z: f64) -> Rate {
     let (lower, upper) = count_interval(events, z);
     let per = multiplier / population;
@@ -28,7 +38,16 @@ pub fn rate(events: f64, population: f64, multiplier: f64, z: f64) -> Rate {
     }
 }
 
-/// The interval for a Poisson count.
+/// The interval for a Poisson count: exact below 10 events, Byar's from 10.
+///
+/// Four events: the exact limits χ²(0.025, 8)/2 and χ²(0.975, 10)/2 (scipy:
+/// 1.08987 and 10.24159):
+///
+/// ```
+/// use jsna_gap::stats::{rates::count_interval, wilson::Z95};
+/// let (lower, upper) = count_interval(4.0, Z95);
+/// assert!((lower - 1.08987).abs() < 1e-4 && (upper - 10.24159).abs() < 1e-4);
+/// ```
 pub fn count_interval(events: f64, z: f64) -> (f64, f64) {
     if events < BYAR_FROM {
         exact(events, z)

@@ -9,6 +9,15 @@ pub const Z998: f64 = 3.090_232_306_167_813;
 
 /// The Wilson score interval for `events` out of `n` at quantile `z`.
 /// `events` may be fractional (a published percentage times the sample size).
+///
+/// 67 of 173 (the Lincolnshire study's current mental illness), as
+/// statsmodels' `proportion_confint(67, 173, method="wilson")` gives it:
+///
+/// ```
+/// use jsna_gap::stats::wilson::{Z95, interval};
+/// let (lower, upper) = interval(67.0, 173.0, Z95);
+/// assert!((lower - 0.317894).abs() < 1e-6 && (upper - 0.461569).abs() < 1e-6);
+/// ```
 pub fn interval(events: f64, n: f64, z: f64) -> (f64, f64) {
     let z2 = z * z;
     let centre = 2.0 * events + z2;

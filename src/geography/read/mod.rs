@@ -16,15 +16,13 @@ mod gpkg;
 mod shapefile;
 
 use crate::error::{Error, ErrorKind, Result};
-use geo::Coord;
+use crate::geography::wkb;
 use std::io::Read;
 use std::path::Path;
 
 pub use crs::Crs;
 
-/// Polygons as rings of positions in the file's CRS: the first ring of each
-/// polygon is its outer ring, the rest its holes.
-pub type Rings = Vec<Vec<Vec<Coord<f64>>>>;
+pub use crate::geography::wkb::Rings;
 
 /// A boundary file's features, read but not yet decoded.
 #[derive(Debug)]
@@ -119,7 +117,7 @@ impl Areal {
     pub fn decode(self) -> std::result::Result<Rings, String> {
         match self {
             Areal::Json(coordinates) => coordinates.rings(),
-            Areal::Wkb(bytes) => crate::geography::wkb::polygons(&bytes),
+            Areal::Wkb(bytes) => wkb::polygons(&bytes),
             Areal::Rings(rings) => Ok(rings),
         }
     }

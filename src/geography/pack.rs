@@ -9,31 +9,40 @@
 //!   police force area, probation region and IoD2025 scales.
 //! - `units/totals.csv`: the adults of Wales and how many LSOAs were carried
 //!   to their 2023 sub-ICB code by the code bridge.
-//! - `units/constituencies.csv`: each LSOA's July 2024 constituency, as
-//!   [`crate::load::DataDir::constituencies`] places it from the LSOA and
-//!   constituency boundaries (30 MB of originals), for `check-caseload` and
-//!   the model error the run estimates from observed counts.
+//! - `units/lsoa_points.csv`: each LSOA's interior point and the July 2024
+//!   constituency it lies in, as [`crate::load::fit_lsoa_points`] finds them
+//!   from the LSOA and constituency boundaries (16 MB of originals): for
+//!   `check-caseload`, the model error the run estimates from observed
+//!   counts, and a user's own boundary layer as a reporting level.
 //!
 //! Numbers are written in Rust's shortest round-trip form, so reading them
 //! back gives the same `f64` bits: the same `Units` from either source.
 //!
-//! Files are gzip (DEFLATE through flate2's pure-Rust miniz_oxide backend, at
+//! Files are gzip ([`crate::input::gzip`]: DEFLATE through flate2's pure-Rust miniz_oxide backend, at
 //! its best level, with no file name and a zero time stamp), so the same
 //! contents always give the same bytes, and `zcat` reads them anywhere.
 
-use super::embedded::Dataset;
 use crate::error::Result;
 use crate::geography::units::{District, Lsoa, Units};
 use crate::input::Table;
+use crate::input::embedded::Dataset;
+use geo::Point;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
 
 pub const LSOAS: &str = "units/lsoas.csv.gz";
 pub const DISTRICTS: &str = "units/districts.csv.gz";
 pub const TOTALS: &str = "units/totals.csv.gz";
-pub const CONSTITUENCIES: &str = "units/constituencies.csv.gz";
+pub const LSOA_POINTS: &str = "units/lsoa_points.csv.gz";
 
-const CONSTITUENCY_COLUMNS: [&str; 2] = ["lsoa11_code", "pcon24_code"];
+const POINT_COLUMNS: [&str; 4] = ["lsoa11_code", "x", "y", "pcon24_code"];
+
+/// Where each English LSOA lies, for the levels placed by best fit: its
+/// interior point, and the July 2024 constituency that point lies in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LsoaPoints {
+    pub points: Vec<Option<Point<f64>>>,
+    pub pcon: Vec<Option<String>>,
+}
 
 const LSOA_COLUMNS: [&str; 7] = [
     "lsoa11_code",
@@ -185,6 +194,7 @@ fn read_lsoas(table: &Table, districts: &BTreeMap<String, District>) -> Result<V
             icb: r.gss_code("icb23_code")?.to_string(),
             ccg: r.gss_code("ccg21_code")?.to_string(),
             pcon: String::new(),
+            custom: String::new(),
         });
     }
     lsoas.sort_by(|a, b| a.code.cmp(&b.code));
@@ -198,24 +208,29 @@ fn read_lsoas(table: &Table, districts: &BTreeMap<String, District>) -> Result<V
     Ok(lsoas)
 }
 
-/// Each LSOA's constituency (`pcon`, in the order of `units`' LSOAs) as
-/// CSV text; empty where the LSOA lies in none.
-pub fn write_constituencies(units: &Units, pcon: &[Option<String>]) -> Vec<u8> {
-    csv_text(
-        &CONSTITUENCY_COLUMNS,
-        units
-            .lsoas
-            .iter()
-            .zip(pcon)
-            .map(|(l, p)| vec![l.code.clone(), p.clone().unwrap_or_default()]),
-    )
+/// Each LSOA's interior point (British National Grid, metres) and July
+/// 2024 constituency, in the order of `units`' LSOAs.
+pub fn write_lsoa_points(units: &Units, fitted: &LsoaPoints) -> Vec<u8> {
+    let rows = units.lsoas.iter().enumerate().map(|(i, l)| {
+        let (x, y) = match fitted.points[i] {
+            Some(p) => (number(p.x()), number(p.y())),
+            None => (String::new(), String::new()),
+        };
+        vec![
+            l.code.clone(),
+            x,
+            y,
+            fitted.pcon[i].clone().unwrap_or_default(),
+        ]
+    });
+    csv_text(&POINT_COLUMNS, rows)
 }
 
-/// Each LSOA's constituency from a dataset, in the order of `units`' LSOAs,
-/// which the table must list, in that order.
-pub fn read_constituencies(dataset: &Dataset, units: &Units) -> Result<Vec<Option<String>>> {
-    let table = dataset.file(CONSTITUENCIES)?.table()?;
-    table.require(&CONSTITUENCY_COLUMNS)?;
+/// Each LSOA's interior point and constituency from a dataset, in the order
+/// of `units`' LSOAs, which the table must list, in that order.
+pub fn read_lsoa_points(dataset: &Dataset, units: &Units) -> Result<LsoaPoints> {
+    let table = dataset.file(LSOA_POINTS)?.table()?;
+    table.require(&POINT_COLUMNS)?;
     let rebuild = "rebuild data/ with jsna-gap data build";
     if table.len() != units.lsoas.len() {
         return Err(crate::Error::input(
@@ -228,22 +243,24 @@ pub fn read_constituencies(dataset: &Dataset, units: &Units) -> Result<Vec<Optio
         )
         .hint(rebuild));
     }
-    table
-        .records()
-        .zip(&units.lsoas)
-        .map(|(r, lsoa)| {
-            let code = r.gss_code("lsoa11_code")?;
-            if code != lsoa.code {
-                return Err(r
-                    .error(format!("LSOA {code} where {LSOAS} has {}", lsoa.code))
-                    .hint(rebuild));
-            }
-            Ok(match r.str("pcon24_code") {
-                "" => None,
-                _ => Some(r.gss_code("pcon24_code")?.to_string()),
-            })
-        })
-        .collect()
+    let mut fitted = LsoaPoints::default();
+    for (r, lsoa) in table.records().zip(&units.lsoas) {
+        let code = r.gss_code("lsoa11_code")?;
+        if code != lsoa.code {
+            return Err(r
+                .error(format!("LSOA {code} where {LSOAS} has {}", lsoa.code))
+                .hint(rebuild));
+        }
+        fitted.points.push(match r.str("x") {
+            "" => None,
+            _ => Some(Point::new(r.number("x")?, r.number("y")?)),
+        });
+        fitted.pcon.push(match r.str("pcon24_code") {
+            "" => None,
+            _ => Some(r.gss_code("pcon24_code")?.to_string()),
+        });
+    }
+    Ok(fitted)
 }
 
 /// A number in Rust's shortest form that parses back to the same `f64`.
@@ -261,43 +278,9 @@ fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8>
     writer.into_inner().expect("writing to memory")
 }
 
-/// Gzip with fixed header fields (no name, time 0, OS unknown), so that
-/// the same bytes always compress to the same bytes.
-pub fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::GzBuilder::new()
-        .mtime(0)
-        .operating_system(255)
-        .write(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes).expect("compressing in memory");
-    encoder.finish().expect("compressing in memory")
-}
-
-/// The contents of a gzip file; a truncated or damaged one is an error
-/// (the gzip trailer's CRC-32 and length are checked).
-pub fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut contents = Vec::new();
-    flate2::read::GzDecoder::new(bytes).read_to_end(&mut contents)?;
-    Ok(contents)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn gzip_is_deterministic_and_round_trips() {
-        let text = b"lsoa11_code,adults\nE01000001,1234\n".repeat(100);
-        let packed = gzip(&text);
-        assert_eq!(packed, gzip(&text));
-        // Header: magic, deflate, no flags, mtime 0, OS 255.
-        assert_eq!(packed[..10], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 255]);
-        assert_eq!(gunzip(&packed).unwrap(), text);
-        assert!(gunzip(&packed[..packed.len() - 3]).is_err());
-        let mut flipped = packed.clone();
-        let middle = flipped.len() / 2;
-        flipped[middle] ^= 0x40;
-        assert!(gunzip(&flipped).is_err());
-    }
 
     #[test]
     fn numbers_parse_back_to_the_same_bits() {

@@ -8,11 +8,9 @@
 //! the SHA-256 its provenance records, so a corrupted or truncated file (in
 //! a checkout, and so in a binary built from it) is an error naming it.
 
-use super::pack;
 use super::provenance::Provenance;
 use crate::error::{Error, Result};
-use crate::input::DataFile;
-use crate::input::sha256_hex;
+use crate::input::{Compiled, DataFile};
 use std::borrow::Cow;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -35,8 +33,8 @@ const FILES: [(&str, &[u8]); 11] = [
         include_bytes!("../../data/units/totals.csv.gz"),
     ),
     (
-        "units/constituencies.csv.gz",
-        include_bytes!("../../data/units/constituencies.csv.gz"),
+        "units/lsoa_points.csv.gz",
+        include_bytes!("../../data/units/lsoa_points.csv.gz"),
     ),
     (
         "justice/pdu_pcc_area_lookup.csv.gz",
@@ -109,41 +107,6 @@ const BUILTIN_DATASETS: [(&str, &[u8]); 9] = [
     ),
 ];
 
-/// One embedded file: its name and stored bytes, and for a file of
-/// `data/` (gzip) the SHA-256 its contents must have.
-#[derive(Debug, Clone)]
-pub(crate) struct Entry {
-    pub name: String,
-    stored: Cow<'static, [u8]>,
-    sha256: Option<String>,
-}
-
-impl Entry {
-    /// The contents: decompressed and checked for a file of `data/`.
-    pub fn contents(&self) -> Result<Cow<'static, [u8]>> {
-        let Some(expected) = &self.sha256 else {
-            return Ok(self.stored.clone());
-        };
-        let shown = format!("embedded:{}", self.name);
-        let rebuild = "the copy of data/ this jsna-gap was built from is damaged: restore data/ from \
-                       the repository (git checkout -- data/) or rebuild it with jsna-gap data build, \
-                       then build jsna-gap again";
-        let contents = pack::gunzip(&self.stored)
-            .map_err(|e| Error::input(&shown, format!("cannot decompress: {e}")).hint(rebuild))?;
-        let actual = sha256_hex(&contents);
-        if &actual != expected {
-            return Err(Error::input(
-                &shown,
-                format!(
-                    "the contents have SHA-256 {actual}, but data/provenance.json records {expected}"
-                ),
-            )
-            .hint(rebuild));
-        }
-        Ok(Cow::Owned(contents))
-    }
-}
-
 /// A dataset: its provenance and its stored files.
 #[derive(Debug)]
 pub struct Dataset {
@@ -210,7 +173,7 @@ impl Dataset {
                 )
                 .hint("add it to FILES in src/data/embedded.rs")
             })?;
-        Ok(DataFile::embedded(Entry {
+        Ok(DataFile::embedded(Compiled {
             name: name.to_string(),
             stored,
             sha256: Some(record.sha256.clone()),
@@ -251,7 +214,7 @@ pub fn builtin_dataset(written: &Path) -> Result<DataFile> {
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(n, bytes)| {
-            DataFile::embedded(Entry {
+            DataFile::embedded(Compiled {
                 name: n.to_string(),
                 stored: Cow::Borrowed(*bytes),
                 sha256: None,
@@ -335,13 +298,16 @@ mod tests {
             String::from_utf8(original.to_vec())
                 .unwrap()
                 .replacen("Hartlepool", "Hartlepoot", 1);
-        let dataset = with_file(name, pack::gzip(changed.as_bytes()));
+        let dataset = with_file(name, crate::input::gzip(changed.as_bytes()));
         let e = dataset.original("nothing").unwrap_err();
         assert!(e.message.contains("not in the embedded dataset"), "{e}");
         let e = dataset.file(name).unwrap().bytes().unwrap_err();
         let text = e.to_string();
         assert!(text.contains(&record.sha256), "{text}");
-        assert!(text.contains(&sha256_hex(changed.as_bytes())), "{text}");
+        assert!(
+            text.contains(&crate::input::sha256_hex(changed.as_bytes())),
+            "{text}"
+        );
         assert_eq!(e.exit_code(), 2);
     }
 

@@ -2,6 +2,13 @@
 //! country, two digits for the entity, six digits for the area (E06000001).
 
 /// Why a string is not a GSS code, as a sentence fragment for an error message.
+///
+/// ```
+/// use jsna_gap::gss::problem;
+/// assert_eq!(problem("E06000018"), None);
+/// assert!(problem("E6000018").unwrap().contains("it has 8 characters"));
+/// assert!(problem("X06000018").unwrap().contains("must start with E, W, S, N or K"));
+/// ```
 pub fn problem(code: &str) -> Option<String> {
     let bytes = code.as_bytes();
     if code.len() != 9 {
