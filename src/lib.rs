@@ -23,6 +23,7 @@ pub mod pipeline;
 pub mod prevalence;
 pub mod render;
 pub mod report;
+pub mod scenario;
 pub mod services;
 pub mod stats;
 pub mod uncertainty;

@@ -529,6 +529,7 @@ mod tests {
             config: None,
             data_dir: flag.map(PathBuf::from),
             data_dir_env: env.map(PathBuf::from),
+            scenarios: Vec::new(),
         }
     }
 
