@@ -356,8 +356,16 @@ fn scenarios(shown: &Path, text: &str, written: Vec<ScenarioFile>) -> Result<Vec
         .map(|s| {
             let line = line_of(s.name.span().start);
             let name = s.name.into_inner();
-            seen.at(shown, line, name.clone(), format_args!("scenario name '{name}'"))
-                .map_err(|e| e.key("scenario.name").hint("give each scenario its own name"))?;
+            seen.at(
+                shown,
+                line,
+                name.clone(),
+                format_args!("scenario name '{name}'"),
+            )
+            .map_err(|e| {
+                e.key("scenario.name")
+                    .hint("give each scenario its own name")
+            })?;
             let changes = s
                 .change
                 .into_iter()

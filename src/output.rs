@@ -2,8 +2,8 @@
 //! DataFrame, and every file written whole or not at all (a temporary file
 //! beside the target, then a rename).
 
-use crate::analysis::check::{Check, Compared};
 use crate::analysis::Analysis;
+use crate::analysis::check::{Check, Compared};
 use crate::analysis::intervals::{England, Shift, figure};
 use crate::analysis::sensitivity::SensitivityRow;
 use crate::analysis::what_if::{MEASURES, WhatIf};
@@ -14,9 +14,9 @@ use crate::gap::{Figure, GapRow, Scale};
 use crate::geography::Level;
 use crate::geography::boundaries::BoundaryLayer;
 use crate::geography::{geoparquet, gss};
+use crate::prevalence::Prevalence;
 use crate::stats::estimate::Estimate;
 use crate::uncertainty::summary::Difference;
-use crate::prevalence::Prevalence;
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -298,10 +298,18 @@ pub fn scenarios_frame(baseline: &Analysis, scenarios: &[WhatIf]) -> Result<Data
     let england_figures = |e: &England| [Some(e.caseload), Some(e.need), e.unmet];
     let mut lines: Vec<ScenarioLine> = Vec::new();
     for r in &baseline.rows {
-        lines.push(ScenarioLine::area("baseline", r, row_figures(r).map(|f| f.map(unchanged))));
+        lines.push(ScenarioLine::area(
+            "baseline",
+            r,
+            row_figures(r).map(|f| f.map(unchanged)),
+        ));
     }
     for e in &baseline.simulation.england {
-        lines.push(ScenarioLine::england("baseline", e, england_figures(e).map(|f| f.map(unchanged))));
+        lines.push(ScenarioLine::england(
+            "baseline",
+            e,
+            england_figures(e).map(|f| f.map(unchanged)),
+        ));
     }
     let paired = |figures: [Option<Estimate>; 3], shifts: &[Option<Shift>; 3]| {
         let mut out = [None; 3];
@@ -316,7 +324,11 @@ pub fn scenarios_frame(baseline: &Analysis, scenarios: &[WhatIf]) -> Result<Data
             lines.push(ScenarioLine::area(name, r, paired(row_figures(r), shifts)));
         }
         for (e, shifts) in &w.england {
-            lines.push(ScenarioLine::england(name, e, paired(england_figures(e), shifts)));
+            lines.push(ScenarioLine::england(
+                name,
+                e,
+                paired(england_figures(e), shifts),
+            ));
         }
     }
     let mut t = Columns::new(&lines);
@@ -332,7 +344,9 @@ pub fn scenarios_frame(baseline: &Analysis, scenarios: &[WhatIf]) -> Result<Data
         t.number(name, |l| figure(l).map(|e| e.value));
         t.number(&format!("{name}_lower"), |l| figure(l).map(|e| e.lower));
         t.number(&format!("{name}_upper"), |l| figure(l).map(|e| e.upper));
-        t.number(&format!("{name}_change"), |l| shift(l).map(|s| s.change.value));
+        t.number(&format!("{name}_change"), |l| {
+            shift(l).map(|s| s.change.value)
+        });
         t.number(&format!("{name}_change_lower"), |l| {
             shift(l).map(|s| s.change.lower)
         });
@@ -359,11 +373,7 @@ impl<'a> ScenarioLine<'a> {
         }
     }
 
-    fn england(
-        scenario: &'a str,
-        e: &'a England,
-        figures: [Option<(Estimate, Shift)>; 3],
-    ) -> Self {
+    fn england(scenario: &'a str, e: &'a England, figures: [Option<(Estimate, Shift)>; 3]) -> Self {
         ScenarioLine {
             scenario,
             level: "country",

@@ -124,7 +124,11 @@ impl Applied<'_> {
             } => {
                 let level = area(at, file, loaded, area_level, area_code)?;
                 let factor = 1.0 + percent / 100.0;
-                for (f, district) in self.caseload.iter_mut().zip(loaded.units.districts.values()) {
+                for (f, district) in self
+                    .caseload
+                    .iter_mut()
+                    .zip(loaded.units.districts.values())
+                {
                     if level.includes(area_code, district) {
                         *f *= factor;
                     }
@@ -184,7 +188,10 @@ impl Applied<'_> {
                 .kind(ErrorKind::Unknown)
                 .hint("name a service by its service_id (e.g. SV012) or its exact service_name")),
             _ => Err(at
-                .error(file, format!("{} services are named '{named}'", found.len()))
+                .error(
+                    file,
+                    format!("{} services are named '{named}'", found.len()),
+                )
                 .kind(ErrorKind::Unknown)
                 .hint("name the service by its service_id")),
         }
@@ -206,7 +213,10 @@ fn area(
     })?;
     if !served.knows(code, &loaded.units) {
         return Err(at
-            .error(file, format!("area code '{code}' is not a known {level} area in England"))
+            .error(
+                file,
+                format!("area code '{code}' is not a known {level} area in England"),
+            )
             .kind(ErrorKind::Unknown)
             .hint(CODE_HINT));
     }

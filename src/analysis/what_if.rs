@@ -140,8 +140,7 @@ fn england(
         .map(|e| {
             let b = super::rows_of(base, level, &e.condition);
             let s = super::rows_of(rows, level, &e.condition);
-            let shifts =
-                MEASURES.map(|m| Shift::of(&analysis.simulation, &b, simulated, &s, m));
+            let shifts = MEASURES.map(|m| Shift::of(&analysis.simulation, &b, simulated, &s, m));
             (e.clone(), shifts)
         })
         .collect()

@@ -200,7 +200,10 @@ fn a_scenario_multiplies_its_districts_caseload_in_the_same_draws() {
                 let was = baseline.draws_of(at, measure, 0.0);
                 let now = scenario.draws_of(at, measure, 0.0);
                 for (d, (w, n)) in was.iter().zip(&now).enumerate() {
-                    assert!((n - 1.1 * w).abs() < 1e-9 * w, "draw {d}: {n} against 1.1 x {w}");
+                    assert!(
+                        (n - 1.1 * w).abs() < 1e-9 * w,
+                        "draw {d}: {n} against 1.1 x {w}"
+                    );
                 }
             }
         }
