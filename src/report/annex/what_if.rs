@@ -53,6 +53,8 @@ fn table(
             .map_or(condition.replace('_', " "), |p| p.label.clone())
     };
     let mut rows = Vec::new();
+    // Caseload is the same for every condition: one line for all.
+    let mut caseload_shown = false;
     for (row, shifts) in w.rows.iter().zip(&w.shifts) {
         if row.level != Level::Ctyua || row.area_code != code {
             continue;
@@ -66,11 +68,17 @@ fn table(
             else {
                 continue;
             };
-            if !shift.is_real() {
+            if !shift.is_real() || (*measure == Measure::Caseload && caseload_shown) {
                 continue;
             }
+            let condition = if *measure == Measure::Caseload {
+                caseload_shown = true;
+                "All conditions".to_string()
+            } else {
+                label(&row.condition)
+            };
             rows.push(vec![
-                Cell::text(label(&row.condition)),
+                Cell::text(condition),
                 Cell::text(name(*measure)),
                 published.count_cell(&was),
                 published.count_cell(&now),
