@@ -34,7 +34,7 @@ fn default_run(c: &mut Criterion) {
     });
     let maps = figures::maps(&spec, &loaded, &analysis).expect("maps");
     group.bench_function("all annexes (153 Boards and the overview)", |b| {
-        b.iter(|| annex::annexes(&spec, &loaded, &analysis, &maps).expect("annexes"))
+        b.iter(|| annex::annexes(&spec, &loaded, &analysis, &[], &maps).expect("annexes"))
     });
     group.finish();
 }

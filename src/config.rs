@@ -8,10 +8,10 @@ use crate::caseload::{CaseloadOptions, EnglandShare};
 use crate::error::{Error, ErrorKind, Result};
 use crate::geography::Level;
 use crate::geography::catalogue::{Catalogue, Layer};
-use crate::input::DataFile;
 use crate::input::embedded;
-use crate::source::DataSource;
+use crate::input::{DataFile, Seen};
 pub use crate::source::Overrides;
+use crate::source::DataSource;
 use crate::stats::suppression::Suppression;
 use crate::uncertainty::UncertaintyOptions;
 use serde::{Deserialize, Serialize};
@@ -34,6 +34,9 @@ struct ConfigFile {
     publication: Suppression,
     #[serde(default)]
     uncertainty: UncertaintyOptions,
+    /// "What if" scenarios, each run beside the baseline on request.
+    #[serde(default)]
+    scenario: Vec<ScenarioFile>,
     /// The user's own boundary layers, for the `custom` level.
     #[serde(default, rename = "boundary_layer")]
     boundary_layers: Vec<UserLayer>,
@@ -58,6 +61,77 @@ struct UserLayer {
     /// The line that credits its source on maps and pages; by default the
     /// ONS and OS line of the built-in layers.
     attribution: Option<String>,
+}
+
+/// A `[[scenario]]` table as written: each part keeps its place in the
+/// file, so that a problem found once the data are loaded can name its line.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    name: toml::Spanned<String>,
+    description: String,
+    change: Vec<toml::Spanned<Change>>,
+}
+
+/// A "what if" scenario: named changes to the services, caseload or
+/// treatment access the baseline assumes. The manifest records it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioSpec {
+    pub name: String,
+    pub description: String,
+    /// The configuration file's line of the scenario's name.
+    pub line: u64,
+    pub changes: Vec<LocatedChange>,
+}
+
+/// One change, with the line of the configuration file it starts on.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocatedChange {
+    pub line: u64,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// One change a scenario makes to the baseline's inputs.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Change {
+    /// A new service: its capacity (people on probation served at a time)
+    /// shared over its catchment by caseload, as a listed service's is.
+    AddService {
+        name: String,
+        capacity: f64,
+        /// A catchment level of the services table: lad, ctyua, pfa,
+        /// probation_region or country.
+        area_level: String,
+        area_code: String,
+        domain: String,
+        /// A service for people on probation (true, the default) or a
+        /// probation element within a mainstream service.
+        #[serde(default = "specific")]
+        probation_specific: bool,
+    },
+    /// A listed service withdrawn, by its service_id or service_name.
+    RemoveService { service: String },
+    /// A listed service's capacity set to a new number of people.
+    ResizeService { service: String, capacity: f64 },
+    /// Caseload of an area (a catchment level, or England as country
+    /// E92000001) changed by a percentage, e.g. +10 for sentencing reform
+    /// moving people from custody to community supervision.
+    Caseload {
+        area_level: String,
+        area_code: String,
+        percent: f64,
+    },
+    /// A condition's national untreated share set to a new value.
+    TreatmentAccess {
+        condition: String,
+        untreated_share: f64,
+    },
+}
+
+fn specific() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -146,6 +220,13 @@ pub struct RunSpec {
     pub publication: Suppression,
     /// The simulation behind every modelled interval.
     pub uncertainty: UncertaintyOptions,
+    /// Every scenario the configuration defines (checked against the data
+    /// by `scenario::resolve`).
+    pub scenarios: Vec<ScenarioSpec>,
+    /// The scenarios this run reports beside the baseline, by index into
+    /// `scenarios`, in the configuration's order.
+    #[serde(skip)]
+    pub chosen: Vec<usize>,
 }
 
 impl RunSpec {
@@ -160,9 +241,7 @@ impl RunSpec {
             }
             None => (DEFAULT_CONFIG.to_string(), None, None),
         };
-        let shown = config_file
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("jsna.toml (built-in default)"));
+        let shown = shown(config_file.as_deref());
         let file: ConfigFile = toml::from_str(&text).map_err(|e| toml_error(&shown, &text, e))?;
         file.check(&shown).map_err(|e| e.kind(ErrorKind::Config))?;
         let catalogue = Catalogue::builtin();
@@ -216,6 +295,8 @@ impl RunSpec {
                 "treatment_evidence.csv",
             )?,
         };
+        let scenarios = scenarios(&shown, &text, file.scenario)?;
+        let chosen = chosen(&shown, &scenarios, &overrides.scenarios)?;
         Ok(RunSpec {
             config_file,
             data,
@@ -225,8 +306,24 @@ impl RunSpec {
             maps: file.maps,
             publication: file.publication,
             uncertainty: file.uncertainty,
+            scenarios,
+            chosen,
         })
     }
+}
+
+impl RunSpec {
+    /// The configuration file as errors name it.
+    pub fn config_shown(&self) -> PathBuf {
+        shown(self.config_file.as_deref())
+    }
+}
+
+fn shown(config_file: Option<&Path>) -> PathBuf {
+    config_file.map_or_else(
+        || PathBuf::from("jsna.toml (built-in default)"),
+        Path::to_path_buf,
+    )
 }
 
 impl ConfigFile {
@@ -298,6 +395,119 @@ impl ConfigFile {
         }
         Ok(())
     }
+}
+
+/// The scenarios as written, located by line; a name used twice, or a
+/// capacity that is not a whole number of people, is refused here (what
+/// needs the data is checked by `scenario::resolve`).
+fn scenarios(shown: &Path, text: &str, written: Vec<ScenarioFile>) -> Result<Vec<ScenarioSpec>> {
+    let line_of = |offset: usize| 1 + text[..offset].matches('\n').count() as u64;
+    let mut seen = Seen::default();
+    written
+        .into_iter()
+        .map(|s| {
+            let line = line_of(s.name.span().start);
+            let name = s.name.into_inner();
+            seen.at(
+                shown,
+                line,
+                name.clone(),
+                format_args!("scenario name '{name}'"),
+            )
+            .map_err(|e| {
+                e.key("scenario.name")
+                    .hint("give each scenario its own name")
+            })?;
+            let changes = s
+                .change
+                .into_iter()
+                .map(|c| LocatedChange {
+                    line: line_of(c.span().start),
+                    change: c.into_inner(),
+                })
+                .collect::<Vec<_>>();
+            for c in &changes {
+                c.check(shown)?;
+            }
+            Ok(ScenarioSpec {
+                name,
+                description: s.description,
+                line,
+                changes,
+            })
+        })
+        .collect()
+}
+
+impl LocatedChange {
+    /// An error about this change, at its line of the configuration file.
+    pub fn error(&self, file: &Path, message: impl Into<String>) -> Error {
+        Error::input(file, message)
+            .line(self.line)
+            .key("scenario.change")
+            .kind(ErrorKind::Config)
+    }
+
+    /// The values that need no data: capacities are whole numbers of
+    /// people, percentages leave some caseload, shares are proportions.
+    fn check(&self, file: &Path) -> Result<()> {
+        let capacity = match &self.change {
+            Change::AddService { capacity, .. } | Change::ResizeService { capacity, .. } => {
+                Some(*capacity)
+            }
+            _ => None,
+        };
+        if let Some(c) = capacity
+            && !(c >= 0.0 && c.fract() == 0.0 && c <= 1e9)
+        {
+            return Err(self
+                .error(file, format!("capacity {c} is not a whole number of people"))
+                .hint("capacity counts the people on probation a service serves at a time: a whole number, 0 or more"));
+        }
+        if let Change::Caseload { percent, .. } = self.change
+            && !(percent > -100.0 && percent <= 1000.0)
+        {
+            return Err(self
+                .error(file, format!("a caseload change of {percent}% is outside -100 (exclusive) to 1000"))
+                .hint("write the change in percent: 10 for a tenth more people, -5 for a twentieth fewer"));
+        }
+        if let Change::TreatmentAccess {
+            untreated_share, ..
+        } = self.change
+            && !(0.0..=1.0).contains(&untreated_share)
+        {
+            return Err(self
+                .error(file, format!("untreated_share {untreated_share} is not a proportion"))
+                .hint("the share of people with the condition who receive no treatment, 0 to 1 (0.4, not 40)"));
+        }
+        Ok(())
+    }
+}
+
+/// The scenarios asked for on the command line, as indices in the
+/// configuration's order; `all` is every one.
+fn chosen(shown: &Path, scenarios: &[ScenarioSpec], asked: &[String]) -> Result<Vec<usize>> {
+    if asked.iter().any(|a| a == "all") {
+        return Ok((0..scenarios.len()).collect());
+    }
+    for name in asked {
+        if !scenarios.iter().any(|s| &s.name == name) {
+            let defined: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+            return Err(Error::input(
+                shown,
+                format!("--scenario {name}: no [[scenario]] of that name"),
+            )
+            .kind(ErrorKind::Unknown)
+            .hint(if defined.is_empty() {
+                "the configuration defines no scenarios; add a [[scenario]] table (see README: what if)".to_string()
+            } else {
+                format!("defined: {} (or all)", defined.join(", "))
+            }));
+        }
+    }
+    Ok((0..scenarios.len())
+        .filter(|&i| asked.contains(&scenarios[i].name))
+        .collect())
 }
 
 /// A configuration file by its name alone: the manifest holds no machine path.

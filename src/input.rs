@@ -287,14 +287,20 @@ impl<K: Hash + Eq> Seen<K> {
     /// Records `key` at this record; a key seen before is an error naming
     /// `what` and both lines.
     pub fn first(&mut self, r: &Record, key: K, what: impl Display) -> Result<()> {
-        match self.lines.insert(key, r.line()) {
+        self.at(&r.table.path, r.line(), key, what)
+    }
+
+    /// Records `key` at a line of `file` (a CSV record, a configuration
+    /// table); a key seen before is an error naming both lines.
+    pub fn at(&mut self, file: &Path, line: u64, key: K, what: impl Display) -> Result<()> {
+        match self.lines.insert(key, line) {
             None => Ok(()),
-            Some(first) => Err(r
-                .error(format!(
-                    "{what} appears twice: lines {first} and {}",
-                    r.line()
-                ))
-                .kind(ErrorKind::Duplicate)),
+            Some(first) => Err(Error::input(
+                file,
+                format!("{what} appears twice: lines {first} and {line}"),
+            )
+            .line(line)
+            .kind(ErrorKind::Duplicate)),
         }
     }
 }

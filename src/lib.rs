@@ -24,6 +24,7 @@ pub mod pipeline;
 pub mod prevalence;
 pub mod render;
 pub mod report;
+pub mod scenario;
 pub mod services;
 pub mod source;
 pub mod stats;

@@ -45,6 +45,10 @@ enum Command {
         /// Output directory.
         #[arg(long, default_value = "output")]
         out: PathBuf,
+        /// A [[scenario]] of the configuration to report beside the
+        /// baseline (scenarios.csv); repeat for several, or `all`.
+        #[arg(long = "scenario", value_name = "NAME")]
+        scenarios: Vec<String>,
     },
     /// Check every input and list every problem; write nothing.
     Validate {
@@ -160,13 +164,26 @@ fn progress(line: &str) {
 }
 
 fn resolve(inputs: Inputs) -> Result<RunSpec, Vec<Error>> {
-    RunSpec::resolve(&Overrides::from_env(inputs.config, inputs.data_dir)).map_err(|e| vec![e])
+    resolve_with(inputs, Vec::new())
+}
+
+/// The run specification, with the scenarios asked for.
+fn resolve_with(inputs: Inputs, scenarios: Vec<String>) -> Result<RunSpec, Vec<Error>> {
+    let overrides = Overrides {
+        scenarios,
+        ..Overrides::from_env(inputs.config, inputs.data_dir)
+    };
+    RunSpec::resolve(&overrides).map_err(|e| vec![e])
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Vec<Error>> {
     match cli.command {
-        Command::Run { inputs, out } => {
-            let spec = resolve(inputs)?;
+        Command::Run {
+            inputs,
+            out,
+            scenarios,
+        } => {
+            let spec = resolve_with(inputs, scenarios)?;
             let outputs = pipeline::run(&spec, &progress)?;
             outputs.write(&out).map_err(|e| vec![e])?;
             progress(&format!(

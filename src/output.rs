@@ -2,16 +2,21 @@
 //! DataFrame, and every file written whole or not at all (a temporary file
 //! beside the target, then a rename).
 
+use crate::analysis::Analysis;
 use crate::analysis::check::{Check, Compared};
+use crate::analysis::intervals::{England, Shift, figure};
 use crate::analysis::sensitivity::SensitivityRow;
+use crate::analysis::what_if::{MEASURES, WhatIf};
 use crate::caseload::Proxy;
 use crate::error::{Error, Result};
 use crate::evidence::SynthesisRow;
 use crate::gap::{Figure, GapRow, Scale};
 use crate::geography::Level;
 use crate::geography::boundaries::BoundaryLayer;
-use crate::geography::geoparquet;
+use crate::geography::{geoparquet, gss};
 use crate::prevalence::Prevalence;
+use crate::stats::estimate::Estimate;
+use crate::uncertainty::summary::Difference;
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -258,6 +263,127 @@ pub fn sensitivity_frame(rows: &[SensitivityRow]) -> Result<DataFrame> {
         r.top_fifth_in_every_scenario
     });
     t.frame()
+}
+
+/// One line of scenarios.csv: an area (or England) and condition under
+/// the baseline or a scenario, with each figure's change against the
+/// baseline (0 for the baseline itself).
+struct ScenarioLine<'a> {
+    scenario: &'a str,
+    level: &'a str,
+    area_code: &'a str,
+    area_name: &'a str,
+    condition: &'a str,
+    adults: f64,
+    /// Caseload, need and unmet need (`what_if::MEASURES`), with the
+    /// change of each.
+    figures: [Option<(Estimate, Shift)>; 3],
+}
+
+/// The baseline and every scenario side by side: one line per scenario ×
+/// level × area × condition, then England per condition, each figure with
+/// its 95% interval and its change against the baseline with the change's
+/// 95% interval and whether it is real (the interval excludes zero).
+pub fn scenarios_frame(baseline: &Analysis, scenarios: &[WhatIf]) -> Result<DataFrame> {
+    let unchanged = |e: Estimate| {
+        (
+            e,
+            Shift {
+                change: Estimate::exact(0.0),
+                direction: Difference::Similar,
+            },
+        )
+    };
+    let row_figures = |r: &GapRow| MEASURES.map(|m| figure(r, m));
+    let england_figures = |e: &England| [Some(e.caseload), Some(e.need), e.unmet];
+    let mut lines: Vec<ScenarioLine> = Vec::new();
+    for r in &baseline.rows {
+        lines.push(ScenarioLine::area(
+            "baseline",
+            r,
+            row_figures(r).map(|f| f.map(unchanged)),
+        ));
+    }
+    for e in &baseline.simulation.england {
+        lines.push(ScenarioLine::england(
+            "baseline",
+            e,
+            england_figures(e).map(|f| f.map(unchanged)),
+        ));
+    }
+    let paired = |figures: [Option<Estimate>; 3], shifts: &[Option<Shift>; 3]| {
+        let mut out = [None; 3];
+        for (o, (f, s)) in out.iter_mut().zip(figures.into_iter().zip(shifts)) {
+            *o = f.zip(*s);
+        }
+        out
+    };
+    for w in scenarios {
+        let name = w.spec.name.as_str();
+        for (r, shifts) in w.rows.iter().zip(&w.shifts) {
+            lines.push(ScenarioLine::area(name, r, paired(row_figures(r), shifts)));
+        }
+        for (e, shifts) in &w.england {
+            lines.push(ScenarioLine::england(
+                name,
+                e,
+                paired(england_figures(e), shifts),
+            ));
+        }
+    }
+    let mut t = Columns::new(&lines);
+    t.text("scenario", |l| l.scenario.to_string());
+    t.text("level", |l| l.level.to_string());
+    t.text("area_code", |l| l.area_code.to_string());
+    t.text("area_name", |l| l.area_name.to_string());
+    t.text("condition", |l| l.condition.to_string());
+    t.number("adults", |l| Some(l.adults));
+    for (i, name) in ["caseload", "need", "unmet_need"].into_iter().enumerate() {
+        let figure = move |l: &ScenarioLine| l.figures[i].map(|(e, _)| e);
+        let shift = move |l: &ScenarioLine| l.figures[i].map(|(_, s)| s);
+        t.number(name, |l| figure(l).map(|e| e.value));
+        t.number(&format!("{name}_lower"), |l| figure(l).map(|e| e.lower));
+        t.number(&format!("{name}_upper"), |l| figure(l).map(|e| e.upper));
+        t.number(&format!("{name}_change"), |l| {
+            shift(l).map(|s| s.change.value)
+        });
+        t.number(&format!("{name}_change_lower"), |l| {
+            shift(l).map(|s| s.change.lower)
+        });
+        t.number(&format!("{name}_change_upper"), |l| {
+            shift(l).map(|s| s.change.upper)
+        });
+        t.text(&format!("{name}_change_is"), |l| {
+            shift(l).map_or("", |s| s.direction.as_str()).to_string()
+        });
+    }
+    t.frame()
+}
+
+impl<'a> ScenarioLine<'a> {
+    fn area(scenario: &'a str, r: &'a GapRow, figures: [Option<(Estimate, Shift)>; 3]) -> Self {
+        ScenarioLine {
+            scenario,
+            level: r.level.as_str(),
+            area_code: &r.area_code,
+            area_name: &r.area_name,
+            condition: &r.condition,
+            adults: r.facts.adults,
+            figures,
+        }
+    }
+
+    fn england(scenario: &'a str, e: &'a England, figures: [Option<(Estimate, Shift)>; 3]) -> Self {
+        ScenarioLine {
+            scenario,
+            level: "country",
+            area_code: gss::ENGLAND,
+            area_name: "England",
+            condition: &e.condition,
+            adults: e.adults,
+            figures,
+        }
+    }
 }
 
 /// One observed count against one estimate (a proxy's, or the simulation's).

@@ -3,6 +3,7 @@
 //! memory. Nothing is written until all of it has succeeded.
 
 use crate::analysis::check::{self, Check};
+use crate::analysis::what_if::{self, WhatIf};
 use crate::analysis::{self, Analysis};
 use crate::caseload;
 use crate::config::RunSpec;
@@ -14,6 +15,7 @@ use crate::load::{self, Loaded};
 use crate::numbers::thousands;
 use crate::output::{self, Outputs};
 use crate::report::{annex, explorer, figures, manifest};
+use crate::scenario;
 use std::path::Path;
 
 /// The whole job, in memory: every output file, ready to write.
@@ -32,6 +34,7 @@ use std::path::Path;
 /// ```
 pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs, Vec<Error>> {
     let loaded = load::load(spec, progress)?;
+    let scenarios = scenario::resolve(spec, &loaded)?;
     let analysis = analysis::analyse(spec, &loaded).map_err(|e| vec![e])?;
     progress(&format!(
         "caseload {} placed in England of {} given ({} not placed)",
@@ -39,7 +42,14 @@ pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs, Vec<Error>> {
         thousands(analysis.placement.input_total, 0),
         thousands(analysis.placement.unplaced_total(), 0)
     ));
-    assemble(spec, &loaded, &analysis, progress).map_err(|e| vec![e])
+    let what_if = what_if::compare(spec, &loaded, &analysis, &scenarios);
+    for w in &what_if {
+        progress(&format!(
+            "scenario {}: simulated beside the baseline with the same draws",
+            w.spec.name
+        ));
+    }
+    assemble(spec, &loaded, &analysis, &what_if, progress).map_err(|e| vec![e])
 }
 
 /// Every problem `run` would meet before drawing anything: the inputs, and
@@ -51,7 +61,9 @@ pub fn validate(spec: &RunSpec, progress: Progress) -> Vec<Error> {
     };
     let checked = analysis::central(spec, &loaded)
         .and_then(|central| figures::check_maps(spec, &loaded, &central.rows));
-    checked.err().into_iter().collect()
+    let mut problems: Vec<Error> = checked.err().into_iter().collect();
+    problems.extend(scenario::resolve(spec, &loaded).err().into_iter().flatten());
+    problems
 }
 
 /// The outputs of an analysis: tables, figures, annexes, the explorer and
@@ -60,6 +72,7 @@ fn assemble(
     spec: &RunSpec,
     loaded: &Loaded,
     analysis: &Analysis,
+    what_if: &[WhatIf],
     progress: Progress,
 ) -> crate::Result<Outputs> {
     let maps = figures::maps(spec, loaded, analysis)?;
@@ -72,6 +85,14 @@ fn assemble(
     )?;
     outputs.add("gap.csv", output::csv_bytes(&mut frame)?);
     outputs.add("gap.parquet", output::parquet_bytes(&mut frame)?);
+    if !what_if.is_empty() {
+        let mut side_by_side = output::scenarios_frame(analysis, what_if)?;
+        outputs.add("scenarios.csv", output::csv_bytes(&mut side_by_side)?);
+        outputs.add(
+            "scenarios.parquet",
+            output::parquet_bytes(&mut side_by_side)?,
+        );
+    }
     let levels = loaded
         .layers
         .iter()
@@ -89,7 +110,7 @@ fn assemble(
     let synthesis = evidence::synthesis(&loaded.evidence, &defaults, IntervalMethod::default());
     let mut evidence_table = output::evidence_frame(&synthesis)?;
     outputs.add("evidence.csv", output::csv_bytes(&mut evidence_table)?);
-    if let Some(files) = annex::annexes(spec, loaded, analysis, &maps) {
+    if let Some(files) = annex::annexes(spec, loaded, analysis, what_if, &maps) {
         progress(&format!("made {} annex files", files.len()));
         for (path, bytes) in files {
             outputs.add(path, bytes);

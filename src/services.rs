@@ -5,7 +5,7 @@
 
 use crate::error::Result;
 use crate::geography::Level;
-use crate::geography::units::{Lsoa, Units};
+use crate::geography::units::{District, Lsoa, Units};
 use crate::gss::{self, ENGLAND, ENGLAND_AND_WALES};
 use crate::input::{Record, Seen, Table};
 use crate::prevalence::Domain;
@@ -149,17 +149,10 @@ fn row(r: &Record, units: &Units) -> Result<Service> {
         }
     };
     let level_text = r.text("area_level")?;
-    let area_level = ServedLevel::NAMES
-        .iter()
-        .find(|(n, _)| *n == level_text)
-        .map(|(_, l)| *l)
-        .ok_or_else(|| {
-            r.error(format!("area_level '{level_text}' is not known"))
-                .hint(format!(
-                    "use one of: {}",
-                    ServedLevel::NAMES.map(|(n, _)| n).join(", ")
-                ))
-        })?;
+    let area_level = ServedLevel::parse(level_text).ok_or_else(|| {
+        r.error(format!("area_level '{level_text}' is not known"))
+            .hint(format!("use one of: {}", ServedLevel::names()))
+    })?;
     let area_codes: Vec<String> = r
         .text("area_codes")?
         .split(';')
@@ -198,21 +191,43 @@ fn row(r: &Record, units: &Units) -> Result<Service> {
 /// An area code must name an English area the lookups know, or be Welsh
 /// (kept, and reported as outside England's provision).
 fn check_code(r: &Record, level: ServedLevel, code: &str, units: &Units) -> Result<()> {
-    let known = match level {
-        ServedLevel::Country => code == ENGLAND || code == ENGLAND_AND_WALES,
-        ServedLevel::ProbationRegion => {
-            units.districts.values().any(|d| d.probation_region == code)
-        }
-        ServedLevel::Pfa => units.districts.values().any(|d| d.pfa == code),
-        ServedLevel::Lad => units.districts.contains_key(code),
-        ServedLevel::Ctyua => units.districts.values().any(|d| d.ctyua == code),
-    };
-    if known || gss::is_welsh(code) {
+    if level.knows(code, units) || gss::is_welsh(code) {
         return Ok(());
     }
     Err(r
         .error(format!("area code '{code}' is not a known {level:?} area"))
-        .hint("districts and upper-tier authorities are December 2024 codes, police force areas PFA23 codes, regions as named in justice/lad_pfa_probation_region_lookup.csv"))
+        .hint(CODE_HINT))
+}
+
+/// Which codes each catchment level takes.
+pub const CODE_HINT: &str = "districts and upper-tier authorities are December 2024 codes, police force areas PFA23 codes, regions as named in justice/lad_pfa_probation_region_lookup.csv, country E92000001 (England) or K04000001 (England and Wales)";
+
+impl ServedLevel {
+    pub fn parse(s: &str) -> Option<ServedLevel> {
+        Self::NAMES.iter().find(|(n, _)| *n == s).map(|(_, l)| *l)
+    }
+
+    /// The levels' names, for a hint.
+    pub fn names() -> String {
+        Self::NAMES.map(|(n, _)| n).join(", ")
+    }
+
+    /// Whether the area `code` of this level includes a district (every
+    /// catchment level is made of whole districts).
+    pub fn includes(self, code: &str, district: &District) -> bool {
+        match self {
+            ServedLevel::Country => code == ENGLAND || code == ENGLAND_AND_WALES,
+            ServedLevel::ProbationRegion => district.probation_region == code,
+            ServedLevel::Pfa => district.pfa == code,
+            ServedLevel::Lad => district.code == code,
+            ServedLevel::Ctyua => district.ctyua == code,
+        }
+    }
+
+    /// Whether the lookups know `code` as an English area of this level.
+    pub fn knows(self, code: &str, units: &Units) -> bool {
+        units.districts.values().any(|d| self.includes(code, d))
+    }
 }
 
 impl Service {

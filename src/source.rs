@@ -19,6 +19,8 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     /// Normally the `JSNA_GAP_DATA` environment variable.
     pub data_dir_env: Option<PathBuf>,
+    /// Scenarios to run beside the baseline, by name (`all`: every one).
+    pub scenarios: Vec<String>,
 }
 
 impl Overrides {
@@ -30,6 +32,7 @@ impl Overrides {
             data_dir_env: std::env::var_os(DATA_DIR_ENV)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
+            scenarios: Vec::new(),
         }
     }
 }
@@ -192,6 +195,7 @@ mod tests {
             config: None,
             data_dir: flag.map(PathBuf::from),
             data_dir_env: env.map(PathBuf::from),
+            scenarios: Vec::new(),
         }
     }
 

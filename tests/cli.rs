@@ -282,3 +282,131 @@ fn malformed_boundaries_are_named_and_a_failed_run_writes_nothing() {
     assert!(stderr.contains("CTYUA_DEC_2024_UK_BUC.geojson"), "{stderr}");
     assert!(!out_dir.exists(), "a failed run must not write any output");
 }
+
+/// A config like the default one with `scenarios` (TOML) appended, and the
+/// line of the appended text that `marker` is on.
+fn config_with_scenarios(dir: &Path, scenarios: &str, marker: &str) -> (PathBuf, usize) {
+    let config = config_with(dir, "", b"");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    let before = text.lines().count();
+    text.push_str(scenarios);
+    std::fs::write(&config, text).unwrap();
+    let offset = scenarios
+        .lines()
+        .position(|l| l.contains(marker))
+        .unwrap_or_else(|| panic!("{marker} is not in the scenarios"));
+    (config, before + offset + 1)
+}
+
+const GOOD_SCENARIO: &str = r#"
+[[scenario]]
+name = "hartlepool_pd"
+description = "A personality-disorder pathway for 40 people in Hartlepool"
+[[scenario.change]]
+kind = "add_service"
+name = "Hartlepool PD pathway"
+capacity = 40
+area_level = "ctyua"
+area_code = "E06000001"
+domain = "personality_disorder"
+"#;
+
+#[test]
+fn a_bad_scenario_is_named_with_the_config_file_and_line() {
+    let dir = scratch("bad-scenarios");
+    for (name, scenarios, marker, expected) in [
+        (
+            "unknown service",
+            "\n[[scenario]]\nname = \"a\"\ndescription = \"d\"\n[[scenario.change]]\nkind = \"remove_service\"\nservice = \"SV999\"\n".to_string(),
+            "[[scenario.change]]",
+            "no service 'SV999'",
+        ),
+        (
+            "unknown area",
+            GOOD_SCENARIO.replace("E06000001", "E06000999"),
+            "[[scenario.change]]",
+            "area code 'E06000999' is not a known ctyua area",
+        ),
+        (
+            "unknown condition",
+            "\n[[scenario]]\nname = \"a\"\ndescription = \"d\"\n[[scenario.change]]\nkind = \"treatment_access\"\ncondition = \"gout\"\nuntreated_share = 0.3\n".to_string(),
+            "[[scenario.change]]",
+            "condition 'gout' is not known",
+        ),
+        (
+            "fractional capacity",
+            GOOD_SCENARIO.replace("capacity = 40", "capacity = 12.5"),
+            "[[scenario.change]]",
+            "capacity 12.5 is not a whole number of people",
+        ),
+        (
+            "negative capacity",
+            GOOD_SCENARIO.replace("capacity = 40", "capacity = -3"),
+            "[[scenario.change]]",
+            "capacity -3 is not a whole number of people",
+        ),
+        (
+            "duplicate name",
+            format!(
+                "{GOOD_SCENARIO}{}",
+                GOOD_SCENARIO.replace("\"hartlepool_pd\"", "\"hartlepool_pd\" # again")
+            ),
+            "# again",
+            "scenario name 'hartlepool_pd' appears twice",
+        ),
+        (
+            "unknown change",
+            GOOD_SCENARIO.replace("kind = \"add_service\"", "kind = \"add_prison\""),
+            "add_prison",
+            "unknown variant `add_prison`",
+        ),
+    ] {
+        let (config, line) = config_with_scenarios(&dir, &scenarios, marker);
+        let shown = config.display().to_string();
+        let stderr = refused(&config);
+        assert!(
+            stderr.contains(&format!("{shown}: line {line}")),
+            "{name}: expected {shown}: line {line} in\n{stderr}"
+        );
+        assert!(stderr.contains(expected), "{name}: expected {expected} in\n{stderr}");
+        // run says the same, and writes nothing.
+        let out = dir.join("out");
+        let run = jsna_gap(&[
+            "run",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(run.status.code(), Some(2), "{name}");
+        assert!(String::from_utf8_lossy(&run.stderr).contains(expected), "{name}");
+        assert!(!out.exists(), "{name}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_unknown_scenario_on_the_command_line_lists_the_defined_ones() {
+    let dir = scratch("unknown-scenario");
+    let (config, _) = config_with_scenarios(&dir, GOOD_SCENARIO, "[[scenario]]");
+    let out = dir.join("out");
+    let run = jsna_gap(&[
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--scenario",
+        "hartlepol_pd",
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&config.display().to_string()), "{stderr}");
+    assert!(stderr.contains("--scenario hartlepol_pd"), "{stderr}");
+    assert!(
+        stderr.contains("defined: hartlepool_pd (or all)"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

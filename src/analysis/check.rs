@@ -16,7 +16,7 @@ use crate::geography::units::Units;
 use crate::gss;
 use crate::load::Loaded;
 use crate::stats::estimate::Estimate;
-use crate::uncertainty::model::{Areas, Inputs};
+use crate::uncertainty::model::{Areas, Changes, Inputs};
 use crate::uncertainty::{Measure, Row, Settings, Unmet};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -114,6 +114,7 @@ pub fn check(spec: &RunSpec, loaded: &Loaded, observations: &Observations) -> Re
         access: &[],
         services: &[],
         catchments: &[],
+        changes: Changes::default(),
     }
     .model();
     let options = &spec.uncertainty;

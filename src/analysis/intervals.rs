@@ -6,10 +6,11 @@ use crate::config::RunSpec;
 use crate::gap::{Basis, Figure, GapRow, Scale};
 use crate::geography::{Area, Level};
 use crate::load::Loaded;
+use crate::services::Service;
 use crate::stats::estimate::Estimate;
-use crate::uncertainty::model::{Areas, Inputs};
+use crate::uncertainty::model::{Areas, Changes, Inputs};
 use crate::uncertainty::summary::{Difference, RankInterval};
-use crate::uncertainty::{Measure, Row, Settings, Simulation, Unmet};
+use crate::uncertainty::{Measure, Model, Row, Settings, Simulation, Unmet};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -29,6 +30,14 @@ pub struct SimulationRecord {
     pub untreated_share: BTreeMap<String, String>,
 }
 
+/// What a simulation assumes that a "what if" scenario may change.
+pub struct Assumed<'a> {
+    pub placement: &'a Placement,
+    pub services: &'a [Service],
+    pub catchments: &'a [Vec<usize>],
+    pub changes: Changes,
+}
+
 /// Runs the simulation and gives every row its intervals, rank and
 /// comparison with England.
 pub fn add(
@@ -38,25 +47,14 @@ pub fn add(
     model_error: (f64, String),
     rows: &mut [GapRow],
 ) -> (Simulated, SimulationRecord) {
-    let levels: Vec<(Level, Vec<Area>)> = loaded
-        .layers
-        .iter()
-        .map(|(level, layer)| (level.level, super::areas_of(layer)))
-        .collect();
-    let groupings: Vec<Areas> = levels
-        .iter()
-        .map(|(level, areas)| Areas::of_level(&loaded.units, *level, areas))
-        .collect();
-    let model = Inputs {
-        units: &loaded.units,
+    let levels = levels(loaded);
+    let assumed = Assumed {
         placement,
-        groupings: &groupings,
-        prevalence: &loaded.prevalence,
-        access: &loaded.access,
         services: &loaded.services,
         catchments: &loaded.catchments,
-    }
-    .model();
+        changes: Changes::default(),
+    };
+    let model = model(loaded, &levels, &assumed);
     let options = &spec.uncertainty;
     let settings = Settings {
         draws: options.draws,
@@ -89,16 +87,13 @@ pub fn add(
             .collect(),
     };
     let index = Index::new(loaded, &levels);
-    Summariser {
+    let summariser = Summariser {
         index: &index,
         simulation: &simulation,
-        general: loaded
-            .comparators
-            .iter()
-            .map(|c| (c.condition.as_str(), c.rate))
-            .collect(),
-    }
-    .fill(rows);
+        general: general(loaded),
+    };
+    summariser.estimate(rows);
+    summariser.rank_and_compare(rows);
     let england = england(&index, &simulation, rows);
     (
         Simulated {
@@ -108,6 +103,138 @@ pub fn add(
         },
         record,
     )
+}
+
+/// A scenario's simulation, with the baseline's settings and seed so that
+/// each of its draws is paired with the baseline's draw of the same number
+/// (common random numbers), and its `rows`' intervals (not their ranks).
+pub fn simulate_scenario(
+    loaded: &Loaded,
+    assumed: &Assumed,
+    record: &SimulationRecord,
+    rows: &mut [GapRow],
+) -> Simulated {
+    let levels = levels(loaded);
+    let simulation = model(loaded, &levels, assumed).simulate(&Settings {
+        draws: record.draws,
+        seed: record.seed,
+        proxy_weights: record.proxy_weights,
+        model_error: record.model_error,
+        england_share: record.england_share,
+        england_share_sd: record.england_share_sd,
+    });
+    let index = Index::new(loaded, &levels);
+    Summariser {
+        index: &index,
+        simulation: &simulation,
+        general: general(loaded),
+    }
+    .estimate(rows);
+    let england = england(&index, &simulation, rows);
+    Simulated {
+        simulation,
+        index,
+        england,
+    }
+}
+
+/// Each reporting level with its areas, in code order.
+fn levels(loaded: &Loaded) -> Vec<(Level, Vec<Area>)> {
+    loaded
+        .layers
+        .iter()
+        .map(|(level, layer)| (level.level, super::areas_of(layer)))
+        .collect()
+}
+
+/// The simulation's model of the loaded inputs under `assumed`.
+fn model(loaded: &Loaded, levels: &[(Level, Vec<Area>)], assumed: &Assumed) -> Model {
+    let groupings: Vec<Areas> = levels
+        .iter()
+        .map(|(level, areas)| Areas::of_level(&loaded.units, *level, areas))
+        .collect();
+    Inputs {
+        units: &loaded.units,
+        placement: assumed.placement,
+        groupings: &groupings,
+        prevalence: &loaded.prevalence,
+        access: &loaded.access,
+        services: assumed.services,
+        catchments: assumed.catchments,
+        changes: assumed.changes.clone(),
+    }
+    .model()
+}
+
+/// The general population's prevalence by condition, for excess need.
+fn general(loaded: &Loaded) -> HashMap<&str, f64> {
+    loaded
+        .comparators
+        .iter()
+        .map(|c| (c.condition.as_str(), c.rate))
+        .collect()
+}
+
+/// A row's caseload, need or unmet need (None where unmet need is not
+/// assessed). Excess need is not a figure of its own draws' totals (they
+/// lack the general population's prevalence), so it is None too.
+pub fn figure(row: &GapRow, measure: Measure) -> Option<Estimate> {
+    match measure {
+        Measure::Caseload => Some(row.facts.caseload),
+        Measure::Need => Some(row.need),
+        Measure::UnmetNeed => row.unmet,
+        Measure::Excess => None,
+    }
+}
+
+/// A figure's change from the baseline to a scenario, with its interval:
+/// the central change, and the 2.5th-97.5th (0.1st-99.9th) percentiles of
+/// the paired draws' differences.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Shift {
+    pub change: Estimate,
+    /// Whether the 95% interval of the change lies above zero (`Higher`),
+    /// below it (`Lower`) or spans it (`Similar`: no real change).
+    pub direction: Difference,
+}
+
+impl Shift {
+    /// Whether the change's 95% interval excludes zero.
+    pub fn is_real(&self) -> bool {
+        self.direction != Difference::Similar
+    }
+
+    /// The change in `measure` from the baseline's `base` rows (summed) to
+    /// the scenario's `rows` (the same areas and condition), from paired
+    /// draws; None where a row lacks the figure.
+    pub fn of(
+        baseline: &Simulated,
+        base: &[&GapRow],
+        scenario: &Simulated,
+        rows: &[&GapRow],
+        measure: Measure,
+    ) -> Option<Shift> {
+        let central = |rows: &[&GapRow]| -> Option<f64> {
+            rows.iter()
+                .map(|r| figure(r, measure).map(|e| e.value))
+                .sum()
+        };
+        let change = central(rows)? - central(base)?;
+        let draws = |sim: &Simulated, rows: &[&GapRow]| {
+            let at: Vec<Row> = rows.iter().map(|r| sim.index.row(r)).collect();
+            sim.simulation.total(&at, measure).draws
+        };
+        let mut differences: Vec<f64> = draws(scenario, rows)
+            .into_iter()
+            .zip(draws(baseline, base))
+            .map(|(s, b)| s - b)
+            .collect();
+        let direction = Difference::of(differences.iter().copied(), 0.95);
+        Some(Shift {
+            change: Estimate::of_draws(change, &mut differences),
+            direction,
+        })
+    }
 }
 
 /// England's figures for one condition, from the same draws as the areas'.
@@ -302,7 +429,8 @@ impl Summariser<'_> {
         self.index.row(row)
     }
 
-    fn fill(&self, rows: &mut [GapRow]) {
+    /// Every row's intervals, from the draws of its own figures.
+    fn estimate(&self, rows: &mut [GapRow]) {
         let sim = self.simulation;
         rows.par_iter_mut().for_each(|row| {
             let at = self.row(row);
@@ -319,7 +447,6 @@ impl Summariser<'_> {
                 g.excess = sim.estimate(at, Measure::Excess, general, g.excess.value);
             }
         });
-        self.rank_and_compare(rows);
     }
 
     /// Each level and condition's rank intervals and comparisons with

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod intervals;
 pub mod sensitivity;
+pub mod what_if;
 
 use crate::caseload::{self, AreaCaseload, Placement, Proxy};
 use crate::config::RunSpec;
@@ -13,7 +14,7 @@ use crate::gap::{self, AreaFacts, GapRow, LevelInputs};
 use crate::geography::boundaries::BoundaryLayer;
 use crate::geography::{Area, Level};
 use crate::load::Loaded;
-use crate::prevalence::{Domain, Prevalence};
+use crate::prevalence::{Domain, Prevalence, TreatmentAccess};
 use crate::services::{self, Provision};
 use crate::stats::estimate::Estimate;
 use crate::uncertainty::ModelError;
@@ -133,7 +134,13 @@ pub fn central(spec: &RunSpec, loaded: &Loaded) -> Result<Central> {
                 .position(|&p| p == s.proxy)
                 .expect("a proxy");
             let prevalence = s.prevalence.apply(&loaded.prevalence);
-            s.with_rows(scenario_rows(spec, loaded, &bases[proxy], &prevalence))
+            s.with_rows(scenario_rows(
+                spec,
+                loaded,
+                &bases[proxy],
+                &prevalence,
+                &loaded.access,
+            ))
         })
         .collect();
     let sensitivity = sensitivity::rank(&scenarios);
@@ -197,16 +204,18 @@ fn level_bases(loaded: &Loaded, placements: &[Placement]) -> Vec<Vec<LevelBase>>
         .collect()
 }
 
-/// Every level's gap rows from its bases and one prevalence table.
+/// Every level's gap rows from its bases, one prevalence table and one
+/// treatment-access table.
 fn scenario_rows(
     spec: &RunSpec,
     loaded: &Loaded,
     bases: &[LevelBase],
     prevalence: &[Prevalence],
+    access: &[TreatmentAccess],
 ) -> Vec<GapRow> {
     let evidence = gap::Evidence {
         prevalence,
-        access: &loaded.access,
+        access,
         comparators: &loaded.comparators,
         local: &loaded.local,
         suppression: &spec.publication,

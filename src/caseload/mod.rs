@@ -355,6 +355,25 @@ impl Placement {
         self.unplaced.iter().map(|u| u.caseload).sum()
     }
 
+    /// The placement with each LSOA's caseload multiplied by its district's
+    /// factor (`units.districts` order): a scenario's change of caseload,
+    /// for its central estimates. `rows` stay the baseline's: the
+    /// simulation spreads them as drawn and multiplies after.
+    pub fn scaled(&self, units: &Units, factor: &[f64]) -> Placement {
+        let district: HashMap<&str, f64> = units
+            .districts
+            .keys()
+            .map(String::as_str)
+            .zip(factor.iter().copied())
+            .collect();
+        let mut scaled = self.clone();
+        for (caseload, lsoa) in scaled.per_lsoa.iter_mut().zip(&units.lsoas) {
+            *caseload *= district[lsoa.lad.as_str()];
+        }
+        scaled.placed = scaled.per_lsoa.iter().sum();
+        scaled
+    }
+
     /// Caseload per area of a level, with the share of each area covered.
     pub fn by_area(&self, units: &Units, level: Level) -> BTreeMap<String, AreaCaseload> {
         #[derive(Default)]

@@ -38,6 +38,10 @@ pub struct Manifest<'a> {
     /// by "level/condition".
     pub robust_top_fifth: BTreeMap<String, Vec<String>>,
     pub maps: Vec<MapRecord>,
+    /// The "what if" scenarios reported beside the baseline in
+    /// scenarios.csv, by name; each one's definition is in
+    /// `config.scenarios`.
+    pub scenarios_run: Vec<&'a str>,
     /// The evidence synthesis, as evidence.csv: each condition's figures by
     /// definition class, pooled within a class only.
     pub evidence: Vec<SynthesisRow>,
@@ -217,6 +221,11 @@ pub fn manifest<'a>(
         england: &analysis.simulation.england,
         robust_top_fifth: sensitivity::robust_summary(&analysis.sensitivity),
         maps,
+        scenarios_run: spec
+            .chosen
+            .iter()
+            .map(|&i| spec.scenarios[i].name.as_str())
+            .collect(),
         evidence: Vec::new(),
         charts,
         excluded,
@@ -269,6 +278,7 @@ pub fn methods() -> Vec<String> {
         "Local prevalence is higher / similar / lower than England as the England value lies below / inside / above the local Wilson 95% (and 99.8%) interval.",
         "Sensitivity: the published figure's rate rerun with each caseload proxy alone and with the prevalence at its lower and upper 95% bounds; areas ranked within level and condition; robust = in the top fifth under every scenario.",
         "Evidence synthesis (evidence.csv, charts/evidence-*.svg): each condition's published figures (datasets/evidence.csv) grouped by definition class (clinical interview diagnosis, validated screening instrument, practitioner- or OASys-recorded need, self-report) and pooled within a class only, never across. Figures verified at source or in a secondary report, marked pool = yes and with a sample size (or a published interval) enter the pool. Two or more: DerSimonian-Laird random effects on the logit scale (0.5 added to both cells of a study with 0 or n events), Cochran's Q, tau-squared, I-squared, 95% Wald interval, and from three figures the 95% prediction interval mean +/- t(k-2) sqrt(tau-squared + se-squared). One figure: its rate with the Wilson interval (or its published interval). The default prevalence is prevalence.csv's; feeds_default marks the class whose estimate it equals.",
+        "Scenarios (scenarios.csv): each scenario is simulated with the baseline's seed and settings, its changes applied after each draw is made, so draw d of the scenario and of the baseline share every random input; a figure's change is the scenario's minus the baseline's, its interval the 2.5th to 97.5th percentile of the paired draws' differences, and it is called higher or lower only where that interval excludes zero (otherwise similar).",
         "Map classes: breaks are upper bounds; a value belongs to the first class whose bound it does not exceed (mapclassify convention).",
     ]
     .map(String::from)

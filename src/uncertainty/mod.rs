@@ -237,6 +237,10 @@ pub struct Model {
     /// Each condition's untreated share, where national evidence gives one.
     pub access: Vec<Option<Proportion>>,
     pub capacities: Vec<Capacity>,
+    /// A scenario's caseload multiplier per cell (empty: none).
+    pub caseload_factor: Vec<f64>,
+    /// A scenario's untreated-share multiplier per condition (empty: none).
+    pub untreated_factor: Vec<f64>,
 }
 
 /// A grouping of cells into areas (a reporting level, or the areas of
@@ -336,9 +340,19 @@ impl Model {
         let access = self
             .access
             .iter()
-            .map(|a| a.map_or(f64::NAN, |a| a.sample(&mut rng)))
+            .enumerate()
+            .map(|(c, a)| {
+                let drawn = a.map_or(f64::NAN, |a| a.sample(&mut rng));
+                match self.untreated_factor.get(c) {
+                    Some(f) => (drawn * f).min(1.0),
+                    None => drawn,
+                }
+            })
             .collect();
         self.cells.draw(proxy, &errors, share, per_cell);
+        for (cell, factor) in per_cell.iter_mut().zip(&self.caseload_factor) {
+            *cell *= factor;
+        }
         let mut areas = Vec::new();
         for level in &self.levels {
             let start = areas.len();

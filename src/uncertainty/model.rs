@@ -63,6 +63,19 @@ pub struct Inputs<'a> {
     pub services: &'a [Service],
     /// Each service's catchment as LSOA indices.
     pub catchments: &'a [Vec<usize>],
+    /// A scenario's changes that leave the draws as they are: see [`Changes`].
+    pub changes: Changes,
+}
+
+/// What a "what if" scenario multiplies in every draw, after the draw is
+/// made: caseload by district (`units.districts` order) and untreated
+/// shares by condition (prevalence order). Empty: nothing changed. Drawing
+/// first and multiplying after keeps a scenario's draws paired with the
+/// baseline's (common random numbers).
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    pub caseload: Vec<f64>,
+    pub untreated: Vec<f64>,
 }
 
 impl Inputs<'_> {
@@ -103,8 +116,19 @@ impl Inputs<'_> {
                 adults: areas.adults(units),
             })
             .collect();
+        let caseload_factor = if self.changes.caseload.is_empty() {
+            Vec::new()
+        } else {
+            cells
+                .district
+                .iter()
+                .map(|&d| self.changes.caseload[d])
+                .collect()
+        };
         Model {
             capacities: self.capacities(&cells),
+            caseload_factor,
+            untreated_factor: self.changes.untreated.clone(),
             cells,
             levels,
             prevalence: self.prevalence.iter().map(prevalence).collect(),

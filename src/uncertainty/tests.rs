@@ -50,6 +50,8 @@ fn model(prevalence: Proportion) -> Model {
         prevalence: vec![prevalence],
         access: vec![Some(Proportion::Fixed(0.6))],
         capacities: Vec::new(),
+        caseload_factor: Vec::new(),
+        untreated_factor: Vec::new(),
     }
 }
 
@@ -178,5 +180,76 @@ fn ranks_and_comparisons_come_from_the_same_draws() {
     assert_eq!(
         sim.compare(rows[1], Measure::Need, &england),
         [Difference::Lower, Difference::Lower]
+    );
+}
+
+#[test]
+fn a_scenario_multiplies_its_districts_caseload_in_the_same_draws() {
+    // Every district +10% (England +10%): each area's caseload and need
+    // are the baseline's times 1.1 in every draw, not merely on average.
+    let p = Proportion::from_sample(0.39 * 173.0, 173.0);
+    let settings = settings(1_000, [1.0, 1.0, 1.0], 0.4);
+    let baseline = model(p).simulate(&settings);
+    let mut scaled = model(p);
+    scaled.caseload_factor = vec![1.1; scaled.cells.len()];
+    let scenario = scaled.simulate(&settings);
+    for level in 0..2 {
+        for area in 0..2 {
+            for measure in [Measure::Caseload, Measure::Need] {
+                let at = row(level, area, Unmet::Access);
+                let was = baseline.draws_of(at, measure, 0.0);
+                let now = scenario.draws_of(at, measure, 0.0);
+                for (d, (w, n)) in was.iter().zip(&now).enumerate() {
+                    assert!(
+                        (n - 1.1 * w).abs() < 1e-9 * w,
+                        "draw {d}: {n} against 1.1 x {w}"
+                    );
+                }
+            }
+        }
+    }
+    // One district only (district 2, all of area B at level 0): area A's
+    // draws are the baseline's exactly; B's are 1.2 times.
+    let mut one = model(p);
+    one.caseload_factor = one
+        .cells
+        .district
+        .iter()
+        .map(|&d| if d == 2 { 1.2 } else { 1.0 })
+        .collect();
+    let scenario = one.simulate(&settings);
+    let a = row(0, 0, Unmet::Access);
+    assert_eq!(
+        scenario.draws_of(a, Measure::Caseload, 0.0),
+        baseline.draws_of(a, Measure::Caseload, 0.0)
+    );
+    let b = row(0, 1, Unmet::Access);
+    for (n, w) in scenario
+        .draws_of(b, Measure::Caseload, 0.0)
+        .iter()
+        .zip(baseline.draws_of(b, Measure::Caseload, 0.0))
+    {
+        assert!((n - 1.2 * w).abs() < 1e-9 * w);
+    }
+}
+
+#[test]
+fn a_scenario_moves_an_untreated_share_by_its_ratio_in_every_draw() {
+    // The fixed share 0.6 set to 0.3: unmet need halves in every draw.
+    let p = Proportion::from_sample(0.39 * 173.0, 173.0);
+    let settings = settings(500, [1.0, 1.0, 1.0], 0.4);
+    let baseline = model(p).simulate(&settings);
+    let mut halved = model(p);
+    halved.untreated_factor = vec![0.5];
+    let scenario = halved.simulate(&settings);
+    let at = row(1, 0, Unmet::Access);
+    let was = baseline.draws_of(at, Measure::UnmetNeed, 0.0);
+    let now = scenario.draws_of(at, Measure::UnmetNeed, 0.0);
+    for (n, w) in now.iter().zip(&was) {
+        assert!((n - 0.5 * w).abs() < 1e-9 * w);
+    }
+    assert_eq!(
+        scenario.draws_of(at, Measure::Need, 0.0),
+        baseline.draws_of(at, Measure::Need, 0.0)
     );
 }

@@ -102,6 +102,13 @@ impl Board<'_> {
             Block::Heading(2, "Comparison with England and similar areas".into()),
             Block::Table(self.comparison_table()),
         ]);
+        blocks.extend(super::what_if::blocks(
+            self.inputs.what_if,
+            self.code,
+            self.rows,
+            &self.inputs.loaded.prevalence,
+            self.published,
+        ));
         if let Some(table) = self.sicbl_table() {
             blocks.push(Block::Heading(
                 2,

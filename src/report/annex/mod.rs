@@ -7,8 +7,10 @@ mod board;
 mod common;
 mod findings;
 mod index;
+mod what_if;
 
 use crate::analysis::Analysis;
+use crate::analysis::what_if::WhatIf;
 use crate::config::RunSpec;
 use crate::gap::{Figure, GapRow};
 use crate::geography::Level;
@@ -36,6 +38,8 @@ pub struct AnnexInputs<'a> {
     pub classes: &'a BTreeMap<(Level, String), Classes>,
     /// The national map of the lead condition at Board level, as SVG.
     pub england_map: &'a str,
+    /// The "what if" scenarios run beside the baseline.
+    pub what_if: &'a [WhatIf<'a>],
 }
 
 /// Counts as they may be published, under the run's small-number rule.
@@ -144,6 +148,7 @@ pub fn annexes(
     spec: &RunSpec,
     loaded: &Loaded,
     analysis: &Analysis,
+    what_if: &[WhatIf],
     maps: &[DrawnMap],
 ) -> Option<Vec<(String, Vec<u8>)>> {
     let classes: BTreeMap<(Level, String), Classes> = maps
@@ -165,6 +170,7 @@ pub fn annexes(
         analysis,
         classes: &classes,
         england_map,
+        what_if,
     })
 }
 
