@@ -33,6 +33,8 @@ struct ConfigFile {
     publication: Suppression,
     #[serde(default)]
     uncertainty: UncertaintyOptions,
+    #[serde(default)]
+    funnels: FunnelOptions,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -101,6 +103,16 @@ pub struct Datasets {
     pub treatment_evidence: DataFile,
 }
 
+/// Funnel plots of local prevalence (`[funnels]`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunnelOptions {
+    /// Also draw limits widened for overdispersion (Spiegelhalter's
+    /// additive random effects), for areas that differ by more than chance.
+    #[serde(default)]
+    pub overdispersion: bool,
+}
+
 /// Everything a run needs, resolved: what the manifest records as "config".
 #[derive(Debug, Clone, Serialize)]
 pub struct RunSpec {
@@ -117,6 +129,7 @@ pub struct RunSpec {
     pub publication: Suppression,
     /// The simulation behind every modelled interval.
     pub uncertainty: UncertaintyOptions,
+    pub funnels: FunnelOptions,
 }
 
 /// What the user typed that bears on configuration.
@@ -214,6 +227,7 @@ impl RunSpec {
             maps: file.maps,
             publication: file.publication,
             uncertainty: file.uncertainty,
+            funnels: file.funnels,
         })
     }
 }

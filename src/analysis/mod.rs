@@ -3,8 +3,10 @@
 //! scenario. Nothing here reads or writes a file.
 
 pub mod check;
+pub mod funnel;
 pub mod intervals;
 pub mod sensitivity;
+pub mod trend;
 
 use crate::caseload::{self, AreaCaseload, Placement, Proxy};
 use crate::config::RunSpec;
