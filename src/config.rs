@@ -37,6 +37,8 @@ struct ConfigFile {
     /// "What if" scenarios, each run beside the baseline on request.
     #[serde(default)]
     scenario: Vec<ScenarioFile>,
+    #[serde(default)]
+    funnels: FunnelOptions,
     /// The user's own boundary layers, for the `custom` level.
     #[serde(default, rename = "boundary_layer")]
     boundary_layers: Vec<UserLayer>,
@@ -204,6 +206,16 @@ pub struct Datasets {
     pub treatment_evidence: DataFile,
 }
 
+/// Funnel plots of local prevalence (`[funnels]`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunnelOptions {
+    /// Also draw limits widened for overdispersion (Spiegelhalter's
+    /// additive random effects), for areas that differ by more than chance.
+    #[serde(default)]
+    pub overdispersion: bool,
+}
+
 /// Everything a run needs, resolved: what the manifest records as "config".
 #[derive(Debug, Clone, Serialize)]
 pub struct RunSpec {
@@ -227,6 +239,7 @@ pub struct RunSpec {
     /// `scenarios`, in the configuration's order.
     #[serde(skip)]
     pub chosen: Vec<usize>,
+    pub funnels: FunnelOptions,
 }
 
 impl RunSpec {
@@ -308,6 +321,7 @@ impl RunSpec {
             uncertainty: file.uncertainty,
             scenarios,
             chosen,
+            funnels: file.funnels,
         })
     }
 }

@@ -4,8 +4,10 @@
 
 use crate::analysis::Analysis;
 use crate::analysis::check::{Check, Compared};
+use crate::analysis::funnel::Funnel;
 use crate::analysis::intervals::{England, Shift, figure};
 use crate::analysis::sensitivity::SensitivityRow;
+use crate::analysis::trend::Series;
 use crate::analysis::what_if::{MEASURES, WhatIf};
 use crate::caseload::Proxy;
 use crate::error::{Error, Result};
@@ -433,6 +435,88 @@ pub fn check_frame(check: &Check) -> Result<DataFrame> {
         None => String::new(),
     });
     t.text("adjustment", |l| l.compared.adjustment.clone());
+    t.frame()
+}
+
+/// trends.csv: one row per point of every series, modelled and observed;
+/// the recent trend on each observed series' latest point.
+pub fn trends_frame(series: &[Series]) -> Result<DataFrame> {
+    let points: Vec<(&Series, usize)> = series
+        .iter()
+        .flat_map(|s| (0..s.points.len()).map(move |i| (s, i)))
+        .collect();
+    let latest = |(s, i): &(&Series, usize)| s.recent_trend.filter(|_| *i + 1 == s.points.len());
+    let mut t = Columns::new(&points);
+    t.text("level", |(s, _)| s.level.clone());
+    t.text("area_code", |(s, _)| s.area_code.clone());
+    t.text("area_name", |(s, _)| s.area_name.clone());
+    t.text("measure", |(s, _)| s.measure.to_string());
+    t.text("condition", |(s, _)| s.condition.clone());
+    t.text("date", |(s, i)| s.points[*i].date.to_string());
+    t.number("value", |(s, i)| Some(s.points[*i].value));
+    t.number("lower", |(s, i)| Some(s.points[*i].lower));
+    t.number("upper", |(s, i)| Some(s.points[*i].upper));
+    t.text("interval", |(s, _)| s.interval.to_string());
+    t.text("basis", |(s, _)| s.basis.as_str().to_string());
+    t.text("definition", |(s, _)| s.definition.clone());
+    t.text("recent_trend", |p| {
+        latest(p).map_or(String::new(), |r| r.words().to_string())
+    });
+    t.number("recent_trend_chi_square", |p| {
+        latest(p).and_then(|r| r.chi_square)
+    });
+    t.frame()
+}
+
+/// funnels.csv: every area on every funnel with its limits at its own n.
+pub fn funnels_frame(funnels: &[Funnel]) -> Result<DataFrame> {
+    let areas: Vec<(&Funnel, usize)> = funnels
+        .iter()
+        .flat_map(|f| (0..f.areas.len()).map(move |i| (f, i)))
+        .collect();
+    let limit = |level: f64, side: usize, over: bool| {
+        move |(f, i): &(&Funnel, usize)| {
+            let (plain, widened) = f.limits(f.areas[*i].sample.n, level);
+            let pick = |(lower, upper): (f64, f64)| if side == 0 { lower } else { upper };
+            if over {
+                widened.map(pick)
+            } else {
+                Some(pick(plain))
+            }
+        }
+    };
+    let mut t = Columns::new(&areas);
+    t.text("level", |(f, _)| f.level.to_string());
+    t.text("condition", |(f, _)| f.condition.clone());
+    t.text("area_code", |(f, i)| f.areas[*i].area_code.clone());
+    t.text("area_name", |(f, i)| f.areas[*i].area_name.clone());
+    t.number("numerator", |(f, i)| Some(f.areas[*i].sample.count));
+    t.number("n", |(f, i)| Some(f.areas[*i].sample.n));
+    t.number("proportion", |(f, i)| Some(f.areas[*i].sample.proportion()));
+    t.number("baseline", |(f, _)| Some(f.baseline));
+    t.number("lower_95", limit(0.95, 0, false));
+    t.number("upper_95", limit(0.95, 1, false));
+    t.number("lower_998", limit(0.998, 0, false));
+    t.number("upper_998", limit(0.998, 1, false));
+    t.text("significance", |(f, i)| {
+        f.areas[*i].significance.to_string()
+    });
+    t.number("overdispersion_phi", |(f, _)| {
+        f.overdispersion.map(|o| o.phi)
+    });
+    t.number("overdispersion_tau2", |(f, _)| {
+        f.overdispersion.map(|o| o.tau2)
+    });
+    t.number("lower_95_overdispersed", limit(0.95, 0, true));
+    t.number("upper_95_overdispersed", limit(0.95, 1, true));
+    t.number("lower_998_overdispersed", limit(0.998, 0, true));
+    t.number("upper_998_overdispersed", limit(0.998, 1, true));
+    t.text("significance_overdispersed", |(f, i)| {
+        f.areas[*i]
+            .significance_overdispersed
+            .unwrap_or_default()
+            .to_string()
+    });
     t.frame()
 }
 

@@ -124,7 +124,16 @@ fn assemble(
     };
     outputs.add(explorer::PATH, explorer::page(&explorer)?.into_bytes());
     progress(&format!("made the explorer, {}", explorer::PATH));
-    let charts = figures::charts(loaded, analysis)?;
+    let series = analysis::trend::trends(spec, loaded, analysis)?;
+    let mut trends = output::trends_frame(&series)?;
+    outputs.add("trends.csv", output::csv_bytes(&mut trends)?);
+    let funnels = analysis::funnel::funnels(&loaded.local, &analysis.rows, &spec.funnels);
+    if !funnels.is_empty() {
+        let mut table = output::funnels_frame(&funnels)?;
+        outputs.add("funnels.csv", output::csv_bytes(&mut table)?);
+    }
+    let mut charts = figures::charts(loaded, analysis)?;
+    charts.extend(figures::change_charts(spec, loaded, &series, &funnels)?);
     progress(&format!("drew {} charts", charts.len()));
     let mut chart_files = Vec::with_capacity(2 * charts.len());
     for chart in charts {

@@ -459,3 +459,103 @@ fn draws_the_default_england_charts() {
         );
     }
 }
+
+/// Three months of an observed series, by hand.
+fn observed_series() -> jsna_gap::analysis::trend::Series {
+    use jsna_gap::analysis::trend::{Basis, Point, Series};
+    use jsna_gap::caseload::observed::Date;
+    let point = |date: &str, value: f64| Point {
+        date: Date::parse(date).unwrap(),
+        value,
+        lower: value - 30.0,
+        upper: value + 30.0,
+    };
+    Series {
+        level: "pcon".into(),
+        area_code: "E14001471".into(),
+        area_name: "Sherwood Forest".into(),
+        measure: "caseload",
+        condition: String::new(),
+        basis: Basis::Observed,
+        definition: "all_supervised_home_address".into(),
+        interval: "exact Poisson 95%",
+        points: vec![
+            point("2024-04-30", 340.0),
+            point("2024-05-31", 339.0),
+            point("2024-06-30", 341.0),
+        ],
+        recent_trend: None,
+    }
+}
+
+// Issue 13: a trend chart shows every period with its interval, in date
+// order, labels each month, and says the series is observed.
+#[test]
+fn trend_chart_shows_each_period_with_its_interval() {
+    let series = observed_series();
+    let spec = ChartSpec {
+        title: "People on probation in Sherwood Forest, observed".into(),
+        ..ChartSpec::default()
+    };
+    let svg = charts::trend_svg(&series, &series.points, &spec);
+    assert_eq!(
+        svg.matches("<circle").count(),
+        3 + 1,
+        "three dots and the key's"
+    );
+    let at = |title: &str| svg.find(&format!("<title>{title}</title>")).expect(title);
+    assert!(
+        at("2024-04-30: 340 (95% interval 310 to 370)")
+            < at("2024-06-30: 341 (95% interval 311 to 371)")
+    );
+    for month in ["Apr 2024", "May 2024", "Jun 2024"] {
+        assert!(svg.contains(month), "{month}");
+    }
+    assert!(svg.contains("Observed count"));
+    assert!(svg.contains("Observed counts. 3 periods"));
+    assert_eq!(svg, charts::trend_svg(&series, &series.points, &spec));
+    check_png(&svg);
+}
+
+// Issue 13: a funnel plot names every area, states the overdispersion
+// adjustment when it is drawn, and renders.
+#[test]
+fn funnel_chart_names_each_area_and_states_overdispersion() {
+    use jsna_gap::analysis::funnel::funnels;
+    use jsna_gap::config::FunnelOptions;
+    use jsna_gap::prevalence::LocalPrevalence;
+    let local = |code: &str, numerator: f64, n: f64| LocalPrevalence {
+        level: Level::Ctyua,
+        area_code: code.into(),
+        condition: "drug_misuse".into(),
+        rate: numerator / n,
+        lower: 0.0,
+        upper: 1.0,
+        lower_998: 0.0,
+        upper_998: 1.0,
+        n,
+        source: "test".into(),
+    };
+    let areas = [
+        local("E06000001", 12.0, 100.0),
+        local("E06000002", 40.0, 100.0),
+        local("E06000003", 144.0, 800.0),
+    ];
+    let gap_rows = rows();
+    for overdispersion in [false, true] {
+        let f = &funnels(&areas, &gap_rows, &FunnelOptions { overdispersion })[0];
+        let svg = charts::funnel_svg(f, &ChartSpec::default());
+        assert_eq!(svg.matches("<circle").count(), 3);
+        let names: Vec<&str> = f.areas.iter().map(|a| a.area_name.as_str()).collect();
+        // Named from gap.csv where it has the area, else by code.
+        assert_eq!(names, ["Hartlepool", "E06000002", "E06000003"]);
+        for name in names {
+            position(&svg, name);
+        }
+        assert_eq!(
+            svg.contains("overdispersion (Spiegelhalter"),
+            overdispersion
+        );
+        check_png(&svg);
+    }
+}

@@ -378,8 +378,33 @@ fn every_chart_is_drawn_and_listed() {
         .collect();
     // Per level: a ranked chart per condition, the provision matrix and the
     // provision-by-category bars, each as SVG and PNG; and a forest plot of
-    // the evidence per condition.
-    assert_eq!(charts.len(), 2 * (conditions() + 2) * 2 + 2 * conditions());
+    // the evidence per condition; and a trend chart of England and of each
+    // observed series (one per area and definition in
+    // datasets/caseload_observed.csv), SVG and PNG each.
+    let observed: std::collections::BTreeSet<(String, String, String)> =
+        read_csv(&PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/datasets/caseload_observed.csv"
+        )))
+        .into_iter()
+        .map(|r| {
+            (
+                r["level"].clone(),
+                r["area_code"].clone(),
+                r["definition"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(observed.len(), 7);
+    assert_eq!(
+        charts.len(),
+        2 * (conditions() + 2) * 2 + 2 * conditions() + 2 * (1 + observed.len())
+    );
+    assert!(
+        default_run()
+            .get("charts/trend-pcon-E14001471-all_supervised_home_address.png")
+            .is_some()
+    );
     for chart in charts {
         let bytes = default_run()
             .get(chart)
@@ -427,4 +452,67 @@ fn the_evidence_synthesis_is_published_and_listed() {
             .iter()
             .any(|o| o == "evidence.csv")
     );
+}
+
+/// trends.csv parsed into records.
+fn trend_rows() -> Vec<HashMap<String, String>> {
+    common::records(default_run().get("trends.csv").unwrap())
+}
+
+// Issue 13: England's modelled series is its caseload moved by the national
+// totals, worked here from gap.csv and datasets/caseload_national.csv.
+#[test]
+fn englands_modelled_caseload_follows_the_national_totals() {
+    let england: f64 = by_area("ctyua", "current_mental_illness")
+        .values()
+        .map(|r| number(r, "caseload"))
+        .sum();
+    let rows = trend_rows();
+    let at = |date: &str| {
+        rows.iter()
+            .find(|r| r["level"] == "england" && r["measure"] == "caseload" && r["date"] == date)
+            .unwrap_or_else(|| panic!("England {date}"))
+    };
+    // 30 June 2024: 238,646; the run spreads 244,209 (30 June 2025).
+    let june_2024 = at("2024-06-30");
+    let expected = england * 238_646.0 / 244_209.0;
+    assert!((number(june_2024, "value") - expected).abs() < 1e-6 * expected);
+    assert_eq!(june_2024["basis"], "modelled_national_trend");
+    assert!(number(june_2024, "lower") < expected && expected < number(june_2024, "upper"));
+    assert!((number(at("2025-06-30"), "value") - england).abs() < 1e-6 * england);
+    // Every verified national total is a period; the unverified 2018 one is not.
+    assert!(rows.iter().all(|r| r["date"] != "2018-06-30"));
+    // Every Board and sub-ICB location has a modelled caseload series.
+    let areas: std::collections::BTreeSet<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r["measure"] == "caseload" && r["basis"] == "modelled_national_trend")
+        .map(|r| (r["level"].as_str(), r["area_code"].as_str()))
+        .collect();
+    assert_eq!(areas.len(), 1 + 153 + 106);
+}
+
+// Issue 13: the observed Sherwood Forest series, its exact intervals and
+// its recent trend.
+#[test]
+fn sherwood_forests_observed_series_is_tested_for_a_recent_trend() {
+    let rows: Vec<HashMap<String, String>> = trend_rows()
+        .into_iter()
+        .filter(|r| r["area_code"] == "E14001471")
+        .collect();
+    assert_eq!(rows.len(), 12);
+    assert!(rows.iter().all(|r| r["basis"] == "observed"));
+    let last = rows.last().unwrap();
+    assert_eq!(last["date"], "2024-06-30");
+    assert_eq!(number(last, "value"), 341.0);
+    // Byar by hand: 341 (1 - 1/3069 - 1.959964/(3 sqrt 341))^3 = 305.7623;
+    // 342 (1 - 1/3078 + 1.959964/(3 sqrt 342))^3 = 379.1845.
+    assert!((number(last, "lower") - 305.7623).abs() < 1e-3, "{last:?}");
+    assert!((number(last, "upper") - 379.1845).abs() < 1e-3, "{last:?}");
+    // February to June 2024: 344, 342, 340, 339, 341 of about 80,000 adults.
+    // By hand (reference_trend.py's formula) the statistic is 0.0237 to
+    // 0.0239 for any denominator from 60,000 up: far below 9.55.
+    assert_eq!(last["recent_trend"], "No significant change");
+    let chi = number(last, "recent_trend_chi_square");
+    assert!((0.0237..0.0240).contains(&chi), "{chi}");
+    assert!(rows[..11].iter().all(|r| r["recent_trend"].is_empty()));
 }

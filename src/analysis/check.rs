@@ -213,7 +213,7 @@ fn model_error_in_use(spec: &RunSpec) -> f64 {
 }
 
 /// The date of the caseload the model spreads: its national row's.
-fn model_date(loaded: &Loaded, observed_file: &Path) -> Result<Date> {
+pub(crate) fn model_date(loaded: &Loaded, observed_file: &Path) -> Result<Date> {
     let row = loaded
         .caseload
         .iter()
@@ -297,7 +297,7 @@ fn hint_for(level: ObservedLevel) -> &'static str {
 
 /// The codes each LSOA has at an observed level (several for a country:
 /// England and England-and-Wales).
-fn lsoa_places<'a>(
+pub(crate) fn lsoa_places<'a>(
     spec: &RunSpec,
     units: &'a Units,
     level: ObservedLevel,

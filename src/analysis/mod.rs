@@ -3,9 +3,11 @@
 //! scenario. Nothing here reads or writes a file.
 
 pub mod check;
+pub mod funnel;
 pub mod intervals;
 pub mod sensitivity;
 pub mod what_if;
+pub mod trend;
 
 use crate::caseload::{self, AreaCaseload, Placement, Proxy};
 use crate::config::RunSpec;

@@ -11,7 +11,7 @@
 
 use crate::error::{ErrorKind, Result};
 use crate::gss;
-use crate::input::{Record, Table};
+use crate::input::{Record, Seen, Table};
 use serde::Serialize;
 use std::fmt;
 
@@ -197,7 +197,27 @@ pub fn read(table: &Table) -> Result<Vec<Observed>> {
         "definition",
         "source",
     ])?;
-    let rows: Vec<Observed> = table.records().map(|r| row(&r)).collect::<Result<_>>()?;
+    // Two counts of one area and definition on one date would overlap: a
+    // series holds one count per date.
+    let mut seen = Seen::default();
+    let mut rows = Vec::new();
+    for r in table.records() {
+        let o = row(&r)?;
+        let key = (o.level, o.area_code.clone(), o.definition.clone(), o.date);
+        seen.first(
+            &r,
+            key,
+            format_args!(
+                "a {} count for {} {} on {}",
+                o.definition,
+                o.level.as_str(),
+                o.area_code,
+                o.date
+            ),
+        )
+        .map_err(|e| e.hint("give each area one count per definition and date; remove or correct the other line"))?;
+        rows.push(o);
+    }
     if rows.is_empty() {
         return Err(
             crate::error::Error::input(&table.path, "has no observed counts")
@@ -263,6 +283,7 @@ pub struct NationalTotal {
 pub fn read_national(table: &Table) -> Result<Vec<NationalTotal>> {
     table.require(&["date", "area_code", "count", "definition", "verified"])?;
     let mut series = Vec::new();
+    let mut seen = Seen::default();
     for r in table.records() {
         let date = date(&r, "date")?;
         let count = r.count("count")?;
@@ -270,6 +291,14 @@ pub fn read_national(table: &Table) -> Result<Vec<NationalTotal>> {
             && r.str("area_code") == gss::ENGLAND_AND_WALES
             && r.str("verified") == "yes"
         {
+            seen.first(
+                &r,
+                date,
+                format_args!("a verified national total on {date}"),
+            )
+            .map_err(|e| {
+                e.hint("the series holds one total per date: keep the one read at source")
+            })?;
             series.push(NationalTotal { date, count });
         }
     }

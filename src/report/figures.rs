@@ -3,6 +3,8 @@
 //! matrix, provision by survey category), each as SVG and PNG, with the
 //! titles and source lines that say what they show.
 
+use crate::analysis::funnel::Funnel;
+use crate::analysis::trend::{Basis, Point, Series};
 use crate::analysis::{Analysis, areas_of, rows_of};
 use crate::caseload::CaseloadRow;
 use crate::config::{LevelSpec, RunSpec};
@@ -198,8 +200,7 @@ pub fn charts(loaded: &Loaded, analysis: &Analysis) -> Result<Vec<DrawnChart>> {
         "Analysis: jsna-gap {}. Prevalence, caseload and services as listed in manifest.json.",
         env!("CARGO_PKG_VERSION")
     );
-    type Draw<'a> = Box<dyn Fn() -> String + Sync + 'a>;
-    let mut jobs: Vec<(String, Draw)> = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
     for ((level, layer), (_, provision)) in loaded.layers.iter().zip(&analysis.provision) {
         let what = level.level.plural_label();
         for p in &loaded.prevalence {
@@ -283,6 +284,14 @@ pub fn charts(loaded: &Loaded, analysis: &Analysis) -> Result<Vec<DrawnChart>> {
             }),
         ));
     }
+    draw_all(&jobs)
+}
+
+/// A chart to draw: its file stem and the function that draws its SVG.
+type Job<'a> = (String, Box<dyn Fn() -> String + Sync + 'a>);
+
+/// Every job drawn, in parallel, as SVG and PNG.
+fn draw_all(jobs: &[Job]) -> Result<Vec<DrawnChart>> {
     jobs.par_iter()
         .map(|(stem, draw)| {
             let svg = draw();
@@ -294,6 +303,85 @@ pub fn charts(loaded: &Loaded, analysis: &Analysis) -> Result<Vec<DrawnChart>> {
             })
         })
         .collect()
+}
+
+/// The charts of change over time and of local prevalence: England's
+/// modelled caseload, each observed series (its counts under the
+/// small-number rule left out), and each funnel plot.
+pub fn change_charts(
+    spec: &RunSpec,
+    loaded: &Loaded,
+    series: &[Series],
+    funnels: &[Funnel],
+) -> Result<Vec<DrawnChart>> {
+    let analysis = format!("Analysis: jsna-gap {}.", env!("CARGO_PKG_VERSION"));
+    let mut jobs: Vec<Job> = Vec::new();
+    let charted = series.iter().filter(|s| {
+        s.basis == Basis::Observed || (s.level == "england" && s.measure == "caseload")
+    });
+    for s in charted {
+        let points: Vec<Point> = s
+            .points
+            .iter()
+            .copied()
+            .filter(|p| s.basis == Basis::Modelled || !spec.publication.suppresses(p.value))
+            .collect();
+        let (stem, chart) = match s.basis {
+            Basis::Modelled => (
+                "charts/trend-england-caseload".to_string(),
+                ChartSpec {
+                    title: "People on probation in England, over time".into(),
+                    subtitle: "Modelled: the England-and-Wales totals of the Offender Management Statistics Quarterly times England's share, with the run's simulated 95% interval.".into(),
+                    source_line: format!(
+                        "Source: Ministry of Justice totals as listed in datasets/caseload_national.csv (verified rows). {analysis}"
+                    ),
+                    ..ChartSpec::default()
+                },
+            ),
+            Basis::Observed => (
+                format!("charts/trend-{}-{}-{}", s.level, s.area_code, s.definition),
+                ChartSpec {
+                    title: format!("People on probation in {}, observed", s.area_name),
+                    subtitle: format!(
+                        "Counted ({}); exact Poisson 95% intervals. Recent trend (last five points, Fingertips chi-squared test for trend at 99.8%): {}.",
+                        s.definition.replace('_', " "),
+                        s.recent_trend.map_or("not tested", |t| t.words())
+                    ),
+                    source_line: format!(
+                        "Source: counts as listed in the observed caseload file, each with its source. {analysis}"
+                    ),
+                    ..ChartSpec::default()
+                },
+            ),
+        };
+        jobs.push((
+            stem,
+            Box::new(move || charts::trend_svg(s, &points, &chart)),
+        ));
+    }
+    for f in funnels {
+        let label = loaded
+            .prevalence
+            .iter()
+            .find(|p| p.condition == f.condition)
+            .map_or(f.condition.clone(), |p| p.label.to_lowercase());
+        let chart = ChartSpec {
+            title: format!("Local prevalence of {label} among people on probation: funnel plot"),
+            subtitle: format!(
+                "{}: each area's observed proportion against the areas' pooled proportion, with PHE's Wilson control limits.",
+                f.level.plural_label()
+            ),
+            source_line: format!(
+                "Source: the local prevalence file, as listed in manifest.json. {analysis}"
+            ),
+            ..ChartSpec::default()
+        };
+        jobs.push((
+            format!("charts/funnel-{}-{}", f.level, f.condition),
+            Box::new(move || charts::funnel_svg(f, &chart)),
+        ));
+    }
+    draw_all(&jobs)
 }
 
 /// The short names of a forest plot's figures, once each, in order.

@@ -3,6 +3,8 @@
 
 pub mod classify;
 pub mod estimate;
+pub mod funnel;
 pub mod rates;
 pub mod suppression;
+pub mod trend;
 pub mod wilson;

@@ -11,11 +11,16 @@
 mod by_category;
 mod caterpillar;
 pub mod forest;
+mod funnel;
 mod matrix;
+mod trend;
+mod xy;
 
 pub use by_category::{CategoryShare, Survey, category_shares, provision_by_category_svg};
 pub use caterpillar::caterpillar_svg;
+pub use funnel::funnel_svg;
 pub use matrix::{AreaProvision, provision_by_area, provision_matrix_svg};
+pub use trend::trend_svg;
 
 use super::layout;
 use super::palette::{Palette, Rgb};
