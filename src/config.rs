@@ -7,6 +7,7 @@
 use crate::caseload::{CaseloadOptions, EnglandShare};
 use crate::data::embedded;
 use crate::error::{Error, ErrorKind, Result};
+use crate::evidence::policy::EvidencePolicy;
 use crate::geography::Level;
 use crate::geography::catalogue::{Catalogue, Layer};
 use crate::input::DataFile;
@@ -33,6 +34,9 @@ struct ConfigFile {
     publication: Suppression,
     #[serde(default)]
     uncertainty: UncertaintyOptions,
+    /// Per condition, which estimate its prevalence is (see `evidence::policy`).
+    #[serde(default)]
+    evidence_policy: BTreeMap<String, toml::Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -117,6 +121,9 @@ pub struct RunSpec {
     pub publication: Suppression,
     /// The simulation behind every modelled interval.
     pub uncertainty: UncertaintyOptions,
+    /// Which estimate each condition's prevalence is, as configured (the
+    /// conditions left out take the default; `evidence::policy`).
+    pub evidence_policy: EvidencePolicy,
 }
 
 /// What the user typed that bears on configuration.
@@ -158,6 +165,7 @@ impl RunSpec {
             .unwrap_or_else(|| PathBuf::from("jsna.toml (built-in default)"));
         let file: ConfigFile = toml::from_str(&text).map_err(|e| toml_error(&shown, &text, e))?;
         file.check(&shown).map_err(|e| e.kind(ErrorKind::Config))?;
+        let evidence_policy = EvidencePolicy::parse(&shown, &text, &file.evidence_policy)?;
         let catalogue = Catalogue::builtin();
         let levels = file
             .run
@@ -214,6 +222,7 @@ impl RunSpec {
             maps: file.maps,
             publication: file.publication,
             uncertainty: file.uncertainty,
+            evidence_policy,
         })
     }
 }
