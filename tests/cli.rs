@@ -412,23 +412,26 @@ fn a_policy_pools_a_class_with_two_eligible_figures_and_names_it_in_gap_csv() {
         String::from_utf8_lossy(&out.stderr)
     );
     let gap = std::fs::read_to_string(out_dir.join("gap.csv")).unwrap();
-    let header: Vec<&str> = gap.lines().next().unwrap().split(',').collect();
-    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
-    let row = gap
-        .lines()
-        .find(|l| l.contains(",alcohol_misuse,") && !l.contains('"'))
+    assert!(
+        gap.lines()
+            .filter(|l| l.contains(",alcohol_misuse,"))
+            .all(|l| l.contains(",pooled,screening_instrument,2,")),
+        "gap.csv names the pooled estimate, its class and k"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("manifest.json")).unwrap()).unwrap();
+    let choice = manifest["prevalence_choices"]
+        .as_array()
         .unwrap()
-        .split(',')
-        .collect::<Vec<_>>();
-    assert_eq!(row[column("prevalence_estimate")], "pooled");
-    assert_eq!(row[column("prevalence_class")], "screening_instrument");
-    assert_eq!(row[column("prevalence_k")], "2");
+        .iter()
+        .find(|c| c["condition"] == "alcohol_misuse")
+        .unwrap();
+    assert_eq!(choice["estimate"]["source"], "pooled");
+    assert_eq!(choice["estimate"]["k"], 2);
     // By hand: logits ln(149.65/55.35) = 0.99462 (v = 1/149.65 + 1/55.35 =
     // 0.024749) and 0 (v = 0.02); Q = (0.99462)² / (0.024749 + 0.02) =
     // 22.107 on 1 df, I² = 1 − 1/22.107 = 0.95477.
-    let i2: f64 = row[column("prevalence_i2")].parse().unwrap();
+    let i2 = choice["estimate"]["i2"].as_f64().unwrap();
     assert!((i2 - 0.95477).abs() < 1e-4, "{i2}");
-    let manifest = std::fs::read_to_string(out_dir.join("manifest.json")).unwrap();
-    assert!(manifest.contains("\"prevalence_choices\""));
     let _ = std::fs::remove_dir_all(&dir);
 }
