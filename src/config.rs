@@ -6,6 +6,7 @@
 
 use crate::caseload::{CaseloadOptions, EnglandShare};
 use crate::error::{Error, ErrorKind, Result};
+use crate::evidence::policy::EvidencePolicy;
 use crate::geography::Level;
 use crate::geography::catalogue::{Catalogue, Layer};
 use crate::input::embedded;
@@ -39,6 +40,9 @@ struct ConfigFile {
     scenario: Vec<ScenarioFile>,
     #[serde(default)]
     funnels: FunnelOptions,
+    /// Per condition, which estimate its prevalence is (see `evidence::policy`).
+    #[serde(default)]
+    evidence_policy: BTreeMap<String, toml::Spanned<toml::Value>>,
     /// The user's own boundary layers, for the `custom` level.
     #[serde(default, rename = "boundary_layer")]
     boundary_layers: Vec<UserLayer>,
@@ -240,6 +244,9 @@ pub struct RunSpec {
     #[serde(skip)]
     pub chosen: Vec<usize>,
     pub funnels: FunnelOptions,
+    /// Which estimate each condition's prevalence is, as configured (the
+    /// conditions left out take the default; `evidence::policy`).
+    pub evidence_policy: EvidencePolicy,
 }
 
 impl RunSpec {
@@ -257,6 +264,7 @@ impl RunSpec {
         let shown = shown(config_file.as_deref());
         let file: ConfigFile = toml::from_str(&text).map_err(|e| toml_error(&shown, &text, e))?;
         file.check(&shown).map_err(|e| e.kind(ErrorKind::Config))?;
+        let evidence_policy = EvidencePolicy::parse(&shown, &text, &file.evidence_policy)?;
         let catalogue = Catalogue::builtin();
         let levels = file
             .run
@@ -322,6 +330,7 @@ impl RunSpec {
             scenarios,
             chosen,
             funnels: file.funnels,
+            evidence_policy,
         })
     }
 }

@@ -8,7 +8,9 @@ use crate::apportion::population::{FineUnits, LSOA_BOUNDARIES, Placement as Poin
 use crate::caseload::observed::{self, NationalTotal, Observed};
 use crate::caseload::{self, CaseloadRow, PduAreas};
 use crate::config::{LevelSpec, RunSpec};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::evidence::policy::{self, Choice};
+use crate::evidence::pool::IntervalMethod;
 use crate::evidence::treatment::{self, TreatmentFigure};
 use crate::evidence::{self, Study};
 use crate::geography::Level;
@@ -54,6 +56,9 @@ pub struct Loaded {
     /// treatment-access figures.
     pub evidence: Vec<Study>,
     pub treatment_evidence: Vec<TreatmentFigure>,
+    /// How each condition's prevalence was chosen (the evidence policy),
+    /// in the prevalence table's order.
+    pub choices: Vec<Choice>,
     /// What was read, for the manifest.
     pub inputs: Vec<InputFile>,
 }
@@ -225,6 +230,19 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
             "an input was skipped without a problem",
         )]);
     };
+    let ids: Vec<&str> = prevalence.iter().map(|p| p.condition.as_str()).collect();
+    let choices = policy::choose(
+        &spec.evidence_policy,
+        &ids,
+        &evidence,
+        IntervalMethod::default(),
+    )
+    .map_err(|e| vec![e])?;
+    let mut prevalence = prevalence;
+    for (p, choice) in prevalence.iter_mut().zip(&choices) {
+        policy::adopt(p, choice, &evidence);
+    }
+    let access = with_linkage(access, treatment::defaults(&treatment_evidence));
     progress(&format!(
         "read {} caseload rows, {} conditions, {} services",
         caseload.len(),
@@ -248,8 +266,21 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         national,
         evidence,
         treatment_evidence,
+        choices,
         inputs: walk.inputs,
     })
+}
+
+/// The treatment-access table with official linkage figures in place of
+/// its own for the conditions they cover (its own are older survey shares,
+/// kept in the treatment evidence table as comparators).
+fn with_linkage(table: Vec<TreatmentAccess>, linked: Vec<TreatmentAccess>) -> Vec<TreatmentAccess> {
+    let mut access: Vec<TreatmentAccess> = table
+        .into_iter()
+        .filter(|a| !linked.iter().any(|l| l.condition == a.condition))
+        .collect();
+    access.extend(linked);
+    access
 }
 
 /// The problems found so far and the inputs read.

@@ -118,6 +118,14 @@ pub fn gap_frame(rows: &[GapRow], prevalence: &[Prevalence], proxy: &str) -> Res
         p(r).interval_basis.as_str().to_string()
     });
     t.text("evidence_grade", |r| p(r).evidence_grade.clone());
+    t.text("prevalence_estimate", |r| {
+        p(r).estimate.source.as_str().to_string()
+    });
+    t.text("prevalence_class", |r| {
+        p(r).estimate.class.clone().unwrap_or_default()
+    });
+    t.number("prevalence_k", |r| p(r).estimate.k.map(|k| k as f64));
+    t.number("prevalence_i2", |r| p(r).estimate.i2);
     t.number("need_lower_998", |r| Some(r.need.lower_998));
     t.number("need_upper_998", |r| Some(r.need.upper_998));
     t.number("caseload_lower", |r| Some(r.facts.caseload.lower));

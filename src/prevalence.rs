@@ -61,6 +61,10 @@ pub enum IntervalBasis {
     Wilson,
     /// The interval or range the study itself published.
     Published,
+    /// Several studies pooled by random effects: the 95% range of the
+    /// proportion in a new area (the random-effects mean with the
+    /// between-study and sampling variance, normal on the logit scale).
+    Prediction,
 }
 
 impl IntervalBasis {
@@ -68,6 +72,7 @@ impl IntervalBasis {
         match self {
             IntervalBasis::Wilson => "wilson",
             IntervalBasis::Published => "published",
+            IntervalBasis::Prediction => "prediction",
         }
     }
 }
@@ -92,6 +97,69 @@ pub struct Prevalence {
     pub citation: String,
     pub verified: String,
     pub notes: String,
+    /// Where the figure comes from: this table, or the evidence table by the
+    /// configured policy.
+    pub estimate: Estimate,
+}
+
+/// Which estimate a condition's prevalence is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The prevalence table's own figure (`datasets.prevalence`, which a
+    /// local team may replace with its own).
+    Local,
+    /// One study of the evidence table, named in the configuration.
+    Study,
+    /// The random-effects estimate of one definition class of the evidence table.
+    Pooled,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Local => "local",
+            Source::Study => "study",
+            Source::Pooled => "pooled",
+        }
+    }
+}
+
+/// The evidence behind a prevalence, as gap.csv, the manifest and the annex
+/// report it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Estimate {
+    pub source: Source,
+    /// The definition class (None for the prevalence table's own figure,
+    /// which does not record one).
+    pub class: Option<String>,
+    /// Studies behind it (None for the prevalence table's own figure).
+    pub k: Option<usize>,
+    /// The evidence ids behind it.
+    pub ids: Vec<String>,
+    /// The 95% interval of the pooled mean (pooled only).
+    pub mean_interval: Option<(f64, f64)>,
+    /// The published-style 95% prediction interval, from three studies.
+    pub prediction: Option<(f64, f64)>,
+    /// Between-study variance on the logit scale and I², 0 to 1 (pooled only).
+    pub tau2: Option<f64>,
+    pub i2: Option<f64>,
+}
+
+impl Estimate {
+    /// The prevalence table's own figure.
+    pub fn local() -> Estimate {
+        Estimate {
+            source: Source::Local,
+            class: None,
+            k: None,
+            ids: Vec::new(),
+            mean_interval: None,
+            prediction: None,
+            tau2: None,
+            i2: None,
+        }
+    }
 }
 
 pub fn read(table: &Table) -> Result<Vec<Prevalence>> {
@@ -195,6 +263,7 @@ fn row(r: &Record) -> Result<Prevalence> {
         citation: r.text("citation")?.to_string(),
         verified: r.str("verified").to_string(),
         notes: r.str("notes").to_string(),
+        estimate: Estimate::local(),
     })
 }
 

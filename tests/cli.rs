@@ -372,6 +372,92 @@ fn a_bad_scenario_is_named_with_the_config_file_and_line() {
         // run says the same, and writes nothing.
         let out = dir.join("out");
         let run = jsna_gap(&[
+/// The project's evidence table with the first `from` replaced by `to`.
+fn evidence_with(from: &str, to: &str) -> Vec<u8> {
+    let text =
+        std::fs::read_to_string(PathBuf::from(PROJECT).join("datasets/evidence.csv")).unwrap();
+    assert!(text.contains(from), "{from}");
+    text.replacen(from, to, 1).into_bytes()
+}
+
+#[test]
+fn bad_evidence_rows_are_named_with_file_and_line() {
+    let first = "EV01,current_mental_illness,clinical_diagnosis,0.39,173,";
+    for (name, to, expected) in [
+        (
+            "rate",
+            "EV01,current_mental_illness,clinical_diagnosis,39,173,",
+            "evidence.csv: line 2, column 4: rate is 39, outside 0 to 1",
+        ),
+        (
+            "n",
+            "EV01,current_mental_illness,clinical_diagnosis,0.39,,",
+            "evidence.csv: line 2, column 5: EV01 is pooled but has no sample size n",
+        ),
+        (
+            "class",
+            "EV01,current_mental_illness,diagnosis,0.39,173,",
+            "evidence.csv: line 2, column 3: definition_class 'diagnosis' is not known",
+        ),
+    ] {
+        let dir = scratch(&format!("evidence-{name}"));
+        let stderr = refused(&config_with(&dir, "evidence", &evidence_with(first, to)));
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// A config like the default with `policy` as its `[evidence_policy]`
+/// table, and the line in it where `policy`'s first line lands.
+fn config_with_policy(dir: &Path, evidence: Option<&[u8]>, policy: &str) -> (PathBuf, usize) {
+    let config = match evidence {
+        Some(bytes) => config_with(dir, "evidence", bytes),
+        None => config_with(dir, "none", b""),
+    };
+    let text = std::fs::read_to_string(&config).unwrap();
+    let at = text.find("[evidence_policy]\n").unwrap() + "[evidence_policy]\n".len();
+    let line = text[..at].matches('\n').count() + 1;
+    std::fs::write(&config, format!("{}{policy}\n{}", &text[..at], &text[at..])).unwrap();
+    (config, line)
+}
+
+#[test]
+fn a_policy_the_evidence_cannot_meet_is_named_with_its_config_line() {
+    for (name, policy, expected) in [
+        (
+            "condition",
+            "anxiety = \"pooled\"",
+            "key evidence_policy.anxiety: evidence_policy names condition 'anxiety', which is not in the prevalence table",
+        ),
+        (
+            "study",
+            "psychosis = { study = \"EV99\" }",
+            "key evidence_policy.psychosis: study 'EV99' is not in the evidence table",
+        ),
+        (
+            "other",
+            "psychosis = { study = \"EV01\" }",
+            "key evidence_policy.psychosis: study EV01 is a figure of current_mental_illness, not of psychosis",
+        ),
+        (
+            "pooled",
+            "alcohol_misuse = \"pooled\"",
+            "key evidence_policy.alcohol_misuse: alcohol_misuse is to be pooled, but no definition class has two or more eligible figures",
+        ),
+        (
+            "word",
+            "alcohol_misuse = \"best\"",
+            "key evidence_policy.alcohol_misuse: evidence_policy.alcohol_misuse is not a policy",
+        ),
+    ] {
+        let dir = scratch(&format!("policy-{name}"));
+        let (config, line) = config_with_policy(&dir, None, policy);
+        let stderr = refused(&config);
+        let located = format!("jsna.toml: line {line}: {expected}");
+        assert!(stderr.contains(&located), "{name}: {located}\n{stderr}");
+        // run refuses it the same way, and writes nothing.
+        let out_dir = dir.join("out");
+        let out = jsna_gap(&[
             "run",
             "--config",
             config.to_str().unwrap(),
@@ -391,6 +477,33 @@ fn an_unknown_scenario_on_the_command_line_lists_the_defined_ones() {
     let (config, _) = config_with_scenarios(&dir, GOOD_SCENARIO, "[[scenario]]");
     let out = dir.join("out");
     let run = jsna_gap(&[
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(!out_dir.join("gap.csv").exists(), "{name}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn a_policy_pools_a_class_with_two_eligible_figures_and_names_it_in_gap_csv() {
+    // Two hand-made AUDIT figures marked for pooling (73% of 205 and 50% of
+    // 200): alcohol misuse is then pooled by default, with no policy written.
+    let dir = scratch("policy-pooled");
+    let figure = |id: &str, rate: &str, n: &str| {
+        format!(
+            "{id},alcohol_misuse,screening_instrument,{rate},{n},,,,Probation sample,England,2010,current,AUDIT 8+,A,yes,abstract,yes,Test {id},Test citation {id},"
+        )
+    };
+    let text = format!(
+        "{}{}\n{}\n",
+        std::fs::read_to_string(PathBuf::from(PROJECT).join("datasets/evidence.csv")).unwrap(),
+        figure("EV90", "0.73", "205"),
+        figure("EV91", "0.5", "200")
+    );
+    let (config, _) = config_with_policy(&dir, Some(text.as_bytes()), "");
+    let out_dir = dir.join("out");
+    let out = jsna_gap(&[
         "run",
         "--config",
         config.to_str().unwrap(),
@@ -448,4 +561,34 @@ fn two_national_totals_on_one_date_are_refused() {
     let stderr = refused(&config_with(&dir, "caseload_national", rows.as_bytes()));
     assert!(stderr.contains("caseload_national.csv"), "{stderr}");
     assert!(stderr.contains("appears twice: lines 2 and 4"), "{stderr}");
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let gap = std::fs::read_to_string(out_dir.join("gap.csv")).unwrap();
+    assert!(
+        gap.lines()
+            .filter(|l| l.contains(",alcohol_misuse,"))
+            .all(|l| l.contains(",pooled,screening_instrument,2,")),
+        "gap.csv names the pooled estimate, its class and k"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("manifest.json")).unwrap()).unwrap();
+    let choice = manifest["prevalence_choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["condition"] == "alcohol_misuse")
+        .unwrap();
+    assert_eq!(choice["estimate"]["source"], "pooled");
+    assert_eq!(choice["estimate"]["k"], 2);
+    // By hand: logits ln(149.65/55.35) = 0.99462 (v = 1/149.65 + 1/55.35 =
+    // 0.024749) and 0 (v = 0.02); Q = (0.99462)² / (0.024749 + 0.02) =
+    // 22.107 on 1 df, I² = 1 − 1/22.107 = 0.95477.
+    let i2 = choice["estimate"]["i2"].as_f64().unwrap();
+    assert!((i2 - 0.95477).abs() < 1e-4, "{i2}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -515,4 +515,25 @@ fn sherwood_forests_observed_series_is_tested_for_a_recent_trend() {
     let chi = number(last, "recent_trend_chi_square");
     assert!((0.0237..0.0240).contains(&chi), "{chi}");
     assert!(rows[..11].iter().all(|r| r["recent_trend"].is_empty()));
+#[test]
+fn alcohol_and_drug_unmet_need_follow_the_linkage_statistics() {
+    // OHID/MoJ "Pathways between probation and addiction treatment": 45.9%
+    // of people with an alcohol treatment requirement and 33.1% with a drug
+    // rehabilitation requirement engaged with treatment (TE02, TE03), so
+    // 54.1% and 66.9% are untreated; the survey's 60% and 12% (TA04, TA03)
+    // are comparators only. With no capacity stated for either domain, unmet
+    // need is need times the untreated share in every area; by default the
+    // prevalence is still the local table's (nothing can be pooled).
+    for (condition, untreated) in [("alcohol_misuse", 0.541), ("drug_misuse", 0.669)] {
+        let rows = by_area("ctyua", condition);
+        assert_eq!(rows.len(), 153, "{condition}");
+        for row in rows.values() {
+            assert_eq!(row["gap_basis"], "national_treatment_access", "{condition}");
+            assert!((number(row, "untreated_share") - untreated).abs() < 1e-9);
+            let need = number(row, "need");
+            assert!((number(row, "unmet_need") - untreated * need).abs() < 1e-6 * need.max(1.0));
+            assert_eq!(row["prevalence_estimate"], "local");
+            assert_eq!(row["prevalence_class"], "");
+        }
+    }
 }

@@ -11,13 +11,13 @@
 //! The reader is strict: a figure that cannot be used as written is an
 //! error naming its file and line, never a row silently dropped.
 
+pub mod policy;
 pub mod pool;
 pub mod treatment;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::input::{Record, Table};
+use crate::input::{Record, Seen, Table};
 use pool::{IntervalMethod, Observation, Pooled};
-use std::collections::BTreeMap;
 
 /// What a figure measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -176,18 +176,14 @@ const ROUNDING: f64 = 0.005;
 pub fn read(table: &Table, conditions: &[&str]) -> Result<Vec<Study>> {
     table.require(&COLUMNS)?;
     let mut studies: Vec<Study> = Vec::new();
-    let mut lines: BTreeMap<String, u64> = BTreeMap::new();
+    let mut seen = Seen::default();
     for r in table.records() {
         let study = row(&r, conditions)?;
-        if let Some(first) = lines.insert(study.id.clone(), r.line()) {
-            return Err(r
-                .error_at(
-                    "id",
-                    format!("id {} appears twice (first at line {first})", study.id),
-                )
-                .kind(ErrorKind::Duplicate)
-                .hint("give every figure its own id, e.g. EV12 and EV13"));
-        }
+        r.at(
+            "id",
+            seen.first(&r, study.id.clone(), format_args!("id {}", study.id)),
+        )
+        .map_err(|e| e.hint("give every figure its own id, e.g. EV12 and EV13"))?;
         studies.push(study);
     }
     if studies.is_empty() {
@@ -654,7 +650,7 @@ mod tests {
     fn duplicate_ids_are_refused_naming_the_first() {
         let e = error("dup.csv", &[("id", "EV01")]);
         assert!(
-            e.message.contains("EV01 appears twice (first at line 2)"),
+            e.message.contains("id EV01 appears twice: lines 2 and 3"),
             "{e}"
         );
     }

@@ -146,8 +146,10 @@ pub struct Pooled {
     pub prediction: Option<(f64, f64)>,
     /// The estimate's sampling distribution, for simulation.
     pub distribution: Distribution,
-    /// The distribution of the proportion in a new setting (three or more
-    /// figures): logit-normal with the sd that reproduces the prediction interval.
+    /// The distribution of the proportion in a new setting (two or more
+    /// figures): logit-normal with variance tau² + se², the prediction
+    /// distribution without the t widening of `prediction`, which allows
+    /// for estimating tau² from few studies and needs three.
     pub predictive: Option<Distribution>,
 }
 
@@ -279,9 +281,10 @@ fn random_effects(observations: &[Observation], method: IntervalMethod) -> Poole
             .prediction_half
             .map(|p| (expit(mean - p), expit(mean + p))),
         distribution: Distribution::LogitNormal { mean, sd: h / Z95 },
-        predictive: re
-            .prediction_half
-            .map(|p| Distribution::LogitNormal { mean, sd: p / Z95 }),
+        predictive: Some(Distribution::LogitNormal {
+            mean,
+            sd: (re.heterogeneity.tau2 + re.se * re.se).sqrt(),
+        }),
     }
 }
 
@@ -503,7 +506,7 @@ mod tests {
     }
 
     #[test]
-    fn all_events_take_the_continuity_correction_and_two_studies_have_no_prediction() {
+    fn all_events_take_the_continuity_correction_and_two_studies_have_no_prediction_interval() {
         // 20/20 enters as 20.5/0.5: logit ln 41 = 3.713572, variance
         // 1/20.5 + 1/0.5 = 2.048780. Reference: reference_meta.py, "two with
         // an all-events study".
@@ -516,7 +519,15 @@ mod tests {
         assert!(close(p.estimate, 0.7731061846, 1e-9));
         assert!(close(p.lower, 0.0382302465, 1e-9) && close(p.upper, 0.9965879246, 1e-9));
         assert_eq!(p.prediction, None);
-        assert_eq!(p.predictive, None);
+        // Two studies still have a prediction distribution: variance
+        // tau² + se², se² = 1 / Σ 1 / (v + tau²) over the two studies'
+        // variances (1/20.5 + 2 and 1/9 + 1/21).
+        let v = [1.0 / 20.5 + 2.0, 1.0 / 9.0 + 1.0 / 21.0];
+        let se2 = 1.0 / v.iter().map(|v| 1.0 / (v + h.tau2)).sum::<f64>();
+        let Some(Distribution::LogitNormal { sd, .. }) = p.predictive else {
+            panic!("{:?}", p.predictive)
+        };
+        assert!(close(sd, (h.tau2 + se2).sqrt(), 1e-12), "{sd}");
     }
 
     #[test]

@@ -6,8 +6,8 @@
 
 use super::{Verified, published_interval, rate_and_counts, verified};
 use crate::error::{Error, ErrorKind, Result};
-use crate::input::{Record, Table};
-use std::collections::BTreeMap;
+use crate::input::{Record, Seen, Table};
+use crate::prevalence::TreatmentAccess;
 
 /// How a treatment figure was measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -85,17 +85,25 @@ const COLUMNS: [&str; 19] = [
 pub fn read(table: &Table, conditions: &[&str]) -> Result<Vec<TreatmentFigure>> {
     table.require(&COLUMNS)?;
     let mut figures = Vec::new();
-    let mut lines: BTreeMap<String, u64> = BTreeMap::new();
+    let mut seen = Seen::default();
+    let mut defaults = Seen::default();
     for r in table.records() {
         let figure = row(&r, conditions)?;
-        if let Some(first) = lines.insert(figure.id.clone(), r.line()) {
-            return Err(r
-                .error_at(
-                    "id",
-                    format!("id {} appears twice (first at line {first})", figure.id),
-                )
-                .kind(ErrorKind::Duplicate)
-                .hint("give every figure its own id, e.g. TE12 and TE13"));
+        r.at(
+            "id",
+            seen.first(&r, figure.id.clone(), format_args!("id {}", figure.id)),
+        )
+        .map_err(|e| e.hint("give every figure its own id, e.g. TE12 and TE13"))?;
+        for condition in figure.conditions.iter().filter(|_| figure.default) {
+            r.at(
+                "use",
+                defaults.first(
+                    &r,
+                    condition.clone(),
+                    format_args!("a default figure for {condition}"),
+                ),
+            )
+            .map_err(|e| e.hint("one figure per condition sets its treatment access: mark the others comparator"))?;
         }
         figures.push(figure);
     }
@@ -181,4 +189,33 @@ fn row(r: &Record, known: &[&str]) -> Result<TreatmentFigure> {
         citation: r.at("citation", r.text("citation"))?.to_string(),
         notes: r.str("notes").to_string(),
     })
+}
+
+/// The untreated share each default figure gives the conditions it covers
+/// (one minus the share engaged with treatment), drawn from its sample
+/// where it states one. The run uses these in place of the treatment-access
+/// table's figures for those conditions; the rest stay comparators.
+pub fn defaults(figures: &[TreatmentFigure]) -> Vec<TreatmentAccess> {
+    figures
+        .iter()
+        .filter(|f| f.default)
+        .flat_map(|f| {
+            f.conditions.iter().map(move |condition| TreatmentAccess {
+                condition: condition.clone(),
+                untreated_share: 1.0 - f.rate,
+                n: f.n,
+                evidence_id: f.id.clone(),
+                applies_as: "direct".to_string(),
+                finding: format!(
+                    "{}: {:.1}% ({}, {})",
+                    f.indicator,
+                    100.0 * f.rate,
+                    f.population,
+                    f.period
+                ),
+                citation: f.citation.clone(),
+                notes: f.notes.clone(),
+            })
+        })
+        .collect()
 }

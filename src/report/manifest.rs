@@ -9,6 +9,7 @@ use crate::analysis::{Analysis, sensitivity};
 use crate::caseload::Unplaced;
 use crate::config::RunSpec;
 use crate::evidence::SynthesisRow;
+use crate::evidence::policy::Choice;
 use crate::input::InputFile;
 use crate::load::Loaded;
 use crate::output;
@@ -45,6 +46,10 @@ pub struct Manifest<'a> {
     /// The evidence synthesis, as evidence.csv: each condition's figures by
     /// definition class, pooled within a class only.
     pub evidence: Vec<SynthesisRow>,
+    /// Which estimate each condition's prevalence is, by the evidence
+    /// policy: the policy, whether configured, and the estimate's class,
+    /// studies, I² and the distribution the simulation draws from.
+    pub prevalence_choices: &'a [Choice],
     /// Chart files (SVG and PNG), relative to the output directory.
     pub charts: Vec<String>,
     pub excluded: Vec<Exclusion>,
@@ -143,7 +148,7 @@ impl Manifest<'_> {
 /// The manifest of a run: what was read, assumed, drawn, excluded and written.
 pub fn manifest<'a>(
     spec: &'a RunSpec,
-    loaded: &Loaded,
+    loaded: &'a Loaded,
     analysis: &'a Analysis,
     maps: Vec<MapRecord>,
     charts: Vec<String>,
@@ -227,6 +232,7 @@ pub fn manifest<'a>(
             .map(|&i| spec.scenarios[i].name.as_str())
             .collect(),
         evidence: Vec::new(),
+        prevalence_choices: &loaded.choices,
         charts,
         excluded,
         outputs,
@@ -259,7 +265,7 @@ pub fn assumptions(spec: &RunSpec, analysis: &Analysis) -> Vec<String> {
             simulated.proxy_weights[2],
             simulated.england_share_sd
         ),
-        "Where no service states a capacity, unmet need = need x the national share of people on probation with the condition who receive no treatment (datasets/treatment_access.csv); provision status is reported beside it but does not change it.".to_string(),
+        "Where no service states a capacity, unmet need = need x the national share of people on probation with the condition who receive no treatment: one minus the share engaged with treatment in the official OHID/MoJ linkage statistics (datasets/treatment_evidence.csv, use = default) for the conditions they cover, else the survey share of datasets/treatment_access.csv; provision status is reported beside it but does not change it.".to_string(),
         "A capacity stated for England and Wales is cut to England's share and apportioned to areas by caseload.".to_string(),
         "Conditions with no capacity and no treatment-access evidence have unmet need 'not_assessed', and their maps show need.".to_string(),
     ]
@@ -270,14 +276,14 @@ pub fn methods() -> Vec<String> {
     [
         "Boundaries projected from WGS84 to British National Grid with OSTN15; invalid rings repaired and reported.",
         "Prevalence intervals: Wilson score, 95% (z = 1.959964) and 99.8% (z = 3.090232), from the study's sample size; or the study's published interval.",
-        "Modelled intervals (caseload, need, unmet need, excess need and their rates per 100,000 adults): 2.5th and 97.5th (95%) and 0.1st and 99.9th (99.8%) percentiles of a Monte Carlo simulation with a fixed seed. Each draw chooses a caseload proxy (by the configured weights), a lognormal error for every district's share of caseload, England's share of an England-and-Wales total, each prevalence (Jeffreys Beta from the study's sample, or a logit-normal matched to a published interval) and each untreated share (Beta from its own sample where stated, else fixed), and carries them through the LSOAs to every level, so each level adds up to the same England total in every draw. The central estimate is the run's own (the configured proxy, the prevalence as published).",
+        "Modelled intervals (caseload, need, unmet need, excess need and their rates per 100,000 adults): 2.5th and 97.5th (95%) and 0.1st and 99.9th (99.8%) percentiles of a Monte Carlo simulation with a fixed seed. Each draw chooses a caseload proxy (by the configured weights), a lognormal error for every district's share of caseload, England's share of an England-and-Wales total, each prevalence (Jeffreys Beta from the study's sample, a logit-normal matched to a published interval, or for a pooled estimate the logit-normal random-effects prediction distribution) and each untreated share (Beta from its own sample where stated, else fixed), and carries them through the LSOAs to every level, so each level adds up to the same England total in every draw. The central estimate is the run's own (the configured proxy, the prevalence as published).",
         "Need per 100,000 adults: need over the area's ONS mid-2020 population aged 18+; its interval is the simulated need interval over the same adults (Byar and exact Poisson intervals are for observed counts, and none of these counts is observed).",
         "Ranks: areas ranked within level and condition by the published figure's rate per 100,000 adults, in the central estimate and in every draw; the rank interval is the 2.5th to 97.5th percentile of the draws' ranks, and the top-fifth probability the share of draws in which the area is in the top fifth.",
         "Comparisons with England and with similar areas: higher or lower only where the simulated 95% (or 99.8%) interval of the difference in rates excludes zero; otherwise similar.",
         "General-population comparison: expected = caseload x the verified APMS prevalence; excess = need - expected, with its simulated interval; prevalence ratio interval = the probation prevalence interval / the survey prevalence.",
         "Local prevalence is higher / similar / lower than England as the England value lies below / inside / above the local Wilson 95% (and 99.8%) interval.",
         "Sensitivity: the published figure's rate rerun with each caseload proxy alone and with the prevalence at its lower and upper 95% bounds; areas ranked within level and condition; robust = in the top fifth under every scenario.",
-        "Evidence synthesis (evidence.csv, charts/evidence-*.svg): each condition's published figures (datasets/evidence.csv) grouped by definition class (clinical interview diagnosis, validated screening instrument, practitioner- or OASys-recorded need, self-report) and pooled within a class only, never across. Figures verified at source or in a secondary report, marked pool = yes and with a sample size (or a published interval) enter the pool. Two or more: DerSimonian-Laird random effects on the logit scale (0.5 added to both cells of a study with 0 or n events), Cochran's Q, tau-squared, I-squared, 95% Wald interval, and from three figures the 95% prediction interval mean +/- t(k-2) sqrt(tau-squared + se-squared). One figure: its rate with the Wilson interval (or its published interval). The default prevalence is prevalence.csv's; feeds_default marks the class whose estimate it equals.",
+        "Evidence synthesis (evidence.csv, charts/evidence-*.svg): each condition's published figures (datasets/evidence.csv) grouped by definition class (clinical interview diagnosis, validated screening instrument, practitioner- or OASys-recorded need, self-report) and pooled within a class only, never across. Figures verified at source or in a secondary report, marked pool = yes and with a sample size (or a published interval) enter the pool. Two or more: DerSimonian-Laird random effects on the logit scale (0.5 added to both cells of a study with 0 or n events), Cochran's Q, tau-squared, I-squared, 95% Wald interval, and from three figures the 95% prediction interval mean +/- t(k-2) sqrt(tau-squared + se-squared). One figure: its rate with the Wilson interval (or its published interval). Which estimate each condition's prevalence is follows the evidence policy (config [evidence_policy], manifest prevalence_choices): the pooled estimate of the one class with two or more eligible figures, a named study, or prevalence.csv's own figure (local, the default where no class can be pooled); feeds_default marks the class whose estimate the run uses. A pooled prevalence is drawn from the random-effects distribution of a new setting: normal on the logit scale with variance tau-squared + se-squared.",
         "Scenarios (scenarios.csv): each scenario is simulated with the baseline's seed and settings, its changes applied after each draw is made, so draw d of the scenario and of the baseline share every random input; a figure's change is the scenario's minus the baseline's, its interval the 2.5th to 97.5th percentile of the paired draws' differences, and it is called higher or lower only where that interval excludes zero (otherwise similar).",
         "Map classes: breaks are upper bounds; a value belongs to the first class whose bound it does not exceed (mapclassify convention).",
     ]

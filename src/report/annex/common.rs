@@ -1,5 +1,6 @@
 //! The closing sections every annex page shares: methods and assumptions,
-//! sources with evidence grades, caveats, licence and attribution.
+//! the evidence behind each figure, sources with evidence grades, caveats,
+//! licence and attribution.
 
 use super::AnnexInputs;
 use crate::report::document::{Block, Cell, Table};
@@ -10,9 +11,12 @@ pub fn closing_blocks(inputs: &AnnexInputs) -> Vec<Block> {
     let mut lines = assumptions(spec, inputs.analysis);
     lines.extend(methods());
     lines.push(spec.publication.describe());
-    vec![
+    let mut blocks = vec![
         Block::Heading(2, "Methods and assumptions".into()),
         Block::List(lines),
+    ];
+    blocks.extend(super::evidence::blocks(inputs));
+    blocks.extend([
         Block::Heading(2, "Sources and evidence grades".into()),
         Block::Paragraph("Evidence grades: A, a peer-reviewed primary study checked against its abstract; B, official statistics or an inspectorate report; C, a secondary report of a primary study.".into()),
         Block::Table(sources(inputs)),
@@ -24,7 +28,8 @@ pub fn closing_blocks(inputs: &AnnexInputs) -> Vec<Block> {
             env!("CARGO_PKG_VERSION"),
             attribution(inputs)
         )),
-    ]
+    ]);
+    blocks
 }
 
 fn attribution(inputs: &AnnexInputs) -> String {
@@ -55,7 +60,13 @@ fn sources(inputs: &AnnexInputs) -> Table {
                 "Treatment access: {}",
                 a.condition.replace('_', " ")
             )),
-            Cell::text("C"),
+            Cell::text(
+                loaded
+                    .treatment_evidence
+                    .iter()
+                    .find(|f| f.id == a.evidence_id)
+                    .map_or("C", |f| f.evidence_grade.as_str()),
+            ),
             Cell::text(format!("{} {} [{}]", a.finding, a.citation, a.evidence_id)),
         ]
     }));
@@ -85,7 +96,7 @@ fn caveats() -> Vec<String> {
     [
         "Caseload by area is not published. These figures spread the national total over areas by a deprivation proxy; replace them with local figures (the caseload file takes any geography) when you have them.",
         "Prevalence comes mainly from one random sample of 173 people on probation in Lincolnshire (fieldwork about 2009 to 2011) and secondary reports of it; prevalence elsewhere, and now, may differ. Local assessment data (OASys) can be compared with it.",
-        "Treatment-access figures come from the same small study and are applied to every area; local service data should replace them.",
+        "Treatment access for alcohol and drug misuse comes from official linkage statistics of people given a treatment requirement; for other conditions from the same small study. Both are applied to every area; local service data should replace them.",
         "The services inventory holds only services found in public sources. An area with nothing recorded may still have services: absence of a record is not evidence of absence.",
         "Counts below 5 are suppressed in published tables and maps; the analyst's gap.csv keeps exact values.",
     ]

@@ -5,6 +5,7 @@
 
 mod board;
 mod common;
+mod evidence;
 mod findings;
 mod index;
 mod what_if;
