@@ -13,7 +13,7 @@ pub use crate::load::Progress;
 use crate::load::{self, Loaded};
 use crate::numbers::thousands;
 use crate::output::{self, Outputs};
-use crate::report::{annex, explorer, figures, manifest};
+use crate::report::{account, annex, explorer, figures, manifest};
 use std::path::Path;
 
 /// The whole job, in memory: every output file, ready to write.
@@ -26,7 +26,9 @@ pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs, Vec<Error>> {
         thousands(analysis.placement.input_total, 0),
         thousands(analysis.placement.unplaced_total(), 0)
     ));
-    assemble(spec, &loaded, &analysis, progress).map_err(|e| vec![e])
+    let outputs = assemble(spec, &loaded, &analysis, progress).map_err(|e| vec![e])?;
+    outputs.check_finite().map_err(|e| vec![e])?;
+    Ok(outputs)
 }
 
 /// Every problem `run` would meet before drawing anything: the inputs, and
@@ -109,6 +111,9 @@ fn assemble(
     files.push("manifest.json".to_string());
     let manifest = manifest::manifest(spec, loaded, analysis, records, chart_files, files)
         .with_evidence(synthesis);
+    for line in account::lines(&manifest.inputs) {
+        progress(&line);
+    }
     outputs.add("manifest.json", manifest.to_json());
     Ok(outputs)
 }
