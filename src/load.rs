@@ -74,6 +74,7 @@ pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
 /// Reads and checks every input the run names; every problem found is
 /// returned, not only the first.
 pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, Vec<Error>> {
+    spec.data.check().map_err(|e| vec![e])?;
     let mut walk = Walk {
         problems: Vec::new(),
         inputs: Vec::new(),
@@ -106,6 +107,8 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
                 path: layer.path.clone(),
                 sha256: layer.sha256.clone(),
                 records: Some(layer.features.len() + layer.excluded.len()),
+                used: None,
+                excluded: None,
             });
             Some((level.clone(), layer))
         })
@@ -141,14 +144,16 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         conditions,
         prevalence::read_comparators,
     );
-    let local = match &datasets.local_prevalence {
-        Some(path) => walk.read_with(
-            "local prevalence",
-            Ok(path.clone()),
-            conditions,
-            prevalence::read_local,
-        ),
-        None => Some(Vec::new()),
+    let local = match (&datasets.local_prevalence, &units) {
+        (Some(file), Some(units)) => {
+            let reported = |level, code: &str| reported_area(spec, units, level, code);
+            walk.read_with("local prevalence", Ok(file.clone()), conditions, |t, c| {
+                prevalence::read_local(t, c, &reported)
+            })
+        }
+        // The lookups' problem is reported already.
+        (Some(_), None) => None,
+        (None, _) => Some(Vec::new()),
     };
     let survey = walk.read(
         "2017 national survey of CCG provision",
@@ -179,6 +184,14 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         condition_ids.as_deref(),
         treatment::read,
     );
+    if let (Some(caseload), Some(services)) = (&caseload, &services) {
+        let total: f64 = caseload.iter().map(|row| row.caseload).sum();
+        walk.problems.extend(services::above_caseload(
+            services,
+            total,
+            datasets.services.path(),
+        ));
+    }
     if !walk.problems.is_empty() {
         return Err(walk.problems);
     }
@@ -281,6 +294,30 @@ impl Walk {
     }
 }
 
+/// Whether the run reports `code` at `level`; if not, a hint saying what it
+/// reports.
+fn reported_area(
+    spec: &RunSpec,
+    units: &Units,
+    level: Level,
+    code: &str,
+) -> std::result::Result<(), String> {
+    if !spec.levels.iter().any(|l| l.level == level) {
+        let levels: Vec<String> = spec.levels.iter().map(|l| l.level.to_string()).collect();
+        return Err(format!(
+            "the run reports at {}: add {level} to run.levels in the config, or leave the row out",
+            levels.join(", ")
+        ));
+    }
+    if units.lsoas.iter().any(|l| Units::area_of(l, level) == code) {
+        Ok(())
+    } else {
+        Err(format!(
+            "no {level} area has this code in the lookups the run uses; check the code and its vintage"
+        ))
+    }
+}
+
 /// Constituencies have no official LSOA lookup: a run that reports at them
 /// gets each LSOA's constituency by best fit.
 fn place_best_fit_levels(spec: &RunSpec, units: &mut Units) -> Result<()> {
@@ -312,6 +349,25 @@ fn load_layer(spec: &RunSpec, level: &LevelSpec, units: &Units) -> Result<Bounda
         .collect();
     let only_drawn: Vec<&str> = drawn.difference(&looked_up).copied().collect();
     let only_looked_up: Vec<&str> = looked_up.difference(&drawn).copied().collect();
+    // An area the file has but could not use (a null geometry) is not an
+    // area the file lacks: say which and why.
+    let unusable: Vec<String> = layer
+        .excluded
+        .iter()
+        .filter(|e| only_looked_up.contains(&e.code.as_str()))
+        .map(|e| format!("{} ({})", e.code, e.reason))
+        .collect();
+    if !unusable.is_empty() {
+        return Err(Error::input(
+            file.path(),
+            format!(
+                "the {} boundaries have no usable boundary for {}; every area of the level needs one",
+                level.level,
+                unusable.join(", ")
+            ),
+        )
+        .hint("the file is damaged or incomplete: download it again (the ONS address is in boundaries/catalogue.toml)"));
+    }
     if !only_drawn.is_empty() || !only_looked_up.is_empty() {
         return Err(Error::input(
             file.path(),
@@ -370,6 +426,26 @@ impl DataSource {
                 chosen_by: chosen_by.clone(),
                 candidates,
             }),
+        }
+    }
+
+    /// A data directory that is a file is said to be one, once, before each
+    /// of its files is looked for in vain (a missing directory is named with
+    /// the first file looked for, and every other place named).
+    pub fn check(&self) -> Result<()> {
+        match self {
+            DataSource::Directory(dir) if dir.path.exists() && !dir.path.is_dir() => {
+                Err(Error::input(
+                    &dir.path,
+                    format!(
+                        "the data directory (chosen by {}) is a file, not a directory",
+                        dir.chosen_by
+                    ),
+                )
+                .kind(ErrorKind::Missing)
+                .hint("name the folder holding boundaries/, lookups/, population/ and the rest, or give no data directory to use the embedded dataset"))
+            }
+            _ => Ok(()),
         }
     }
 
