@@ -1005,3 +1005,58 @@ fn a_run_from_a_non_utf8_directory_accounts_for_every_row_without_a_panic() {
     // evidence, treatment evidence, observed, national, two boundary layers.
     assert_eq!(accounted, 11, "{}", manifest["inputs"]);
 }
+
+// ---------------------------------------------------------------------------
+// Crashes the fuzz harness (tests/fuzz.rs) found, each in
+// tests/fixtures/fuzz/ as the harness saved it.
+
+/// Reads a damaged layer as `apportion` does, in-process: it must end in an
+/// input error naming the file, never a panic.
+fn damaged_layer(name: &str) -> jsna_gap::Error {
+    let path = Path::new(PROJECT).join("tests/fixtures/fuzz").join(name);
+    let read = std::panic::catch_unwind(|| jsna_gap::apportion::read_layer(&path, None, "AREACD"));
+    let e = read
+        .unwrap_or_else(|_| panic!("{name}: the reader panicked"))
+        .err()
+        .unwrap_or_else(|| panic!("{name}: read as a valid layer"));
+    assert_eq!(e.exit_code(), 2, "{e}");
+    assert_eq!(e.location.file.as_deref(), Some(path.as_path()), "{e}");
+    e
+}
+
+#[test]
+fn a_parquet_page_longer_than_its_column_is_an_input_error_not_a_panic() {
+    // Issue 15 (fuzz): polars-arrow asserted "offset + length <= self.length".
+    let e = damaged_layer("parquet_page_longer_than_column.parquet");
+    assert!(e.message.starts_with("not a readable Parquet file"), "{e}");
+}
+
+#[test]
+fn a_parquet_thrift_bool_field_out_of_range_is_an_input_error_not_a_panic() {
+    // Issue 15 (fuzz): polars-parquet panicked with "thrift bool field".
+    let e = damaged_layer("parquet_thrift_bool_field.parquet");
+    assert!(e.message.starts_with("not a readable Parquet file"), "{e}");
+}
+
+#[test]
+fn a_parquet_thrift_value_out_of_range_is_an_input_error_not_a_panic() {
+    // Issue 15 (fuzz): polars-parquet unwrapped OutOfSpec("Thrift out of range").
+    let e = damaged_layer("parquet_thrift_out_of_range.parquet");
+    assert!(e.message.starts_with("not a readable Parquet file"), "{e}");
+}
+
+#[test]
+fn a_parquet_decoder_assertion_is_an_input_error_not_a_panic() {
+    // Issue 15 (fuzz): polars' decoder failed an `assert_eq!` on a damaged page.
+    let e = damaged_layer("parquet_assertion_in_decoder.parquet");
+    assert!(e.message.starts_with("not a readable Parquet file"), "{e}");
+}
+
+#[test]
+fn a_geopackage_column_name_that_is_not_utf8_is_read_without_a_panic() {
+    // Issue 15 (fuzz): rusqlite panicked with "Invalid UTF-8 sequence in
+    // column name" on a damaged GeoPackage. The name is now read lossily;
+    // the damaged file still fails, as an input error naming it.
+    let e = damaged_layer("gpkg_column_name_not_utf8.gpkg");
+    assert!(!e.message.is_empty(), "{e}");
+}
