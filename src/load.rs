@@ -184,8 +184,10 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         condition_ids.as_deref(),
         treatment::read,
     );
-    if let (Some(caseload), Some(services)) = (&caseload, &services) {
-        let total: f64 = caseload.iter().map(|row| row.caseload).sum();
+    // The national caseload (England and Wales, the largest in the series)
+    // bounds any service's capacity, whatever area the caseload file covers.
+    if let (Some(national), Some(services)) = (&national, &services) {
+        let total = national.iter().map(|t| t.count).fold(0.0, f64::max);
         walk.problems.extend(services::above_caseload(
             services,
             total,

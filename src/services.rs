@@ -310,9 +310,8 @@ pub fn provision(
     out
 }
 
-/// Services whose capacity is larger than the whole caseload given (`total`,
-/// people on probation in every area the caseload file covers): no service
-/// can serve more people on probation than there are.
+/// Services whose capacity is larger than the national caseload (`total`):
+/// no service can serve more people on probation than there are.
 pub fn above_caseload(services: &[Service], total: f64, file: &Path) -> Vec<Error> {
     services
         .iter()
@@ -321,7 +320,7 @@ pub fn above_caseload(services: &[Service], total: f64, file: &Path) -> Vec<Erro
             Error::input(
                 file,
                 format!(
-                    "capacity {} is more than the whole caseload given ({})",
+                    "capacity {} is more than the national caseload ({})",
                     crate::numbers::thousands(s.capacity.unwrap_or_default(), 0),
                     crate::numbers::thousands(total, 0)
                 ),

@@ -112,10 +112,12 @@ pub struct Totals {
 }
 
 impl Totals {
-    /// Refuses a result that cannot be trusted: nothing placed of a total
-    /// that is not 0, or more placed than was given.
+    /// Refuses a result that cannot be trusted: nothing placed (nor
+    /// withheld) of a total that is not 0, or more placed than was given.
     pub fn check(&self, file: &Path) -> Result<()> {
-        if self.input != 0.0 && self.placed == 0.0 {
+        // Values withheld (in targets left missing) were placed, then
+        // hidden for a missing neighbour: that is reported, not refused.
+        if self.input != 0.0 && self.placed == 0.0 && self.withheld == 0.0 {
             return Err(Error::input(
                 file,
                 format!("none of the input total {} was placed", format_number(self.input)),
