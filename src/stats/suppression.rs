@@ -97,12 +97,11 @@ impl Suppression {
     /// Whether counts are rounded to `round_to` (a protection, unlike the
     /// rounding to whole people every count gets).
     fn rounds(&self, local: bool) -> bool {
-        let rounds = match self.round {
+        match self.round {
             Rounding::LocalCaseload => local,
             Rounding::Always => true,
             Rounding::Never => false,
-        };
-        rounds
+        }
     }
 
     /// The published count as text: "<5", or a whole number with thousands
