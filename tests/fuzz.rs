@@ -125,7 +125,7 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
             bytes[i] ^= 1 << rng.below(8);
         }
         2 => bytes.truncate(rng.below(len + 1)),
-        3 | 4 | 5 => {
+        3..=5 => {
             let mut lines = split_lines(bytes);
             if !lines.is_empty() {
                 let i = rng.below(lines.len());
@@ -154,7 +154,7 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
             replace_token(rng, bytes, &huge);
         }
         10 => {
-            let bom: &[u8] = *rng.pick(&[&b"\xEF\xBB\xBF"[..], b"\xFF\xFE", b"\xFE\xFF"]);
+            let bom: &[u8] = rng.pick::<&[u8]>(&[&b"\xEF\xBB\xBF"[..], b"\xFF\xFE", b"\xFE\xFF"]);
             bytes.splice(0..0, bom.iter().copied());
         }
         11 => {
@@ -171,13 +171,14 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
             *bytes = crlf;
         }
         12 => {
-            let invalid: &[u8] = *rng.pick(&[&b"\xFF"[..], b"\xC3", b"\xED\xA0\x80", b"\0"]);
+            let invalid: &[u8] =
+                rng.pick::<&[u8]>(&[&b"\xFF"[..], b"\xC3", b"\xED\xA0\x80", b"\0"]);
             let at = rng.below(len + 1);
             bytes.splice(at..at, invalid.iter().copied());
         }
         _ => {
             let at = rng.below(len + 1);
-            let inserted: &[u8] = *rng.pick(&[&b"\""[..], b",", b"\n", b"[", b"{", b"="]);
+            let inserted: &[u8] = rng.pick::<&[u8]>(&[&b"\""[..], b",", b"\n", b"[", b"{", b"="]);
             bytes.splice(at..at, inserted.iter().copied());
         }
     }

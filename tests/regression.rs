@@ -279,7 +279,7 @@ fn leftovers_of_a_killed_run_are_removed_and_named() {
     std::fs::create_dir_all(staging.join("maps")).unwrap();
     std::fs::write(staging.join("maps/x.svg"), "half").unwrap();
     let claimed = OutputDir::claim(&dir).unwrap();
-    assert_eq!(claimed.leftovers, [staging.clone()]);
+    assert_eq!(claimed.leftovers, std::slice::from_ref(&staging));
     assert!(!staging.exists());
 }
 
