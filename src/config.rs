@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The default England configuration, shipped inside the binary with the
-/// tables it names (see `data::embedded`).
+/// tables it names (see `input::embedded`).
 const DEFAULT_CONFIG: &str = include_str!("../jsna.toml");
 
 #[derive(Debug, Clone, Deserialize)]

@@ -21,6 +21,10 @@ pub(crate) use file::Compiled;
 pub use file::{DataFile, gunzip, gzip};
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// No count of people in any input can be larger: it is more than everyone
+/// in the UK (69.3 million at mid-2024, ONS). Catches values such as 1e308
+/// that are numbers but cannot be counts of people.
+pub const MAX_PEOPLE: f64 = 70_000_000.0;
 const SAVE_AS_UTF8: &str = "in Excel use File > Save As > \"CSV UTF-8 (Comma delimited)\"";
 
 /// A CSV file read whole: header, records with their line numbers, and the
@@ -46,6 +50,12 @@ pub struct InputFile {
     pub path: PathBuf,
     pub sha256: String,
     pub records: Option<usize>,
+    /// For a table used row by row: how many rows were used and how many
+    /// excluded (read = used + excluded; see `report::account`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub used: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<usize>,
 }
 
 /// One record of a table, with typed, located access to its fields.
@@ -112,6 +122,8 @@ impl Table {
             path: PathBuf::from(&self.recorded),
             sha256: self.sha256.clone(),
             records: Some(self.len()),
+            used: None,
+            excluded: None,
         }
     }
 
@@ -238,13 +250,55 @@ impl<'a> Record<'a> {
             .hint(format!("every row needs a number in {column}"))
     }
 
-    /// An optional count: empty is `None`; a negative number is an error.
+    /// An optional count: empty is `None`; a negative number, or one larger
+    /// than [`MAX_PEOPLE`], is an error.
     pub fn count_or_empty(&self, column: &str) -> Result<Option<f64>> {
         match self.number_or_empty(column)? {
             Some(v) if v < 0.0 => Err(self
                 .error(format!("{column} is negative ({v})"))
                 .hint("counts of people cannot be below 0; check the sign or the column")),
+            Some(v) if v > MAX_PEOPLE => Err(self
+                .error(format!(
+                    "{column} is {}, more people than live in the UK (the largest count accepted is {})",
+                    self.str(column),
+                    crate::numbers::thousands(MAX_PEOPLE, 0)
+                ))
+                .hint("check the column and its units (a count of people, not a rate or an amount)")),
             other => Ok(other),
+        }
+    }
+
+    /// An optional count of whole people (a numerator): a fraction is an error.
+    pub fn whole_count_or_empty(&self, column: &str) -> Result<Option<f64>> {
+        match self.count_or_empty(column)? {
+            Some(v) if v.fract() != 0.0 => Err(self
+                .error(format!("{column} is {v}, not a whole number of people"))
+                .hint(format!(
+                    "{column} counts people; give the count, not an average or a weighted estimate"
+                ))),
+            other => Ok(other),
+        }
+    }
+
+    /// An optional sample size: a whole number of people, at least 1.
+    pub fn sample_size_or_empty(&self, column: &str) -> Result<Option<f64>> {
+        match self.whole_count_or_empty(column)? {
+            Some(v) if v < 1.0 => Err(self
+                .error(format!("{column} is {v}; a sample size is at least 1"))
+                .hint(format!(
+                    "{column} is the number of people assessed; leave it empty if it is not known"
+                ))),
+            other => Ok(other),
+        }
+    }
+
+    /// A numerator of whole people no larger than its sample size `n`.
+    pub fn numerator_of(&self, column: &str, n: Option<f64>) -> Result<Option<f64>> {
+        match (self.whole_count_or_empty(column)?, n) {
+            (Some(x), Some(n)) if x > n => Err(self
+                .error(format!("{column} {x} is larger than n {n}"))
+                .hint(format!("{column} counts the people of the sample with the condition, so it cannot exceed n; check the two columns"))),
+            (x, _) => Ok(x),
         }
     }
 

@@ -79,6 +79,7 @@ pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
 /// Reads and checks every input the run names; every problem found is
 /// returned, not only the first.
 pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, Vec<Error>> {
+    spec.data.check().map_err(|e| vec![e])?;
     let mut walk = Walk {
         problems: Vec::new(),
         inputs: Vec::new(),
@@ -119,6 +120,8 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
                 path: layer.path.clone(),
                 sha256: layer.sha256.clone(),
                 records: Some(layer.features.len() + layer.excluded.len()),
+                used: None,
+                excluded: None,
             });
         }
         layers.push(layer.map(|layer| (level.clone(), layer)));
@@ -154,14 +157,16 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         conditions,
         prevalence::read_comparators,
     );
-    let local = match &datasets.local_prevalence {
-        Some(path) => walk.read_with(
-            "local prevalence",
-            Ok(path.clone()),
-            conditions,
-            prevalence::read_local,
-        ),
-        None => Some(Vec::new()),
+    let local = match (&datasets.local_prevalence, &units) {
+        (Some(file), Some(units)) => {
+            let reported = |level, code: &str| reported_area(spec, units, level, code);
+            walk.read_with("local prevalence", Ok(file.clone()), conditions, |t, c| {
+                prevalence::read_local(t, c, &reported)
+            })
+        }
+        // The lookups' problem is reported already.
+        (Some(_), None) => None,
+        (None, _) => Some(Vec::new()),
     };
     let survey = walk.read(
         "2017 national survey of CCG provision",
@@ -192,6 +197,16 @@ pub fn load(spec: &RunSpec, progress: Progress) -> std::result::Result<Loaded, V
         condition_ids.as_deref(),
         treatment::read,
     );
+    // The national caseload (England and Wales, the largest in the series)
+    // bounds any service's capacity, whatever area the caseload file covers.
+    if let (Some(national), Some(services)) = (&national, &services) {
+        let total = national.iter().map(|t| t.count).fold(0.0, f64::max);
+        walk.problems.extend(services::above_caseload(
+            services,
+            total,
+            datasets.services.path(),
+        ));
+    }
     if !walk.problems.is_empty() {
         return Err(walk.problems);
     }
@@ -320,6 +335,30 @@ impl Walk {
     }
 }
 
+/// Whether the run reports `code` at `level`; if not, a hint saying what it
+/// reports.
+fn reported_area(
+    spec: &RunSpec,
+    units: &Units,
+    level: Level,
+    code: &str,
+) -> std::result::Result<(), String> {
+    if !spec.levels.iter().any(|l| l.level == level) {
+        let levels: Vec<String> = spec.levels.iter().map(|l| l.level.to_string()).collect();
+        return Err(format!(
+            "the run reports at {}: add {level} to run.levels in the config, or leave the row out",
+            levels.join(", ")
+        ));
+    }
+    if units.lsoas.iter().any(|l| Units::area_of(l, level) == code) {
+        Ok(())
+    } else {
+        Err(format!(
+            "no {level} area has this code in the lookups the run uses; check the code and its vintage"
+        ))
+    }
+}
+
 /// A level's boundaries, English areas only. A level with an official
 /// lookup must have exactly the codes the lookups give it; a level placed
 /// by best fit (constituencies, a user's layer) gives each LSOA the area its
@@ -403,6 +442,24 @@ fn check_against_lookups(
         .collect();
     let only_drawn: Vec<&str> = drawn.difference(&looked_up).copied().collect();
     let only_looked_up: Vec<&str> = looked_up.difference(&drawn).copied().collect();
+    // An area the file has but could not use (a null geometry) is not an
+    // area the file lacks: say which and why.
+    let unusable: Vec<String> = layer
+        .excluded
+        .iter()
+        .filter(|e| only_looked_up.contains(&e.code.as_str()))
+        .map(|e| format!("{} ({})", e.code, e.reason))
+        .collect();
+    if !unusable.is_empty() {
+        return Err(Error::input(
+            file.path(),
+            format!(
+                "the {level} boundaries have no usable boundary for {}; every area of the level needs one",
+                unusable.join(", ")
+            ),
+        )
+        .hint("the file is damaged or incomplete: download it again (the ONS address is in boundaries/catalogue.toml)"));
+    }
     if only_drawn.is_empty() && only_looked_up.is_empty() {
         return Ok(());
     }

@@ -7,7 +7,7 @@ use jsna_gap::apportion::values::Kind;
 use jsna_gap::apportion::{LayerRequest, OutputFormat, Request, ValuesRequest};
 use jsna_gap::config::{Overrides, RunSpec};
 use jsna_gap::data::build;
-use jsna_gap::output::write_atomic;
+use jsna_gap::output::{self, OutputDir, write_atomic};
 use jsna_gap::{Error, pipeline};
 use std::io::Write;
 use std::path::PathBuf;
@@ -184,8 +184,17 @@ fn run(cli: Cli) -> Result<ExitCode, Vec<Error>> {
             scenarios,
         } => {
             let spec = resolve_with(inputs, scenarios)?;
+            // Before any computing: --out must be replaceable and no other
+            // run may be writing it (the claim holds a lock until the end).
+            let target = OutputDir::claim(&out).map_err(|e| vec![e])?;
+            for leftover in &target.leftovers {
+                progress(&format!(
+                    "removed {}, left by a run that did not finish",
+                    leftover.display()
+                ));
+            }
             let outputs = pipeline::run(&spec, &progress)?;
-            outputs.write(&out).map_err(|e| vec![e])?;
+            target.replace(&outputs).map_err(|e| vec![e])?;
             progress(&format!(
                 "wrote {} files to {}",
                 outputs.paths().count(),
@@ -200,7 +209,7 @@ fn run(cli: Cli) -> Result<ExitCode, Vec<Error>> {
         } => {
             let spec = resolve(inputs)?;
             let (outputs, check) = pipeline::check_caseload(&spec, &observed, &progress)?;
-            outputs.write(&out).map_err(|e| vec![e])?;
+            outputs.write_each(&out).map_err(|e| vec![e])?;
             for fit in &check.fits {
                 progress(&fit_line(fit));
             }
@@ -269,6 +278,9 @@ fn run(cli: Cli) -> Result<ExitCode, Vec<Error>> {
                 allocate_total,
                 output: OutputFormat::for_path(out.as_deref()),
             };
+            if let Some(path) = &out {
+                output::check_writable_file(path).map_err(|e| vec![e])?;
+            }
             let bytes = request.run(&progress).map_err(|e| vec![e])?;
             match out {
                 Some(path) => {

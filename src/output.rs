@@ -1,16 +1,21 @@
 //! Writing outputs: the gap table as CSV and Parquet from one polars
-//! DataFrame, and every file written whole or not at all (a temporary file
-//! beside the target, then a rename).
+//! DataFrame; a run's files written as one directory that replaces the
+//! previous run whole ([`OutputDir`]); and a single file written whole or
+//! not at all (a temporary file beside the target, then a rename).
+
+mod directory;
+
+pub use directory::{OutputDir, WriteFile};
 
 use crate::analysis::Analysis;
-use crate::analysis::check::{Check, Compared};
+use crate::analysis::check::{Check, Compared, Fit};
 use crate::analysis::funnel::Funnel;
 use crate::analysis::intervals::{England, Shift, figure};
 use crate::analysis::sensitivity::SensitivityRow;
 use crate::analysis::trend::Series;
 use crate::analysis::what_if::{MEASURES, WhatIf};
 use crate::caseload::Proxy;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::evidence::SynthesisRow;
 use crate::gap::{Figure, GapRow, Scale};
 use crate::geography::Level;
@@ -44,8 +49,36 @@ impl Outputs {
         self.files.get(Path::new(relative)).map(Vec::as_slice)
     }
 
-    /// Writes every file under `dir`, each atomically.
+    /// The last check before anything is written: no text output (annex,
+    /// explorer, table, chart, manifest) shows a number as `NaN` or `inf`,
+    /// the way Rust formats a non-finite number. The tables are checked cell
+    /// by cell as they are built; this catches what prose and figures print.
+    pub fn check_finite(&self) -> Result<()> {
+        for (relative, bytes) in &self.files {
+            let Ok(text) = std::str::from_utf8(bytes) else {
+                continue; // PNG and Parquet: made from the checked figures.
+            };
+            if let Some((line, word)) = non_finite_word(text) {
+                let shown = relative.display().to_string();
+                return Err(Error::internal(format!(
+                    "the text shows a number as '{word}': a published number must be finite; nothing was written"
+                ))
+                .in_file(shown)
+                .line(line)
+                .hint("please report this with the run's inputs: a reader let through a value it should have refused"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces `dir` with these files, whole (see [`OutputDir`]).
     pub fn write(&self, dir: &Path) -> Result<()> {
+        OutputDir::claim(dir)?.replace(self)
+    }
+
+    /// Writes every file under `dir`, each atomically, beside what is there
+    /// (for `check-caseload`, whose two tables stand alone).
+    pub fn write_each(&self, dir: &Path) -> Result<()> {
         for (relative, bytes) in &self.files {
             write_atomic(&dir.join(relative), bytes)?;
         }
@@ -53,19 +86,26 @@ impl Outputs {
     }
 }
 
+/// The first word `NaN` or `inf` (as Rust prints a non-finite f64) in
+/// `text`, with its 1-based line; words are runs of letters, digits and `_`,
+/// so `isNaN` and `Infinity` in the explorer's script are not matches.
+fn non_finite_word(text: &str) -> Option<(u64, &'static str)> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .find_map(|w| match w {
+                "NaN" => Some("NaN"),
+                "inf" => Some("inf"),
+                _ => None,
+            })
+            .map(|w| (i as u64 + 1, w))
+    })
+}
+
 /// Writes a file whole: a temporary file in the same directory, flushed to
 /// disk, then renamed over the target (a rename within a directory is atomic).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let fail = |e: std::io::Error| {
-        Error::input(path, format!("cannot write: {e}"))
-            .hint("check that the output directory is writable and the disk has space")
-    };
-    std::fs::create_dir_all(dir).map_err(fail)?;
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let fail = |e: std::io::Error| cannot_write_file(path, &e);
+    let temporary = temporary_beside(path).map_err(fail)?;
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
         file.write_all(bytes)?;
@@ -78,6 +118,41 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result.map_err(fail)
 }
 
+/// Checks, before any computing, that `path` can be written: not a
+/// directory, and a file can be created beside it (the disk is writable).
+pub fn check_writable_file(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::input(path, "--out is a directory, not a file")
+            .kind(ErrorKind::Config)
+            .hint("name the file to write, e.g. --out crosswalk.csv"));
+    }
+    let probe = temporary_beside(path)
+        .and_then(|t| std::fs::File::create(&t).map(|_| t))
+        .map_err(|e| cannot_write_file(path, &e))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// Where a file is written before it is renamed into place (its directory
+/// made first): a hidden name beside it, unique to this process.
+fn temporary_beside(path: &Path) -> std::io::Result<PathBuf> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    Ok(dir.join(format!(".{name}.{}.tmp", std::process::id())))
+}
+
+fn cannot_write_file(path: &Path, e: &std::io::Error) -> Error {
+    Error::input(path, format!("cannot write: {e}"))
+        .kind(ErrorKind::Io)
+        .hint("check that the output directory is writable and the disk has space")
+}
+
 /// The gap table: the columns of the output contract first, never renamed,
 /// then provision, evidence, intervals, rates and comparisons.
 pub fn gap_frame(rows: &[GapRow], prevalence: &[Prevalence], proxy: &str) -> Result<DataFrame> {
@@ -86,7 +161,9 @@ pub fn gap_frame(rows: &[GapRow], prevalence: &[Prevalence], proxy: &str) -> Res
         .map(|p| (p.condition.as_str(), p))
         .collect();
     let p = |r: &GapRow| by_condition[r.condition.as_str()];
-    let mut t = Columns::new(rows);
+    let mut t = Columns::new(rows, "gap.csv", |r: &GapRow| {
+        format!("{} {} {}", r.level, r.area_code, r.condition)
+    });
     t.text("level", |r| r.level.to_string());
     t.text("area_code", |r| r.area_code.clone());
     t.text("area_name", |r| r.area_name.clone());
@@ -259,7 +336,9 @@ pub fn areas<'a>(
 
 /// The sensitivity table: one row per level × area × condition × scenario.
 pub fn sensitivity_frame(rows: &[SensitivityRow]) -> Result<DataFrame> {
-    let mut t = Columns::new(rows);
+    let mut t = Columns::new(rows, "sensitivity.csv", |r: &SensitivityRow| {
+        format!("{} {} {} {}", r.level, r.area_code, r.condition, r.scenario)
+    });
     t.text("level", |r| r.level.to_string());
     t.text("area_code", |r| r.area_code.clone());
     t.text("area_name", |r| r.area_name.clone());
@@ -424,7 +503,9 @@ pub fn check_frame(check: &Check) -> Result<DataFrame> {
             interval: c.simulated.map(|e| (e.lower, e.upper)),
         });
     }
-    let mut t = Columns::new(&lines);
+    let mut t = Columns::new(&lines, "check_caseload.csv", |l: &CheckLine| {
+        format!("{} {}", l.compared.observed.id, l.estimate)
+    });
     t.text("id", |l| l.compared.observed.id.clone());
     t.text("level", |l| l.compared.observed.level.as_str().to_string());
     t.text("area_code", |l| l.compared.observed.area_code.clone());
@@ -530,7 +611,9 @@ pub fn funnels_frame(funnels: &[Funnel]) -> Result<DataFrame> {
 
 /// The fit of each estimate over the independent areas.
 pub fn fits_frame(check: &Check) -> Result<DataFrame> {
-    let mut t = Columns::new(&check.fits);
+    let mut t = Columns::new(&check.fits, "check_caseload_fits.csv", |f: &Fit| {
+        f.estimate.clone()
+    });
     t.text("estimate", |f| f.estimate.clone());
     t.integer("areas", |f| Some(f.areas));
     t.number("bias", |f| f.bias);
@@ -544,7 +627,9 @@ pub fn fits_frame(check: &Check) -> Result<DataFrame> {
 /// definition class, its pooled estimate and heterogeneity; empty fields
 /// where a class has nothing pooled or a single figure.
 pub fn evidence_frame(rows: &[SynthesisRow]) -> Result<DataFrame> {
-    let mut t = Columns::new(rows);
+    let mut t = Columns::new(rows, "evidence.csv", |r: &SynthesisRow| {
+        format!("{} {}", r.condition, r.definition_class.as_str())
+    });
     t.text("condition", |r| r.condition.clone());
     t.text("definition_class", |r| {
         r.definition_class.as_str().to_string()
@@ -569,17 +654,27 @@ pub fn evidence_frame(rows: &[SynthesisRow]) -> Result<DataFrame> {
     t.frame()
 }
 
-/// Builds a DataFrame column by column from one record type.
+/// Builds a DataFrame column by column from one record type. Every number
+/// must be finite: a NaN or an infinity here is a bug (the readers refuse
+/// every input that could make one), and publishing it would be worse than
+/// stopping, so [`Columns::frame`] fails naming the file, line and column.
 struct Columns<'r, R> {
     rows: &'r [R],
     columns: Vec<Column>,
+    /// The file the table is published as, and how a row is named.
+    file: &'static str,
+    key: fn(&R) -> String,
+    not_finite: Option<Error>,
 }
 
 impl<'r, R> Columns<'r, R> {
-    fn new(rows: &'r [R]) -> Self {
+    fn new(rows: &'r [R], file: &'static str, key: fn(&R) -> String) -> Self {
         Columns {
             rows,
             columns: Vec::new(),
+            file,
+            key,
+            not_finite: None,
         }
     }
 
@@ -591,6 +686,18 @@ impl<'r, R> Columns<'r, R> {
     /// A number column; `None` is written as an empty field.
     fn number(&mut self, name: &str, f: impl Fn(&R) -> Option<f64>) {
         let values: Vec<Option<f64>> = self.rows.iter().map(f).collect();
+        if self.not_finite.is_none()
+            && let Some(i) = values
+                .iter()
+                .position(|v| v.is_some_and(|v| !v.is_finite()))
+        {
+            let value = values[i].unwrap_or_default();
+            self.not_finite = Some(
+                not_finite(self.file, name, value)
+                    .line(i as u64 + 2)
+                    .feature((self.key)(&self.rows[i])),
+            );
+        }
         self.columns.push(Column::new(name.into(), values));
     }
 
@@ -606,8 +713,22 @@ impl<'r, R> Columns<'r, R> {
     }
 
     fn frame(self) -> Result<DataFrame> {
+        if let Some(e) = self.not_finite {
+            return Err(e);
+        }
         DataFrame::new_infer_height(self.columns).map_err(polars_error)
     }
+}
+
+/// The internal error for a published number that is NaN or infinite, in
+/// `file` (relative to the output directory), column `column`.
+fn not_finite(file: &str, column: &str, value: f64) -> Error {
+    Error::internal(format!(
+        "{column} is {value}: a published number must be finite; nothing was written"
+    ))
+    .in_file(file)
+    .key(column)
+    .hint("please report this with the run's inputs: a reader let through a value it should have refused")
 }
 
 pub fn csv_bytes(frame: &mut DataFrame) -> Result<Vec<u8>> {

@@ -14,7 +14,7 @@ pub use crate::load::Progress;
 use crate::load::{self, Loaded};
 use crate::numbers::thousands;
 use crate::output::{self, Outputs};
-use crate::report::{annex, explorer, figures, manifest};
+use crate::report::{account, annex, explorer, figures, manifest};
 use crate::scenario;
 use std::path::Path;
 
@@ -49,7 +49,9 @@ pub fn run(spec: &RunSpec, progress: Progress) -> Result<Outputs, Vec<Error>> {
             w.spec.name
         ));
     }
-    assemble(spec, &loaded, &analysis, &what_if, progress).map_err(|e| vec![e])
+    let outputs = assemble(spec, &loaded, &analysis, &what_if, progress).map_err(|e| vec![e])?;
+    outputs.check_finite().map_err(|e| vec![e])?;
+    Ok(outputs)
 }
 
 /// Every problem `run` would meet before drawing anything: the inputs, and
@@ -152,6 +154,9 @@ fn assemble(
     files.push("manifest.json".to_string());
     let manifest = manifest::manifest(spec, loaded, analysis, records, chart_files, files)
         .with_evidence(synthesis);
+    for line in account::lines(&manifest.inputs) {
+        progress(&line);
+    }
     outputs.add("manifest.json", manifest.to_json());
     Ok(outputs)
 }

@@ -5,7 +5,7 @@
 //! Wilson score interval from the study's sample size. A rate with neither is
 //! refused: an interval cannot be made up.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::input::{Record, Seen, Table};
 use crate::stats::wilson;
 use serde::Serialize;
@@ -206,16 +206,9 @@ fn row(r: &Record) -> Result<Prevalence> {
         r.error("rate is empty")
             .hint("write the prevalence as a proportion, e.g. 0.39")
     })?;
-    let n = r.number_or_empty("n")?;
-    if let Some(n) = n
-        && n < 1.0
-    {
-        return Err(r
-            .error(format!("n is {n}; a sample size is at least 1"))
-            .hint("n is the number of people the study assessed"));
-    }
+    let n = r.sample_size_or_empty("n")?;
     let events = r
-        .number_or_empty("numerator")?
+        .numerator_of("numerator", n)?
         .unwrap_or(rate * n.unwrap_or(0.0));
     let published = (
         r.proportion_or_empty("interval_low")?,
@@ -258,13 +251,39 @@ fn row(r: &Record) -> Result<Prevalence> {
         n,
         interval_basis,
         timeframe: r.str("timeframe").to_string(),
-        evidence_grade: r.text("evidence_grade")?.to_string(),
+        evidence_grade: grade(r)?.to_string(),
         evidence_id: r.str("evidence_id").to_string(),
         citation: r.text("citation")?.to_string(),
-        verified: r.str("verified").to_string(),
+        verified: verified(r, condition)?.to_string(),
         notes: r.str("notes").to_string(),
         estimate: Estimate::local(),
     })
+}
+
+/// The evidence grade: A, B or C (the README's table).
+fn grade<'a>(r: &Record<'a>) -> Result<&'a str> {
+    match r.text("evidence_grade")? {
+        grade @ ("A" | "B" | "C") => Ok(grade),
+        other => Err(r.error_at(
+            "evidence_grade",
+            format!("evidence_grade '{other}' is not a grade"),
+        )
+        .hint("A: a peer-reviewed study checked against its abstract; B: official statistics checked at source; C: a secondary report checked against that report")),
+    }
+}
+
+/// Only figures read at source (`yes`) or in a secondary report
+/// (`secondary`) are used: an unverified figure is refused, as the README
+/// promises ("never used as defaults").
+fn verified<'a>(r: &Record<'a>, condition: &str) -> Result<&'a str> {
+    match r.str("verified") {
+        v @ ("yes" | "secondary") => Ok(v),
+        other => Err(r.error_at(
+            "verified",
+            format!("the prevalence of {condition} is not verified ('{other}')"),
+        )
+        .hint("only figures read at source (verified = yes) or in a secondary report (verified = secondary) are used; check the figure, or leave the condition out")),
+    }
 }
 
 /// The share of people with a condition who receive no treatment, from
@@ -305,7 +324,7 @@ pub fn read_access(table: &Table, conditions: &[Prevalence]) -> Result<Vec<Treat
         rows.push(TreatmentAccess {
             condition: condition.to_string(),
             untreated_share,
-            n: r.count_or_empty("n")?,
+            n: r.sample_size_or_empty("n")?,
             evidence_id: r.text("evidence_id")?.to_string(),
             applies_as: r.text("applies_as")?.to_string(),
             finding: r.str("finding").to_string(),
@@ -349,6 +368,9 @@ pub fn read_comparators(table: &Table, conditions: &[Prevalence]) -> Result<Vec<
                 .hint("only figures checked against their source (verified = yes) are used as comparators"));
         }
         seen.first(&r, condition, format_args!("condition {condition}"))?;
+        // The survey's sample is recorded for the reader, not used: still,
+        // a sample of 0 or a fraction of a person means a wrong column.
+        r.sample_size_or_empty("n")?;
         rows.push(Comparator {
             condition: condition.to_string(),
             rate: required_proportion(&r, "rate")?,
@@ -407,7 +429,19 @@ impl Comparison {
     }
 }
 
-pub fn read_local(table: &Table, conditions: &[Prevalence]) -> Result<Vec<LocalPrevalence>> {
+/// Whether a run reports an area: `Err` holds a hint saying what it does
+/// report.
+pub type Reported<'a> =
+    &'a dyn Fn(crate::geography::Level, &str) -> std::result::Result<(), String>;
+
+/// Reads local prevalence. A row for a level the run does not report, or an
+/// area the level does not have, is an error: it would otherwise vanish
+/// from every output without a word.
+pub fn read_local(
+    table: &Table,
+    conditions: &[Prevalence],
+    reported: Reported,
+) -> Result<Vec<LocalPrevalence>> {
     table.require(&[
         "level",
         "area_code",
@@ -426,17 +460,24 @@ pub fn read_local(table: &Table, conditions: &[Prevalence]) -> Result<Vec<LocalP
                 .hint("use ctyua, lad, sicbl, icb or ccg")
         })?;
         let area_code = r.gss_code("area_code")?;
-        let numerator = r.count("numerator")?;
-        let n = r.count("n")?;
-        if n < 1.0 || numerator > n {
+        reported(level, area_code).map_err(|hint| {
+            r.error_at(
+                "area_code",
+                format!("{area_code} is not a {level} area this run reports"),
+            )
+            .kind(ErrorKind::Unknown)
+            .hint(hint)
+        })?;
+        let n = r.sample_size_or_empty("n")?;
+        let numerator = r.numerator_of("numerator", n)?;
+        let (Some(numerator), Some(n)) = (numerator, n) else {
             return Err(r
-                .error(format!(
-                    "numerator {numerator} of n {n} is not a proportion"
-                ))
+                .error("numerator and n are both needed")
+                .kind(ErrorKind::Missing)
                 .hint(
                     "n is the number assessed (at least 1); numerator those with the condition",
                 ));
-        }
+        };
         seen.first(
             &r,
             (level, area_code, condition),

@@ -3,7 +3,7 @@
 //! gives each area and domain: a probation-specific service, a probation
 //! element within a mainstream service, or none recorded.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::geography::Level;
 use crate::geography::units::{District, Lsoa, Units};
 use crate::gss::{self, ENGLAND, ENGLAND_AND_WALES};
@@ -11,6 +11,7 @@ use crate::input::{Record, Seen, Table};
 use crate::prevalence::Domain;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// Categories of the 2017 CCG and mental health trust survey (Sirdifield et
 /// al. 2019, Tables 3 and 5), plus probation-commissioned wellbeing support.
@@ -322,6 +323,28 @@ pub fn provision(
         }
     }
     out
+}
+
+/// Services whose capacity is larger than the national caseload (`total`):
+/// no service can serve more people on probation than there are.
+pub fn above_caseload(services: &[Service], total: f64, file: &Path) -> Vec<Error> {
+    services
+        .iter()
+        .filter(|s| s.capacity.is_some_and(|c| c > total))
+        .map(|s| {
+            Error::input(
+                file,
+                format!(
+                    "capacity {} is more than the national caseload ({})",
+                    crate::numbers::thousands(s.capacity.unwrap_or_default(), 0),
+                    crate::numbers::thousands(total, 0)
+                ),
+            )
+            .feature(format!("service {}", s.id))
+            .key("capacity")
+            .hint("capacity counts the people on probation the service serves at a time; check the figure and its unit")
+        })
+        .collect()
 }
 
 /// Services whose whole catchment is outside England, by id, for the report.

@@ -81,6 +81,26 @@ impl DataSource {
         }
     }
 
+    /// A data directory that is a file is said to be one, once, before each
+    /// of its files is looked for in vain (a missing directory is named with
+    /// the first file looked for, and every other place named).
+    pub fn check(&self) -> Result<()> {
+        match self {
+            DataSource::Directory(dir) if dir.path.exists() && !dir.path.is_dir() => {
+                Err(Error::input(
+                    &dir.path,
+                    format!(
+                        "the data directory (chosen by {}) is a file, not a directory",
+                        dir.chosen_by
+                    ),
+                )
+                .kind(ErrorKind::Missing)
+                .hint("name the folder holding boundaries/, lookups/, population/ and the rest, or give no data directory to use the embedded dataset"))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// An original file, by its path relative to a data directory (for
     /// the embedded dataset, its compressed copy).
     pub fn file(&self, relative: &str) -> Result<DataFile> {

@@ -289,6 +289,13 @@ impl Request {
             ));
         }
         same_crs(&source, &target)?;
+        for (layer, role) in [(&source, "--from"), (&target, "--to")] {
+            if layer.features.is_empty() {
+                return Err(Error::input(&layer.path, "the layer has no areas")
+                    .kind(ErrorKind::Missing)
+                    .hint(format!("{role} must name a layer with at least one polygon; check the file and --from-layer/--to-layer")));
+            }
+        }
         let mut crosswalk = area::crosswalk(&source, &target);
         if self.allocate_total {
             crosswalk = crosswalk.allocate_total();
@@ -296,6 +303,7 @@ impl Request {
         for line in report::crosswalk_lines(&crosswalk) {
             progress(&line);
         }
+        trustworthy(&crosswalk, &source.path, &target.path)?;
         let provenance = self.provenance();
         match (values, self.output) {
             (None, OutputFormat::Csv) => Ok(crosswalk.to_csv()),
@@ -304,6 +312,9 @@ impl Request {
                 let apportioned = values::apportion(&crosswalk, &values, kind)?;
                 for line in report::values_lines(&apportioned) {
                     progress(&line);
+                }
+                if let Some(totals) = apportioned.totals {
+                    totals.check(&values.path)?;
                 }
                 match format {
                     OutputFormat::Csv => Ok(apportioned.to_csv()),
@@ -342,6 +353,60 @@ impl Request {
         })
     }
 }
+
+/// A crosswalk whose result can be trusted: something is placed, and no
+/// more than the sources hold (targets that overlap would place a source
+/// twice, so that the targets add up to more than the input).
+fn trustworthy(crosswalk: &Crosswalk, from: &Path, to: &Path) -> Result<()> {
+    if crosswalk.links.is_empty() {
+        return Err(Error::input(
+            to,
+            "no source area lies in any target area: nothing would be placed",
+        )
+        .kind(ErrorKind::Mismatch)
+        .hint(format!(
+            "check that --from ({}) and --to cover the same place, in the same CRS",
+            from.display()
+        )));
+    }
+    let placed = crosswalk.placed_shares();
+    let total: f64 = crosswalk.sources.values().sum();
+    let over: f64 = crosswalk
+        .sources
+        .iter()
+        .map(|(code, measure)| measure * (placed[code.as_str()] - 1.0).max(0.0))
+        .sum();
+    if over <= OVERLAP_TOLERANCE * total {
+        return Ok(());
+    }
+    let mut twice: Vec<(&str, f64)> = placed
+        .into_iter()
+        .filter(|(_, p)| *p > 1.0 + TOLERANCE)
+        .collect();
+    twice.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let shown: Vec<String> = twice
+        .iter()
+        .take(5)
+        .map(|(code, p)| format!("{code} ({:.2}%)", 100.0 * p))
+        .collect();
+    Err(Error::input(
+        to,
+        format!(
+            "the target areas overlap: {} source areas would be placed more than once ({}), {:.4}% more than the sources hold",
+            twice.len(),
+            shown.join(", "),
+            100.0 * over / total
+        ),
+    )
+    .kind(ErrorKind::Value)
+    .hint("targets must not overlap; give a layer of one level and vintage, or use --allocate-total to share each source over the targets it touches"))
+}
+
+/// How much more than the sources hold the targets may receive, as a share
+/// of the whole, before the overlay is refused: rounding in the exact
+/// shared areas is about 1e-12 of a layer; 1e-6 leaves room for slivers
+/// where generalised boundaries cross, never for a whole area twice.
+const OVERLAP_TOLERANCE: f64 = 1e-6;
 
 /// Both layers in one CRS: a layer projected to British National Grid
 /// elsewhere (most software uses a Helmert shift, metres from OSTN15) and

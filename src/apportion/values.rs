@@ -15,7 +15,7 @@
 //! withheld (in targets left missing).
 
 use super::{Crosswalk, Link, format_number};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::input::{Record, Seen, Table};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -109,6 +109,36 @@ pub struct Totals {
     pub unplaced: f64,
     /// In targets left missing because another of their sources has no value.
     pub withheld: f64,
+}
+
+impl Totals {
+    /// Refuses a result that cannot be trusted: nothing placed (nor
+    /// withheld) of a total that is not 0, or more placed than was given.
+    pub fn check(&self, file: &Path) -> Result<()> {
+        // Values withheld (in targets left missing) were placed, then
+        // hidden for a missing neighbour: that is reported, not refused.
+        if self.input != 0.0 && self.placed == 0.0 && self.withheld == 0.0 {
+            return Err(Error::input(
+                file,
+                format!("none of the input total {} was placed", format_number(self.input)),
+            )
+            .kind(ErrorKind::Mismatch)
+            .hint("the values are for source areas that lie in no target; check --code-column and that the layers cover the same place"));
+        }
+        if self.placed.abs() > self.input.abs() * (1.0 + 1e-9) + 1e-9 {
+            return Err(Error::input(
+                file,
+                format!(
+                    "{} would be placed of the input total {}: more than was given",
+                    format_number(self.placed),
+                    format_number(self.input)
+                ),
+            )
+            .kind(ErrorKind::Value)
+            .hint("the target areas overlap; give targets of one level and vintage that do not overlap"));
+        }
+        Ok(())
+    }
 }
 
 /// Carries `values` (keyed by source code) across `crosswalk`.

@@ -160,13 +160,24 @@ fn row(r: Record) -> Result<CaseloadRow> {
         SourceLevel::ProbationRegion | SourceLevel::Pdu => r.text("area_code")?,
         _ => r.gss_code("area_code")?,
     };
+    let caseload = r.count("caseload")?;
+    if caseload == 0.0 {
+        return Err(r
+            .error_at("caseload", "caseload is 0")
+            .hint("every area has people on probation, so 0 cannot be right; leave out a row whose figure you do not have"));
+    }
+    // The date is optional, but one given must be a day of the calendar.
+    let date = r.str("date");
+    if !date.is_empty() {
+        r.at("date", observed::date(&r, "date"))?;
+    }
     Ok(CaseloadRow {
         line: r.line(),
         level,
         area_code: area_code.to_string(),
         area_name: r.str("area_name").to_string(),
-        caseload: r.count("caseload")?,
-        date: r.str("date").to_string(),
+        caseload,
+        date: date.to_string(),
         source: r.text("source")?.to_string(),
     })
 }

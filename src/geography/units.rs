@@ -11,7 +11,7 @@
 //! themselves show (e.g. E38000246 → E38000264, Surrey Heartlands).
 
 use super::Level;
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 use crate::gss;
 use crate::input::{InputFile, Table};
 use crate::source::DataDir;
@@ -110,11 +110,16 @@ impl Units {
             let code = r.gss_code("lsoa11_code")?;
             let lad22 = r.gss_code("ltla22_code")?;
             let lad = lookup(&lad_of_lad22, lad22, &lad22_23, "ltla22_code", &r)?;
+            // `districts` has a district for each row of the upper-tier
+            // lookup (and has refused one the IoD or probation files lack),
+            // so a district missing here is missing from that lookup.
             let district = districts.get(lad).ok_or_else(|| {
                 r.error(format!(
-                    "district {lad} (from {lad22}) is not in {IOD2025_LAD}"
+                    "district {lad} (from {lad22}) is not in {} (column ltla23_code)",
+                    lad23_utla.path.display()
                 ))
-                .hint("the lookups and the IoD2025 district summaries must be the same vintage")
+                .kind(ErrorKind::Missing)
+                .hint("the district to upper-tier authority lookup must list every English district: is the file complete?")
             })?;
             let sicbl = match sicbl_2023.get(code) {
                 Some(s) => s.clone(),

@@ -13,6 +13,7 @@ use crate::evidence::policy::Choice;
 use crate::input::InputFile;
 use crate::load::Loaded;
 use crate::output;
+use crate::report::account;
 use crate::services;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -177,9 +178,10 @@ pub fn manifest<'a>(
     let mut excluded: Vec<Exclusion> = loaded
         .layers
         .iter()
-        .flat_map(|(level, layer)| {
+        .flat_map(|(_, layer)| {
+            // Named as `inputs` names the file, so the two can be matched.
             layer.excluded.iter().map(move |e| Exclusion {
-                input: level.layer.file.clone(),
+                input: layer.path.display().to_string(),
                 item: e.code.clone(),
                 reason: e.reason.clone(),
             })
@@ -205,7 +207,7 @@ pub fn manifest<'a>(
     Manifest {
         tool: Tool::this(),
         config: spec,
-        inputs: loaded.inputs.clone(),
+        inputs: account::settled(spec, loaded, analysis),
         levels,
         caseload: CaseloadRecord {
             input_total: placement.input_total,

@@ -2,6 +2,7 @@
 //! England overview), the interactive explorer, the figures and the run
 //! manifest.
 
+pub mod account;
 pub mod annex;
 pub mod document;
 pub mod explorer;

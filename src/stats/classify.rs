@@ -44,9 +44,28 @@ impl TryFrom<MethodRepr> for Method {
                      \"fisher_jenks\" or a list of upper bounds"
                 )),
             },
-            MethodRepr::Breaks(breaks) => Ok(Method::Fixed(breaks)),
+            MethodRepr::Breaks(breaks) => {
+                check_breaks(&breaks)?;
+                Ok(Method::Fixed(breaks))
+            }
         }
     }
+}
+
+/// The user's breaks must be a non-empty list of finite numbers, strictly
+/// ascending: checked as the config is read (so the error names the file and
+/// line, and `validate` refuses what a run would) and again when classifying.
+fn check_breaks(breaks: &[f64]) -> std::result::Result<(), String> {
+    let hint = "list upper bounds in ascending order, e.g. [100, 250, 500]";
+    if breaks.is_empty() {
+        return Err(format!("the list of map breaks is empty: {hint}"));
+    }
+    if breaks.iter().any(|b| !b.is_finite()) || breaks.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(format!(
+            "map breaks {breaks:?} are not finite and strictly ascending: {hint}"
+        ));
+    }
+    Ok(())
 }
 
 impl From<Method> for MethodRepr {
@@ -187,16 +206,7 @@ fn fisher_jenks_breaks(sorted: &[f64], k: usize) -> Result<Vec<f64>> {
 /// class up to the maximum is added (as mapclassify's UserDefined does), so
 /// every value has a class whose bound it does not exceed.
 fn fixed_breaks(given: &[f64], sorted: &[f64]) -> Result<Vec<f64>> {
-    let hint = "list upper bounds in ascending order, e.g. [100, 250, 500]";
-    if given.is_empty() {
-        return Err(Error::usage("map classification: the list of breaks is empty").hint(hint));
-    }
-    if given.iter().any(|b| !b.is_finite()) || given.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(Error::usage(format!(
-            "map classification: breaks {given:?} are not finite and strictly ascending"
-        ))
-        .hint(hint));
-    }
+    check_breaks(given).map_err(|e| Error::usage(format!("map classification: {e}")))?;
     let mut breaks = given.to_vec();
     if let Some(&max) = sorted.last()
         && max > breaks[breaks.len() - 1]

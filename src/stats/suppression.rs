@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct Suppression {
     /// Counts below this are published as "<N".
+    #[serde(deserialize_with = "below")]
     pub below: f64,
     /// Other counts are rounded to a multiple of this ...
+    #[serde(deserialize_with = "round_to")]
     pub round_to: f64,
     /// ... when this says so.
     pub round: Rounding,
@@ -34,6 +36,35 @@ impl Default for Suppression {
             round_to: 5.0,
             round: Rounding::LocalCaseload,
         }
+    }
+}
+
+// Checked as the TOML is read, so that the error names the config file and
+// the line, and `validate` refuses what `run` would.
+
+/// `below`: a finite number of people, 0 (nothing suppressed) or more.
+fn below<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let v = f64::deserialize(d)?;
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "publication.below is {v}: it must be a number of people, 0 or more (5 is the usual rule)"
+        )))
+    }
+}
+
+/// `round_to`: a finite number of people, 1 or more (`round = "never"`
+/// turns rounding off; rounding to 0 or to a fraction would publish NaN or
+/// figures more exact than the people they count).
+fn round_to<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let v = f64::deserialize(d)?;
+    if v.is_finite() && v >= 1.0 {
+        Ok(v)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "publication.round_to is {v}: it must be a number of people, 1 or more (5 is the usual rule; round = \"never\" turns rounding off)"
+        )))
     }
 }
 
@@ -66,12 +97,11 @@ impl Suppression {
     /// Whether counts are rounded to `round_to` (a protection, unlike the
     /// rounding to whole people every count gets).
     fn rounds(&self, local: bool) -> bool {
-        let rounds = match self.round {
+        match self.round {
             Rounding::LocalCaseload => local,
             Rounding::Always => true,
             Rounding::Never => false,
-        };
-        rounds && self.round_to > 0.0
+        }
     }
 
     /// The published count as text: "<5", or a whole number with thousands

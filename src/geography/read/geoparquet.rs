@@ -24,6 +24,44 @@ pub fn read(path: &Path) -> Result<Source> {
             .caused_by(e)
             .hint("the file is damaged or truncated; write it again")
     };
+    // polars' Parquet decoder panics on some damaged files (a thrift field
+    // out of range, a page longer than its column) instead of returning an
+    // error: that is the file's fault, and is reported as such.
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        decode(path, bytes, &unreadable)
+    }));
+    let (geo, frame) = decoded.unwrap_or_else(|panic| {
+        let cause = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(Error::input(
+            path,
+            format!("not a readable Parquet file: the Parquet reader failed on it ({cause})"),
+        )
+        .kind(ErrorKind::Format)
+        .hint("the file is damaged or truncated; write it again"))
+    })?;
+    let (column, crs) = geometry_column(path, &geo)?;
+    let geometry_columns: Vec<&str> = geo["columns"]
+        .as_object()
+        .map(|c| c.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    Ok(Source {
+        format: Format::GeoParquet,
+        crs,
+        sha256,
+        features: features(path, &frame, &column, &geometry_columns)?,
+    })
+}
+
+/// The file's GeoParquet metadata and its table, decoded by polars.
+fn decode(
+    path: &Path,
+    bytes: Vec<u8>,
+    unreadable: &dyn Fn(PolarsError) -> Error,
+) -> Result<(Json, DataFrame)> {
     let mut reader = ParquetReader::new(Cursor::new(bytes));
     let metadata = reader.get_metadata().map_err(unreadable)?;
     let geo = metadata
@@ -48,7 +86,6 @@ pub fn read(path: &Path) -> Result<Source> {
             .caused_by(e)
             .hint(WRITE_HINT)
     })?;
-    let (column, crs) = geometry_column(path, &geo)?;
     // pyarrow (GeoPandas) records the geometry column's Arrow type as the
     // GeoArrow extension "geoarrow.wkb", which polars cannot hold; without
     // that Arrow schema the column is read as the plain binary it is.
@@ -58,16 +95,7 @@ pub fn read(path: &Path) -> Result<Source> {
     }
     reader.set_metadata(std::sync::Arc::new(plain));
     let frame = reader.finish().map_err(unreadable)?;
-    let geometry_columns: Vec<&str> = geo["columns"]
-        .as_object()
-        .map(|c| c.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    Ok(Source {
-        format: Format::GeoParquet,
-        crs,
-        sha256,
-        features: features(path, &frame, &column, &geometry_columns)?,
-    })
+    Ok((geo, frame))
 }
 
 /// The primary geometry column's name and CRS, checked: WKB, planar edges.

@@ -152,18 +152,13 @@ fn table_crs(path: &Path, db: &Connection, table: &Table) -> Result<Crs> {
 }
 
 fn features(path: &Path, db: &Connection, table: &Table) -> Result<Vec<Feature>> {
-    let quoted = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
     let mut statement = db
         .prepare(&format!(
             "SELECT * FROM {} ORDER BY rowid",
             quoted(&table.name)
         ))
         .map_err(|e| not_gpkg(path, e))?;
-    let names: Vec<String> = statement
-        .column_names()
-        .into_iter()
-        .map(String::from)
-        .collect();
+    let names = column_names(path, db, &table.name)?;
     let geometry_at = names
         .iter()
         .position(|n| n.eq_ignore_ascii_case(&table.column))
@@ -212,6 +207,30 @@ fn features(path: &Path, db: &Connection, table: &Table) -> Result<Vec<Feature>>
         });
     }
     Ok(features)
+}
+
+/// A table's column names in `SELECT *` order, from its schema. rusqlite's
+/// own `column_names` panics on a name that is not UTF-8 (a damaged file);
+/// read as values, such a name is shown with replacement characters.
+fn column_names(path: &Path, db: &Connection, table: &str) -> Result<Vec<String>> {
+    let mut statement = db
+        .prepare(&format!("PRAGMA table_info({})", quoted(table)))
+        .map_err(|e| not_gpkg(path, e))?;
+    let names = statement
+        .query_map([], |row| {
+            Ok(match row.get_ref(1)? {
+                ValueRef::Text(name) => String::from_utf8_lossy(name).into_owned(),
+                _ => String::new(),
+            })
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
+        .map_err(|e| not_gpkg(path, e))?;
+    Ok(names)
+}
+
+/// An SQL identifier, quoted.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 fn value(cell: ValueRef) -> Value {
