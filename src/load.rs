@@ -8,7 +8,7 @@ use crate::apportion::population::{FineUnits, LSOA_BOUNDARIES, Placement as Poin
 use crate::caseload::observed::{self, NationalTotal, Observed};
 use crate::caseload::{self, CaseloadRow, PduAreas};
 use crate::config::{LevelSpec, RunSpec};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::evidence::policy::{self, Choice};
 use crate::evidence::pool::IntervalMethod;
 use crate::evidence::treatment::{self, TreatmentFigure};

@@ -20,7 +20,8 @@ use crate::evidence::SynthesisRow;
 use crate::gap::{Figure, GapRow, Scale};
 use crate::geography::Level;
 use crate::geography::boundaries::BoundaryLayer;
-use crate::geography::{geoparquet, gss};
+use crate::geography::geoparquet;
+use crate::gss;
 use crate::prevalence::Prevalence;
 use crate::stats::estimate::Estimate;
 use crate::uncertainty::summary::Difference;
@@ -420,7 +421,9 @@ pub fn scenarios_frame(baseline: &Analysis, scenarios: &[WhatIf]) -> Result<Data
             ));
         }
     }
-    let mut t = Columns::new(&lines);
+    let mut t = Columns::new(&lines, "scenarios.csv", |l: &ScenarioLine| {
+        format!("{} {} {} {}", l.scenario, l.level, l.area_code, l.condition)
+    });
     t.text("scenario", |l| l.scenario.to_string());
     t.text("level", |l| l.level.to_string());
     t.text("area_code", |l| l.area_code.to_string());
@@ -535,7 +538,9 @@ pub fn trends_frame(series: &[Series]) -> Result<DataFrame> {
         .flat_map(|s| (0..s.points.len()).map(move |i| (s, i)))
         .collect();
     let latest = |(s, i): &(&Series, usize)| s.recent_trend.filter(|_| *i + 1 == s.points.len());
-    let mut t = Columns::new(&points);
+    let mut t = Columns::new(&points, "trends.csv", |(s, i): &(&Series, usize)| {
+        format!("{} {} {} {}", s.level, s.area_code, s.measure, s.points[*i].date)
+    });
     t.text("level", |(s, _)| s.level.clone());
     t.text("area_code", |(s, _)| s.area_code.clone());
     t.text("area_name", |(s, _)| s.area_name.clone());
@@ -574,7 +579,9 @@ pub fn funnels_frame(funnels: &[Funnel]) -> Result<DataFrame> {
             }
         }
     };
-    let mut t = Columns::new(&areas);
+    let mut t = Columns::new(&areas, "funnels.csv", |(f, i): &(&Funnel, usize)| {
+        format!("{} {} {}", f.level, f.condition, f.areas[*i].area_code)
+    });
     t.text("level", |(f, _)| f.level.to_string());
     t.text("condition", |(f, _)| f.condition.clone());
     t.text("area_code", |(f, i)| f.areas[*i].area_code.clone());

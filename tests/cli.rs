@@ -372,6 +372,86 @@ fn a_bad_scenario_is_named_with_the_config_file_and_line() {
         // run says the same, and writes nothing.
         let out = dir.join("out");
         let run = jsna_gap(&[
+            "run",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(run.status.code(), Some(2), "{name}");
+        assert!(String::from_utf8_lossy(&run.stderr).contains(expected), "{name}");
+        assert!(!out.exists(), "{name}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_unknown_scenario_on_the_command_line_lists_the_defined_ones() {
+    let dir = scratch("unknown-scenario");
+    let (config, _) = config_with_scenarios(&dir, GOOD_SCENARIO, "[[scenario]]");
+    let out = dir.join("out");
+    let run = jsna_gap(&[
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--scenario",
+        "hartlepol_pd",
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&config.display().to_string()), "{stderr}");
+    assert!(stderr.contains("--scenario hartlepol_pd"), "{stderr}");
+    assert!(
+        stderr.contains("defined: hartlepool_pd (or all)"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+const OBSERVED_HEADER: &str = "level,area_code,area_name,date,count,definition,source\n";
+const SHERWOOD: &str = "pcon,E14001471,Sherwood Forest";
+
+// Issue 13: a series holds one count per area, definition and date; two
+// would overlap and the recent-trend test would count one period twice.
+#[test]
+fn overlapping_observed_periods_are_refused_with_both_lines() {
+    let dir = scratch("overlap");
+    let rows = format!(
+        "{OBSERVED_HEADER}{SHERWOOD},2024-05-31,337,all_supervised_home_address,PQ\n{SHERWOOD},2024-05-31,339,all_supervised_home_address,PQ\n"
+    );
+    let stderr = refused(&config_with(&dir, "caseload_observed", rows.as_bytes()));
+    assert!(stderr.contains("caseload_observed.csv"), "{stderr}");
+    assert!(stderr.contains("appears twice: lines 2 and 3"), "{stderr}");
+    assert!(
+        stderr.contains("one count per definition and date"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unreadable_period_is_named_with_its_line() {
+    let dir = scratch("period");
+    let rows = format!(
+        "{OBSERVED_HEADER}{SHERWOOD},2024-05-31,337,all_supervised_home_address,PQ\n{SHERWOOD},Q2 2024,339,all_supervised_home_address,PQ\n"
+    );
+    let stderr = refused(&config_with(&dir, "caseload_observed", rows.as_bytes()));
+    assert!(stderr.contains("caseload_observed.csv"), "{stderr}");
+    assert!(stderr.contains("line 3"), "{stderr}");
+    assert!(stderr.contains("'Q2 2024' is not a date"), "{stderr}");
+}
+
+#[test]
+fn two_national_totals_on_one_date_are_refused() {
+    let dir = scratch("national");
+    let rows = "date,area_code,count,definition,verified\n2024-06-30,K04000001,238646,all_supervised_national,yes\n2025-06-30,K04000001,244209,all_supervised_national,yes\n2024-06-30,K04000001,238000,all_supervised_national,yes\n";
+    let stderr = refused(&config_with(&dir, "caseload_national", rows.as_bytes()));
+    assert!(stderr.contains("caseload_national.csv"), "{stderr}");
+    assert!(stderr.contains("appears twice: lines 2 and 4"), "{stderr}");
+}
+
 /// The project's evidence table with the first `from` replaced by `to`.
 fn evidence_with(from: &str, to: &str) -> Vec<u8> {
     let text =
@@ -462,21 +542,6 @@ fn a_policy_the_evidence_cannot_meet_is_named_with_its_config_line() {
             "--config",
             config.to_str().unwrap(),
             "--out",
-            out.to_str().unwrap(),
-        ]);
-        assert_eq!(run.status.code(), Some(2), "{name}");
-        assert!(String::from_utf8_lossy(&run.stderr).contains(expected), "{name}");
-        assert!(!out.exists(), "{name}");
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[test]
-fn an_unknown_scenario_on_the_command_line_lists_the_defined_ones() {
-    let dir = scratch("unknown-scenario");
-    let (config, _) = config_with_scenarios(&dir, GOOD_SCENARIO, "[[scenario]]");
-    let out = dir.join("out");
-    let run = jsna_gap(&[
             out_dir.to_str().unwrap(),
         ]);
         assert_eq!(out.status.code(), Some(2), "{name}");
@@ -508,59 +573,6 @@ fn a_policy_pools_a_class_with_two_eligible_figures_and_names_it_in_gap_csv() {
         "--config",
         config.to_str().unwrap(),
         "--out",
-        out.to_str().unwrap(),
-        "--scenario",
-        "hartlepol_pd",
-    ]);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains(&config.display().to_string()), "{stderr}");
-    assert!(stderr.contains("--scenario hartlepol_pd"), "{stderr}");
-    assert!(
-        stderr.contains("defined: hartlepool_pd (or all)"),
-        "{stderr}"
-    );
-    assert!(!out.exists());
-    std::fs::remove_dir_all(&dir).unwrap();
-const OBSERVED_HEADER: &str = "level,area_code,area_name,date,count,definition,source\n";
-const SHERWOOD: &str = "pcon,E14001471,Sherwood Forest";
-
-// Issue 13: a series holds one count per area, definition and date; two
-// would overlap and the recent-trend test would count one period twice.
-#[test]
-fn overlapping_observed_periods_are_refused_with_both_lines() {
-    let dir = scratch("overlap");
-    let rows = format!(
-        "{OBSERVED_HEADER}{SHERWOOD},2024-05-31,337,all_supervised_home_address,PQ\n{SHERWOOD},2024-05-31,339,all_supervised_home_address,PQ\n"
-    );
-    let stderr = refused(&config_with(&dir, "caseload_observed", rows.as_bytes()));
-    assert!(stderr.contains("caseload_observed.csv"), "{stderr}");
-    assert!(stderr.contains("appears twice: lines 2 and 3"), "{stderr}");
-    assert!(
-        stderr.contains("one count per definition and date"),
-        "{stderr}"
-    );
-}
-
-#[test]
-fn an_unreadable_period_is_named_with_its_line() {
-    let dir = scratch("period");
-    let rows = format!(
-        "{OBSERVED_HEADER}{SHERWOOD},2024-05-31,337,all_supervised_home_address,PQ\n{SHERWOOD},Q2 2024,339,all_supervised_home_address,PQ\n"
-    );
-    let stderr = refused(&config_with(&dir, "caseload_observed", rows.as_bytes()));
-    assert!(stderr.contains("caseload_observed.csv"), "{stderr}");
-    assert!(stderr.contains("line 3"), "{stderr}");
-    assert!(stderr.contains("'Q2 2024' is not a date"), "{stderr}");
-}
-
-#[test]
-fn two_national_totals_on_one_date_are_refused() {
-    let dir = scratch("national");
-    let rows = "date,area_code,count,definition,verified\n2024-06-30,K04000001,238646,all_supervised_national,yes\n2025-06-30,K04000001,244209,all_supervised_national,yes\n2024-06-30,K04000001,238000,all_supervised_national,yes\n";
-    let stderr = refused(&config_with(&dir, "caseload_national", rows.as_bytes()));
-    assert!(stderr.contains("caseload_national.csv"), "{stderr}");
-    assert!(stderr.contains("appears twice: lines 2 and 4"), "{stderr}");
         out_dir.to_str().unwrap(),
     ]);
     assert!(

@@ -27,7 +27,8 @@ use jsna_gap::error::ErrorKind;
 use jsna_gap::evidence::{self, treatment};
 use jsna_gap::geography::boundaries::read_layer;
 use jsna_gap::geography::units::Units;
-use jsna_gap::geography::{Level, gss};
+use jsna_gap::geography::Level;
+use jsna_gap::gss;
 use jsna_gap::input::Table;
 use jsna_gap::prevalence::{self, Prevalence};
 use jsna_gap::services;
@@ -438,11 +439,7 @@ fn condition_ids() -> Vec<&'static str> {
 fn units() -> &'static Units {
     static U: OnceLock<Units> = OnceLock::new();
     U.get_or_init(|| {
-        RunSpec::resolve(&Overrides::default())
-            .unwrap()
-            .data
-            .units()
-            .unwrap()
+        jsna_gap::load::units(&RunSpec::resolve(&Overrides::default()).unwrap().data).unwrap()
     })
 }
 

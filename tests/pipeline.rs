@@ -515,6 +515,8 @@ fn sherwood_forests_observed_series_is_tested_for_a_recent_trend() {
     let chi = number(last, "recent_trend_chi_square");
     assert!((0.0237..0.0240).contains(&chi), "{chi}");
     assert!(rows[..11].iter().all(|r| r["recent_trend"].is_empty()));
+}
+
 #[test]
 fn alcohol_and_drug_unmet_need_follow_the_linkage_statistics() {
     // OHID/MoJ "Pathways between probation and addiction treatment": 45.9%
