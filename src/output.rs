@@ -539,7 +539,10 @@ pub fn trends_frame(series: &[Series]) -> Result<DataFrame> {
         .collect();
     let latest = |(s, i): &(&Series, usize)| s.recent_trend.filter(|_| *i + 1 == s.points.len());
     let mut t = Columns::new(&points, "trends.csv", |(s, i): &(&Series, usize)| {
-        format!("{} {} {} {}", s.level, s.area_code, s.measure, s.points[*i].date)
+        format!(
+            "{} {} {} {}",
+            s.level, s.area_code, s.measure, s.points[*i].date
+        )
     });
     t.text("level", |(s, _)| s.level.clone());
     t.text("area_code", |(s, _)| s.area_code.clone());

@@ -554,7 +554,7 @@ fn a_policy_the_evidence_cannot_meet_is_named_with_its_config_line() {
 fn a_policy_pools_a_class_with_two_eligible_figures_and_names_it_in_gap_csv() {
     // Two hand-made AUDIT figures marked for pooling (73% of 205 and 50% of
     // 200): alcohol misuse is then pooled by default, with no policy written.
-    let dir = scratch("policy-pooled");
+    let dir = scratch("pooled-by-default");
     let figure = |id: &str, rate: &str, n: &str| {
         format!(
             "{id},alcohol_misuse,screening_instrument,{rate},{n},,,,Probation sample,England,2010,current,AUDIT 8+,A,yes,abstract,yes,Test {id},Test citation {id},"

@@ -192,6 +192,10 @@ fn manifest_without_inputs(bytes: &[u8]) -> serde_json::Value {
     let object = manifest.as_object_mut().unwrap();
     object.remove("inputs");
     object["config"].as_object_mut().unwrap().remove("data");
+    // An exclusion names its input as `inputs` does, relative to its source.
+    for excluded in object["excluded"].as_array_mut().unwrap() {
+        excluded.as_object_mut().unwrap().remove("input");
+    }
     manifest
 }
 

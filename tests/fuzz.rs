@@ -25,9 +25,9 @@ use jsna_gap::caseload::{self, observed};
 use jsna_gap::config::{Overrides, RunSpec};
 use jsna_gap::error::ErrorKind;
 use jsna_gap::evidence::{self, treatment};
+use jsna_gap::geography::Level;
 use jsna_gap::geography::boundaries::read_layer;
 use jsna_gap::geography::units::Units;
-use jsna_gap::geography::Level;
 use jsna_gap::gss;
 use jsna_gap::input::Table;
 use jsna_gap::prevalence::{self, Prevalence};
@@ -186,7 +186,7 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
 }
 
 fn rng_edge(rng: &mut Rng) -> &'static str {
-    *rng.pick(&EDGE_VALUES)
+    rng.pick::<&'static str>(&EDGE_VALUES)
 }
 
 /// Lines with their line endings.
@@ -358,13 +358,18 @@ enum Outcome {
 /// the first is the one the reader is given.
 type Files = Vec<(&'static str, Vec<u8>)>;
 
+/// Structured generation of a case from a seed's bytes.
+type Generate = fn(&mut Rng, &[u8]) -> Vec<u8>;
+/// A reader run on a case's file.
+type Read = Box<dyn Fn(&Path) -> jsna_gap::Result<()>>;
+
 /// One reader under test.
 struct Reader {
     name: &'static str,
     seeds: Vec<Files>,
     /// Structured generation from a seed, for text formats.
-    generate: Option<fn(&mut Rng, &[u8]) -> Vec<u8>>,
-    read: Box<dyn Fn(&Path) -> jsna_gap::Result<()>>,
+    generate: Option<Generate>,
+    read: Read,
 }
 
 /// Runs `cases` cases against a reader and returns the outcome counts;

@@ -637,7 +637,9 @@ fn a_users_layer_is_a_level_placed_by_best_fit_and_its_areas_hold_their_publishe
         .filter(|l| (l.ctyua == "E06000018") == l.custom.is_empty())
         .count();
     let nottingham = lsoas.iter().filter(|l| l.ctyua == "E06000018").count();
-    println!("{exact} of 38 MSOAs exact; worst {worst} adults; {astray} of {nottingham} LSOAs astray");
+    println!(
+        "{exact} of 38 MSOAs exact; worst {worst} adults; {astray} of {nottingham} LSOAs astray"
+    );
     // Measured: 33 exact, worst 1,253 adults (one LSOA), 1 LSOA astray.
     assert!(exact >= 33, "{exact} of 38 exact: {errors:?}");
     assert!(worst <= 1_300.0, "{errors:?}");

@@ -6,8 +6,8 @@ pub mod check;
 pub mod funnel;
 pub mod intervals;
 pub mod sensitivity;
-pub mod what_if;
 pub mod trend;
+pub mod what_if;
 
 use crate::caseload::{self, AreaCaseload, Placement, Proxy};
 use crate::config::RunSpec;
