@@ -22,16 +22,19 @@ fn simulation(c: &mut Criterion) {
     let loaded = load::load(&spec, &quiet).expect("load");
     let analysis = analysis::analyse(&spec, &loaded).expect("analyse");
     let model_error = (analysis.simulated.model_error, String::new());
+    let simulate = || {
+        let mut rows = analysis.rows.clone();
+        intervals::add(
+            &spec,
+            &loaded,
+            &analysis.placement,
+            model_error.clone(),
+            &mut rows,
+        )
+    };
     let loaded_mb = resident_mb("VmRSS");
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
-    let mut rows = analysis.rows.clone();
-    intervals::add(
-        &spec,
-        &loaded,
-        &analysis.placement,
-        model_error.clone(),
-        &mut rows,
-    );
+    simulate();
     if let (true, Some(peak), Some(before)) = (reset, resident_mb("VmHWM"), loaded_mb) {
         println!(
             "simulation peak resident memory: {peak:.0} MB (inputs and analysis held before it: {before:.0} MB)"
@@ -47,18 +50,7 @@ fn simulation(c: &mut Criterion) {
             spec.uncertainty.draws,
             analysis.rows.len()
         ),
-        |b| {
-            b.iter(|| {
-                let mut rows = analysis.rows.clone();
-                intervals::add(
-                    &spec,
-                    &loaded,
-                    &analysis.placement,
-                    model_error.clone(),
-                    &mut rows,
-                )
-            })
-        },
+        |b| b.iter(simulate),
     );
     group.finish();
 }
