@@ -172,7 +172,7 @@ struct DatasetsSection {
 pub struct MapOptions {
     pub classification: crate::stats::classify::Method,
     pub k: usize,
-    pub palette: crate::render::Palette,
+    pub palette: crate::palette::Palette,
     /// One set of breaks for all of a level's maps, so they can be compared.
     #[serde(default)]
     pub shared_breaks: bool,

@@ -20,6 +20,7 @@ pub mod input;
 pub mod load;
 pub mod numbers;
 pub mod output;
+pub mod palette;
 pub mod pipeline;
 pub mod prevalence;
 pub mod render;

@@ -24,7 +24,7 @@ use crate::input::embedded;
 use crate::input::{DataFile, InputFile, Table};
 use crate::numbers::thousands;
 use crate::prevalence::{self, Comparator, LocalPrevalence, Prevalence, TreatmentAccess};
-use crate::render::charts::Survey;
+use crate::services::survey::Survey;
 use crate::services::{self, Service};
 use crate::source::{DataDir, DataSource};
 use std::collections::BTreeSet;

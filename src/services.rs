@@ -3,6 +3,8 @@
 //! gives each area and domain: a probation-specific service, a probation
 //! element within a mainstream service, or none recorded.
 
+pub mod survey;
+
 use crate::error::{Error, Result};
 use crate::geography::Level;
 use crate::geography::units::{District, Lsoa, Units};

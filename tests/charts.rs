@@ -8,9 +8,10 @@ use jsna_gap::gap::{AreaFacts, Basis, Figure, GapRow};
 use jsna_gap::geography::{Area, Level};
 use jsna_gap::prevalence::Domain;
 use jsna_gap::render::charts::{
-    self, AreaProvision, ChartSpec, Survey, category_shares, provision_by_area,
+    self, AreaProvision, ChartSpec, category_shares, provision_by_area,
 };
 use jsna_gap::render::{self, svg_to_png};
+use jsna_gap::services::survey::Survey;
 use jsna_gap::services::{CATEGORIES, Provision, ServedLevel, Service, Status};
 use jsna_gap::source::DataSource;
 use jsna_gap::stats::estimate::Estimate;

@@ -4,7 +4,8 @@
 
 use geo::{BoundingRect, Contains, Coord, Line, MultiPolygon, Point, Rect};
 use jsna_gap::geography::boundaries::{BoundaryLayer, read_file};
-use jsna_gap::render::{self, MapSpec, Palette, Rgb};
+use jsna_gap::palette::{Palette, Rgb};
+use jsna_gap::render::{self, MapSpec};
 use jsna_gap::source::DataSource;
 use jsna_gap::stats::classify::{Classes, Method, classify};
 use resvg::tiny_skia::Pixmap;

@@ -3,13 +3,13 @@
 
 use super::edge::territory_edge;
 use super::frame::Frame;
-use super::palette::Rgb;
 use super::path::path_data;
 use super::style::{
     EDGE, EDGE_WIDTH, HIGHLIGHT, HIGHLIGHT_WIDTH, OUTLINE, OUTLINE_WIDTH, SEAM_WIDTH,
 };
 use super::svg::escape;
 use crate::geography::boundaries::Boundary;
+use crate::palette::Rgb;
 use std::fmt::Write;
 
 /// An area as drawn: its boundary, its class colour (None = no data) and

@@ -2,10 +2,10 @@
 //! and how many areas fall in it, then "No data".
 
 use super::layout::Panel;
-use super::palette::Rgb;
 use super::style::{BODY, BOX_WIDTH, EDGE, HEADING, NOTE};
 use super::svg::num;
 use super::text::Anchor;
+use crate::palette::Rgb;
 use std::fmt::Write;
 
 /// One legend row.

@@ -1,8 +1,8 @@
 //! The map's look: colours, stroke widths, type sizes and the "no data" hatch.
 
-use super::palette::Rgb;
 use super::svg::num;
 use super::text::{Style, Weight};
+use crate::palette::Rgb;
 use std::fmt::Write;
 
 pub const BACKGROUND: Rgb = Rgb(0xff, 0xff, 0xff);

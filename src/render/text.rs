@@ -2,8 +2,8 @@
 //! can be wrapped and fitted to the layout without a text engine, and the
 //! <text> elements themselves.
 
-use super::palette::Rgb;
 use super::svg::{escape, num};
+use crate::palette::Rgb;
 use std::fmt::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

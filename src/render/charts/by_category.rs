@@ -8,14 +8,12 @@ use super::{
     AreaProvision, CATEGORY_LABELS, ChartSpec, GRID, LABEL, MARGIN, RIGHT, centred, centred_letter,
     colours, key_words, lettered, line, page, rect, ticks,
 };
-use crate::error::Result;
-use crate::input::Table;
 use crate::numbers::percent;
-use crate::render::palette::Rgb;
+use crate::palette::Rgb;
 use crate::render::style::{self, BODY, NOTE};
 use crate::render::text::{Anchor, Style};
+use crate::services::survey::Survey;
 use crate::services::{CATEGORIES, Status};
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// One category's provision, as percentages of the areas.
@@ -48,81 +46,6 @@ pub fn category_shares(rows: &[AreaProvision]) -> Vec<CategoryShare> {
             element: percent(c, Status::ProbationElement),
         })
         .collect()
-}
-
-/// A survey's percentages of organisations with each kind of service, for
-/// comparison, keyed by category id.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Survey {
-    /// Who was surveyed, when, and how many: shown in the legend.
-    pub label: String,
-    /// Beside each bar: "2017 CCG survey".
-    pub short: String,
-    pub percent: BTreeMap<String, f64>,
-}
-
-/// The survey's sub-category names (Tables 3 and 5) as they begin or
-/// contain, and the category each is. ATR and DRR provision are published
-/// separately and MHTR not at all, so treatment requirements have no
-/// survey figure.
-const SURVEY_NAMES: [(&str, &str); 10] = [
-    ("diversion", "diversion"),
-    ("mappa", "mappa_contribution"),
-    ("clinic in probation offices", "probation_office_clinic"),
-    ("criminal justice mental health team", "cjmht_contribution"),
-    ("integrated offender management", "iom_contribution"),
-    ("substance misuse", "substance_misuse"),
-    ("iapt", "talking_therapies"),
-    ("personality disorder", "personality_disorder_pathway"),
-    ("approved premises", "approved_premises_inreach"),
-    ("through the gate", "through_the_gate"),
-];
-
-impl Survey {
-    /// The sub-category figures for one kind of organisation ("Clinical
-    /// Commissioning Group" or "Mental Health Trust") from
-    /// `evidence/survey_2017_services.csv`: the published percentage with
-    /// any service of the kind (probation-specific or an element).
-    pub fn from_table(table: &Table, organisation_type: &str) -> Result<Survey> {
-        table.require(&[
-            "survey_year",
-            "organisation_type",
-            "N",
-            "category_level",
-            "service_category",
-            "total_pct_published",
-        ])?;
-        let mut percent = BTreeMap::new();
-        let mut header = None;
-        for r in table.records() {
-            if r.text("organisation_type")? != organisation_type
-                || r.text("category_level")? != "sub-category"
-            {
-                continue;
-            }
-            header = Some((r.text("survey_year")?, r.number("N")?));
-            let name = r.text("service_category")?.to_lowercase();
-            if let Some((_, category)) = SURVEY_NAMES.iter().find(|(n, _)| name.contains(n)) {
-                percent.insert(category.to_string(), r.number("total_pct_published")?);
-            }
-        }
-        let Some((year, n)) = header else {
-            return Err(crate::error::Error::input(
-                &table.path,
-                format!("no sub-category rows for organisation_type '{organisation_type}'"),
-            )
-            .hint("organisation_type is 'Clinical Commissioning Group' or 'Mental Health Trust'"));
-        };
-        let initials: String = organisation_type
-            .split_whitespace()
-            .filter_map(|w| w.chars().next())
-            .collect();
-        Ok(Survey {
-            label: format!("{organisation_type}s, {year} survey (N = {n})"),
-            short: format!("{year} {initials} survey"),
-            percent,
-        })
-    }
 }
 
 /// Each category's block: the bar, the survey's bar beneath, and space.

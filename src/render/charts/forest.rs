@@ -11,7 +11,7 @@ use super::{
 use crate::evidence::pool::{Basis, Pooled};
 use crate::evidence::{ClassSummary, Study};
 use crate::numbers::thousands;
-use crate::render::palette::Rgb;
+use crate::palette::Rgb;
 use crate::render::style::{self, NOTE};
 use crate::render::svg::escape;
 use crate::render::text::Anchor;

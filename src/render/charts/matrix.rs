@@ -8,8 +8,8 @@ use super::{
     lettered, name_column, page, row_ground,
 };
 use crate::geography::Area;
+use crate::palette::Rgb;
 use crate::prevalence::Domain;
-use crate::render::palette::Rgb;
 use crate::render::style::{self, NOTE};
 use crate::render::svg::escape;
 use crate::render::text::Anchor;

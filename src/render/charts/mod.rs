@@ -16,18 +16,18 @@ mod matrix;
 mod trend;
 mod xy;
 
-pub use by_category::{CategoryShare, Survey, category_shares, provision_by_category_svg};
+pub use by_category::{CategoryShare, category_shares, provision_by_category_svg};
 pub use caterpillar::caterpillar_svg;
 pub use funnel::funnel_svg;
 pub use matrix::{AreaProvision, provision_by_area, provision_matrix_svg};
 pub use trend::trend_svg;
 
 use super::layout;
-use super::palette::{Palette, Rgb};
 use super::style::{self, BODY};
 use super::svg;
 use super::text::{Anchor, Style, Weight};
 use crate::gap::Figure;
+use crate::palette::{Palette, Rgb};
 use crate::services::CATEGORIES;
 use std::fmt::Write;
 
