@@ -118,14 +118,6 @@ fn assemble(
             outputs.add(path, bytes);
         }
     }
-    let explorer = explorer::ExplorerInputs {
-        spec,
-        loaded,
-        analysis,
-        maps: &maps,
-    };
-    outputs.add(explorer::PATH, explorer::page(&explorer)?.into_bytes());
-    progress(&format!("made the explorer, {}", explorer::PATH));
     let series = analysis::trend::trends(spec, loaded, analysis)?;
     let mut trends = output::trends_frame(&series)?;
     outputs.add("trends.csv", output::csv_bytes(&mut trends)?);
@@ -134,6 +126,17 @@ fn assemble(
         let mut table = output::funnels_frame(&funnels)?;
         outputs.add("funnels.csv", output::csv_bytes(&mut table)?);
     }
+    let explorer = explorer::ExplorerInputs {
+        spec,
+        loaded,
+        analysis,
+        maps: &maps,
+        what_if,
+        series: &series,
+        funnels: &funnels,
+    };
+    outputs.add(explorer::PATH, explorer::page(&explorer)?.into_bytes());
+    progress(&format!("made the explorer, {}", explorer::PATH));
     let mut charts = figures::charts(loaded, analysis)?;
     charts.extend(figures::change_charts(spec, loaded, &series, &funnels)?);
     progress(&format!("drew {} charts", charts.len()));

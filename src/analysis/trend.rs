@@ -1,14 +1,17 @@
-//! Change over time: a series per area of caseload and need, each point
-//! with its 95% interval, and where the series is observed the Fingertips
-//! recent-trend test.
+//! Change over time: a series per area of caseload (and England's need per
+//! condition), each point with its 95% interval, and where the series is
+//! observed the Fingertips recent-trend test.
 //!
 //! Two kinds of series, never mixed:
-//! - **modelled**: every area's caseload and need moved to each date of the
-//!   national England-and-Wales series by the ratio of the national total
-//!   then to the total the run spreads. Each area keeps its fixed share, so
-//!   a modelled local trend is only the national trend; the interval is the
-//!   run's simulated interval scaled the same way (it does not allow for
-//!   shares having changed).
+//! - **modelled**: every area's caseload, and England's need, moved to each
+//!   date of the national England-and-Wales series by the ratio of the
+//!   national total then to the total the run spreads. Each area keeps its
+//!   fixed share, so a modelled local trend is only the national trend; the
+//!   interval is the run's simulated interval scaled the same way (it does
+//!   not allow for shares having changed). An area's modelled need is not a
+//!   series of its own: it is gap.csv's need (and interval) moved by the
+//!   same ratios as the caseload, so it would only repeat the caseload's
+//!   shape ten times over (it made trends.csv 6 MB).
 //! - **observed**: real local counts (`caseload_observed`), each with its
 //!   exact Poisson (Byar from 10) 95% interval, tested for a recent trend
 //!   as a proportion of the area's adults.
@@ -80,8 +83,8 @@ const SIMULATED: &str = "simulated 95%, scaled to the date";
 const POISSON: &str = "exact Poisson 95% (Byar from 10 events)";
 const MODELLED_DEFINITION: &str = "all_supervised (modelled)";
 
-/// Every series: England's and each reporting area's modelled series, then
-/// each observed series.
+/// Every series: England's modelled caseload and need, each reporting
+/// area's modelled caseload, then each observed series.
 pub fn trends(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Result<Vec<Series>> {
     let mut series = modelled(spec, loaded, analysis);
     series.extend(observed(spec, loaded)?);
@@ -109,8 +112,8 @@ fn scaled_points(estimate: &Estimate, factors: &[(Date, f64)]) -> Vec<Point> {
         .collect()
 }
 
-/// England's and every area's caseload and need at each national date;
-/// none where the caseload the run spreads has no date, or no national
+/// England's caseload and need and every area's caseload at each national
+/// date; none where the caseload the run spreads has no date, or no national
 /// total lies within reach of it.
 fn modelled(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Vec<Series> {
     let Ok(modelled_on) = model_date(loaded, spec.datasets.caseload.path()) else {
@@ -153,25 +156,19 @@ fn modelled(spec: &RunSpec, loaded: &Loaded, analysis: &Analysis) -> Vec<Series>
             &england.need,
         ));
     }
-    let mut caseload_done: Vec<(&str, &str)> = Vec::new();
-    for r in &analysis.rows {
-        let level = r.level.as_str();
-        if !caseload_done.contains(&(level, r.area_code.as_str())) {
-            caseload_done.push((level, &r.area_code));
-            out.push(series(
-                level,
-                &r.area_code,
-                &r.area_name,
-                None,
-                &r.facts.caseload,
-            ));
-        }
+    // Every condition's row has the area's caseload: the first's serves.
+    let first = analysis.rows.first().map(|r| r.condition.as_str());
+    for r in analysis
+        .rows
+        .iter()
+        .filter(|r| Some(r.condition.as_str()) == first)
+    {
         out.push(series(
-            level,
+            r.level.as_str(),
             &r.area_code,
             &r.area_name,
-            Some(&r.condition),
-            &r.need,
+            None,
+            &r.facts.caseload,
         ));
     }
     out

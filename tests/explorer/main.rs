@@ -5,7 +5,10 @@
 //! disk without console errors or network requests, follows the level and
 //! condition chosen, shows an area's figures on hover and click, links the
 //! map, chart and table, works by keyboard alone, downloads the table as
-//! shown, and fits a phone-width screen.
+//! shown, and fits a phone-width screen. A second run, with two scenarios
+//! and local prevalence for four Boards, shows each scenario's figures and
+//! changes as scenarios.csv has them, an area's caseload over time as
+//! trends.csv has it, and a funnel plot of the local figures given.
 
 mod cdp;
 #[path = "../common/mod.rs"]
@@ -32,12 +35,117 @@ fn run() -> &'static Run {
     static RUN: OnceLock<Run> = OnceLock::new();
     RUN.get_or_init(|| {
         let spec = RunSpec::resolve(&Overrides::from_env(None, None)).unwrap();
-        let outputs = pipeline::run(&spec, &|_| {}).unwrap();
-        let dir = std::env::temp_dir().join(format!("jsna-gap-explorer-{}", std::process::id()));
-        outputs.write(&dir).unwrap();
-        Run { outputs, dir }
+        Run::of(&spec, "explorer")
     })
 }
+
+impl Run {
+    fn of(spec: &RunSpec, name: &str) -> Run {
+        let outputs = pipeline::run(spec, &|_| {}).unwrap();
+        let dir = std::env::temp_dir().join(format!("jsna-gap-{name}-{}", std::process::id()));
+        outputs.write(&dir).unwrap();
+        Run { outputs, dir }
+    }
+
+    fn url(&self) -> String {
+        format!("file://{}", self.dir.join("explorer/index.html").display())
+    }
+
+    fn csv(&self, path: &str) -> Vec<HashMap<String, String>> {
+        common::records(
+            self.outputs
+                .get(path)
+                .unwrap_or_else(|| panic!("{path} missing")),
+        )
+    }
+}
+
+/// Local prevalence of current mental illness given for four Boards: the
+/// funnel's input (numerator, n).
+const LOCAL: [(&str, f64, f64); 4] = [
+    ("E06000001", 300.0, 1000.0),
+    ("E06000002", 250.0, 900.0),
+    ("E06000003", 420.0, 1500.0),
+    ("E10000016", 2100.0, 6000.0),
+];
+
+/// Counts observed in Nottingham, a series of the explorer's own areas.
+const NOTTINGHAM_OBSERVED: [(&str, u32); 6] = [
+    ("2024-01-31", 1500),
+    ("2024-02-29", 1510),
+    ("2024-03-31", 1490),
+    ("2024-04-30", 1520),
+    ("2024-05-31", 1530),
+    ("2024-06-30", 1545),
+];
+
+/// The default run with two scenarios (README's examples), local
+/// prevalence for four Boards and counts observed in Nottingham,
+/// configured as a user would.
+fn what_if() -> &'static Run {
+    static RUN: OnceLock<Run> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let dir =
+            std::env::temp_dir().join(format!("jsna-gap-what-if-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut local = "level,area_code,condition,numerator,n,source\n".to_string();
+        for (code, numerator, n) in LOCAL {
+            local += &format!("ctyua,{code},current_mental_illness,{numerator},{n},test\n");
+        }
+        std::fs::write(dir.join("local_prevalence.csv"), local).unwrap();
+        // The repository's observed counts, and six months counted in
+        // Nottingham (too few areas to change the model's error).
+        let mut observed = include_str!("../../datasets/caseload_observed.csv").to_string();
+        for (k, (date, count)) in NOTTINGHAM_OBSERVED.iter().enumerate() {
+            observed += &format!(
+                "T{k},ctyua,E06000018,Nottingham,{date},{count},all_supervised_home_address,test,no,,test\n"
+            );
+        }
+        std::fs::write(dir.join("caseload_observed.csv"), observed).unwrap();
+        // The repository's configuration, its datasets where they are,
+        // with the local figures, widened funnel limits and two scenarios.
+        let repository = env!("CARGO_MANIFEST_DIR");
+        let config = include_str!("../../jsna.toml")
+            .replace(
+                "= \"datasets/caseload_observed.csv\"",
+                "= \"caseload_observed.csv\"",
+            )
+            .replace("= \"datasets/", &format!("= \"{repository}/datasets/"))
+            .replace(
+                "[datasets]\n",
+                "[datasets]\nlocal_prevalence = \"local_prevalence.csv\"\n",
+            )
+            .replace("overdispersion = false", "overdispersion = true")
+            + SCENARIOS;
+        std::fs::write(dir.join("jsna.toml"), config).unwrap();
+        let mut overrides = Overrides::from_env(Some(dir.join("jsna.toml")), None);
+        overrides.scenarios = vec!["all".to_string()];
+        Run::of(&RunSpec::resolve(&overrides).unwrap(), "what-if")
+    })
+}
+
+/// README's two example scenarios.
+const SCENARIOS: &str = r#"
+[[scenario]]
+name = "hartlepool_pd_pathway"
+description = "A personality-disorder pathway for 40 people on probation in Hartlepool"
+[[scenario.change]]
+kind = "add_service"
+name = "Hartlepool PD pathway"
+capacity = 40
+area_level = "ctyua"
+area_code = "E06000001"
+domain = "personality_disorder"
+
+[[scenario]]
+name = "sentencing_reform"
+description = "A tenth more people under community supervision in England"
+[[scenario.change]]
+kind = "caseload"
+area_level = "country"
+area_code = "E92000001"
+percent = 10
+"#;
 
 fn text(path: &str) -> &'static str {
     let bytes = run().outputs.get(path);
@@ -47,13 +155,15 @@ fn text(path: &str) -> &'static str {
 /// The JSON the page carries.
 fn data() -> &'static Value {
     static DATA: OnceLock<Value> = OnceLock::new();
-    DATA.get_or_init(|| {
-        let html = text("explorer/index.html");
-        let open = r#"<script type="application/json" id="data">"#;
-        let start = html.find(open).expect("the page carries its data") + open.len();
-        let end = start + html[start..].find("</script>").unwrap();
-        serde_json::from_str(&html[start..end]).unwrap()
-    })
+    DATA.get_or_init(|| data_of(run()))
+}
+
+fn data_of(run: &Run) -> Value {
+    let html = std::str::from_utf8(run.outputs.get("explorer/index.html").unwrap()).unwrap();
+    let open = r#"<script type="application/json" id="data">"#;
+    let start = html.find(open).expect("the page carries its data") + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap()
 }
 
 /// gap.csv rows by (level, area code, condition).
@@ -101,6 +211,7 @@ fn kind(measure: &str) -> &'static str {
         "need" | "unmet_need" | "caseload" => "count",
         "need_per_100k_adults" | "unmet_need_per_100k_adults" => "rate",
         "top_fifth_probability" => "probability",
+        "need_change" | "unmet_need_change" | "caseload_change" => "change",
         other => panic!("the test does not know measure {other}"),
     }
 }
@@ -209,6 +320,13 @@ fn every_figure_is_gap_csv_after_the_small_number_rule() {
             for m in data()["measures"].as_array().unwrap() {
                 let measure = m["id"].as_str().unwrap();
                 assert_eq!(m["kind"], kind(measure), "{measure}");
+                if kind(measure) == "change" {
+                    assert!(
+                        view(l, condition, measure).is_null(),
+                        "no change without a scenario"
+                    );
+                    continue;
+                }
                 let rows: Vec<&HashMap<String, String>> = codes
                     .iter()
                     .map(|code| &gap()[&(id.into(), code.to_string(), condition.into())])
@@ -419,36 +537,70 @@ fn the_page_is_self_contained_and_small() {
 /// The page in a fresh headless chromium of the given size; None (and a
 /// printed reason) when chromium is not installed.
 fn open(name: &str, width: u32, height: u32, mobile: bool) -> Option<Browser> {
+    open_run(run(), name, width, height, mobile)
+}
+
+fn open_run(run: &Run, name: &str, width: u32, height: u32, mobile: bool) -> Option<Browser> {
     let Some(chromium) = chromium() else {
         eprintln!(
             "SKIPPED {name}: the browser test needs Debian's chromium (apt-get install chromium); .ci/run installs it"
         );
         return None;
     };
-    let profile = run().dir.join(format!("profile-{name}"));
+    let profile = run.dir.join(format!("profile-{name}"));
     let mut browser = Browser::launch(chromium, &profile, width, height);
     browser.call(
         "Emulation.setDeviceMetricsOverride",
         json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}),
     );
-    browser.open(&page_url());
+    browser.open(&run.url());
     Some(browser)
-}
-
-fn page_url() -> String {
-    format!("file://{}", run().dir.join("explorer/index.html").display())
 }
 
 /// Fails on any console message, exception or logged error, and on any
 /// request but the page itself (and the table's CSV, made in the page).
 fn assert_clean(browser: &Browser) {
+    assert_clean_of(browser, run());
+}
+
+fn assert_clean_of(browser: &Browser, run: &Run) {
     assert_eq!(browser.problems(), Vec::<String>::new());
     for url in browser.requests() {
         assert!(
-            url.starts_with(&page_url()) || url.starts_with("blob:"),
+            url.starts_with(&run.url()) || url.starts_with("blob:"),
             "a network request: {url}"
         );
     }
+}
+
+/// Downloads the table as CSV: its name and rows, checked to be the
+/// table's rows in the table's order.
+fn download(browser: &mut Browser, run: &Run) -> (String, Vec<HashMap<String, String>>) {
+    let downloads = run.dir.join("downloads");
+    browser.browser_call(
+        "Browser.setDownloadBehavior",
+        json!({"behavior": "allow", "downloadPath": downloads.display().to_string(), "eventsEnabled": true}),
+    );
+    let (x, y) = point_in(browser, "#download");
+    browser.click(x, y);
+    let begun = browser.wait_for("the download to begin", |e| {
+        e["method"] == "Browser.downloadWillBegin"
+    });
+    let name = begun["params"]["suggestedFilename"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    browser.wait_for("the download to complete", |e| {
+        e["method"] == "Browser.downloadProgress" && e["params"]["state"] == "completed"
+    });
+    let records = common::records(&std::fs::read(downloads.join(&name)).unwrap());
+    let shown: Vec<String> = serde_json::from_value(browser.eval(
+        "Array.prototype.map.call(document.querySelectorAll('#table tbody tr'), function (tr) { return tr.querySelector('.code').textContent; })",
+    ))
+    .unwrap();
+    let in_csv: Vec<String> = records.iter().map(|r| r["area_code"].clone()).collect();
+    assert_eq!(in_csv, shown);
+    (name, records)
 }
 
 /// Sets a control as a user would and lets the page react.
@@ -536,6 +688,12 @@ fn in_a_browser_level_condition_hover_click_chart_and_csv_follow_gap_csv() {
     );
     let paths = "document.querySelectorAll('#map .areas path').length";
     assert_eq!(browser.eval(paths), 153);
+    // No scenarios and no local prevalence in the default run: no scenario
+    // control, no funnel plot.
+    assert_eq!(
+        browser.eval("[document.getElementById('scenario-control').hidden, document.getElementById('funnel-section').hidden]"),
+        json!([true, true])
+    );
 
     // Sub-ICB locations, psychosis, people: the highest area on hover and click.
     choose(&mut browser, "level", "sicbl");
@@ -688,36 +846,16 @@ fn in_a_browser_level_condition_hover_click_chart_and_csv_follow_gap_csv() {
     );
 
     // The CSV holds exactly the table's rows, in its order: gap.csv's figures.
-    let downloads = run().dir.join("downloads");
-    browser.browser_call(
-        "Browser.setDownloadBehavior",
-        json!({"behavior": "allow", "downloadPath": downloads.display().to_string(), "eventsEnabled": true}),
-    );
-    let (x, y) = point_in(&mut browser, "#download");
-    browser.click(x, y);
-    let begun = browser.wait_for("the download to begin", |e| {
-        e["method"] == "Browser.downloadWillBegin"
-    });
-    let name = begun["params"]["suggestedFilename"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    browser.wait_for("the download to complete", |e| {
-        e["method"] == "Browser.downloadProgress" && e["params"]["state"] == "completed"
-    });
+    let (name, records) = download(&mut browser, run());
     assert_eq!(
         name,
         format!("jsna-gap-ctyua-current_mental_illness-{}.csv", lead())
     );
-    let csv = std::fs::read(downloads.join(&name)).unwrap();
-    let records = common::records(&csv);
-    let shown: Vec<String> = serde_json::from_value(browser.eval(
-        "Array.prototype.map.call(document.querySelectorAll('#table tbody tr'), function (tr) { return tr.querySelector('.code').textContent; })",
-    ))
-    .unwrap();
-    let in_csv: Vec<String> = records.iter().map(|r| r["area_code"].clone()).collect();
-    assert_eq!(in_csv, shown);
     assert_eq!(records.len(), 153);
+    assert!(
+        !records[0].contains_key("scenario"),
+        "no scenarios, no column"
+    );
     for (rank, r) in records.iter().enumerate() {
         assert_eq!(
             r["rank"],
@@ -911,4 +1049,388 @@ fn in_a_browser_it_fits_a_phone_width_screen() {
         run().dir.join("explorer-375.png").display()
     );
     assert_clean(&browser);
+}
+
+// ---- scenarios, change over time and funnels (issue 13) ----
+
+/// scenarios.csv rows by (scenario, level, area code, condition).
+fn scenario_rows() -> BTreeMap<(String, String, String, String), HashMap<String, String>> {
+    what_if()
+        .csv("scenarios.csv")
+        .into_iter()
+        .map(|r| {
+            let key = (
+                r["scenario"].clone(),
+                r["level"].clone(),
+                r["area_code"].clone(),
+                r["condition"].clone(),
+            );
+            (key, r)
+        })
+        .collect()
+}
+
+/// A change as the annexes' "What if" publishes it: signed, its size under
+/// the small-number rule.
+fn signed(v: f64) -> String {
+    let sign = if v < 0.0 { "−" } else { "+" };
+    format!("{sign}{}", Suppression::default().text(v.abs(), false))
+}
+
+/// A scenarios.csv figure as the explorer publishes it, "value|lower|upper":
+/// counts as gap.csv's, changes signed.
+fn expected_scenario_cell(row: &HashMap<String, String>, measure: &str) -> String {
+    if row[measure].is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = ["", "_lower", "_upper"]
+        .iter()
+        .map(|suffix| {
+            let v = number(row, &format!("{measure}{suffix}"));
+            if measure.ends_with("_change") {
+                signed(v)
+            } else {
+                Suppression::default().text(v, false)
+            }
+        })
+        .collect();
+    parts.join("|")
+}
+
+#[test]
+fn each_scenarios_figures_and_changes_are_scenarios_csv() {
+    let data = data_of(what_if());
+    let names: Vec<&str> = data["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["hartlepool_pd_pathway", "sentencing_reform"]);
+    let rows = scenario_rows();
+    let mut checked = 0;
+    for l in data["levels"].as_array().unwrap() {
+        let id = l["id"].as_str().unwrap();
+        let codes: Vec<&str> = l["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["code"].as_str().unwrap())
+            .collect();
+        for scenario in names.iter().copied() {
+            for condition in data["conditions"].as_array().unwrap() {
+                let condition = condition["id"].as_str().unwrap();
+                // Counts and changes, as scenarios.csv: no rates, no ranks.
+                let offered = &l["scenarios"][scenario][condition];
+                assert!(offered["need_per_100k_adults"].is_null());
+                assert!(offered["top_fifth_probability"].is_null());
+                for measure in [
+                    "caseload",
+                    "need",
+                    "unmet_need",
+                    "caseload_change",
+                    "need_change",
+                    "unmet_need_change",
+                ] {
+                    let at = &l["scenarios"][scenario][condition][measure];
+                    let of = |code: &str| {
+                        &rows[&(scenario.into(), id.into(), code.into(), condition.into())]
+                    };
+                    if codes.iter().all(|c| of(c)[measure].is_empty()) {
+                        assert!(at.is_null(), "{scenario} {id} {condition} {measure}");
+                        continue;
+                    }
+                    let view = &l["figures"][at.as_u64().unwrap() as usize];
+                    for (i, code) in codes.iter().enumerate() {
+                        let row = of(code);
+                        assert_eq!(
+                            view["cells"][i],
+                            expected_scenario_cell(row, measure),
+                            "{scenario} {id} {code} {condition} {measure}"
+                        );
+                        // A change is real only where scenarios.csv says so.
+                        if let Some(is) = measure.strip_suffix("_change") {
+                            let said = match view["compared"].as_str().unwrap().as_bytes()[i] {
+                                b'h' => "higher",
+                                b's' => "similar",
+                                b'l' => "lower",
+                                _ => "",
+                            };
+                            assert_eq!(said, row[&format!("{is}_change_is")], "{scenario} {code}");
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        // The baseline offers no change.
+        assert!(l["views"]["current_mental_illness"]["need_change"].is_null());
+    }
+    assert!(checked > 2 * 259 * 10 * 4, "{checked}");
+    // The Hartlepool pathway changes unmet need in Hartlepool alone.
+    let boards = level_of(&data, "ctyua");
+    let view = &boards["figures"]
+        [boards["scenarios"]["hartlepool_pd_pathway"]["personality_disorder"]["unmet_need_change"]
+            .as_u64()
+            .unwrap() as usize];
+    let hartlepool = position("ctyua", "E06000001");
+    let real: Vec<usize> = view["compared"]
+        .as_str()
+        .unwrap()
+        .char_indices()
+        .filter(|(_, c)| *c != 's')
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(real, [hartlepool]);
+}
+
+fn level_of<'a>(data: &'a Value, id: &str) -> &'a Value {
+    data["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == id)
+        .unwrap()
+}
+
+#[test]
+fn in_a_browser_a_scenario_a_trend_and_a_funnel_follow_the_files_the_run_wrote() {
+    let run = what_if();
+    let Some(mut browser) = open_run(run, "what-if", 1024, 900, false) else {
+        return;
+    };
+    let html = std::str::from_utf8(run.outputs.get("explorer/index.html").unwrap()).unwrap();
+    let timing = browser.eval(
+        "(function () { var n = performance.getEntriesByType('navigation')[0]; return [n.domContentLoadedEventEnd, n.loadEventEnd]; })()",
+    );
+    println!(
+        "explorer/index.html with two scenarios and a funnel: {} bytes; DOM ready {:.0} ms, loaded and drawn {:.0} ms after navigation",
+        html.len(),
+        timing[0].as_f64().unwrap(),
+        timing[1].as_f64().unwrap()
+    );
+    let rows = scenario_rows();
+    let nottingham = "E06000018";
+    let i = position("ctyua", nottingham);
+    let key = |scenario: &str| {
+        (
+            scenario.to_string(),
+            "ctyua".to_string(),
+            nottingham.to_string(),
+            "current_mental_illness".to_string(),
+        )
+    };
+
+    // Sentencing reform, need: Nottingham's figure is scenarios.csv's.
+    choose(&mut browser, "scenario", "sentencing_reform");
+    choose(&mut browser, "level", "ctyua");
+    choose(&mut browser, "condition", "current_mental_illness");
+    choose(&mut browser, "measure", "need");
+    let (x, y) = point_in(&mut browser, &format!("#map path[data-i='{i}']"));
+    browser.click(x, y);
+    let row = &rows[&key("sentencing_reform")];
+    let cell = expected_scenario_cell(row, "need");
+    let parts: Vec<&str> = cell.split('|').collect();
+    assert_eq!(
+        string(
+            &mut browser,
+            "document.querySelector('#detail .figure strong').textContent"
+        ),
+        parts[0]
+    );
+    let detail = string(
+        &mut browser,
+        "document.getElementById('detail-body').innerText",
+    );
+    assert!(
+        detail.contains(&format!("95% interval: {} to {}", parts[1], parts[2])),
+        "{detail}"
+    );
+    assert!(string(&mut browser, "location.hash").starts_with("#scenario=sentencing_reform&"));
+
+    // Its change from the baseline, real as scenarios.csv says.
+    choose(&mut browser, "measure", "need_change");
+    let cell = expected_scenario_cell(row, "need_change");
+    assert_eq!(
+        string(
+            &mut browser,
+            "document.querySelector('#detail .figure strong').textContent"
+        ),
+        cell.split('|').next().unwrap()
+    );
+    let words = match row["need_change_is"].as_str() {
+        "higher" => "A real increase",
+        "lower" => "A real decrease",
+        _ => "No real change",
+    };
+    assert!(
+        string(
+            &mut browser,
+            "document.querySelector('#detail .against').textContent"
+        )
+        .starts_with(words)
+    );
+    // The CSV is the scenario's: every Board's change and its direction.
+    let (name, records) = download(&mut browser, run);
+    assert_eq!(
+        name,
+        "jsna-gap-sentencing_reform-ctyua-current_mental_illness-need_change.csv"
+    );
+    assert_eq!(records.len(), 153);
+    for r in &records {
+        assert_eq!(r["scenario"], "sentencing_reform");
+        let row = &rows[&(
+            "sentencing_reform".to_string(),
+            "ctyua".to_string(),
+            r["area_code"].clone(),
+            "current_mental_illness".to_string(),
+        )];
+        assert_eq!(
+            format!("{}|{}|{}", r["value"], r["lower"], r["upper"]),
+            expected_scenario_cell(row, "need_change")
+        );
+        assert_eq!(r["change_is"], row["need_change_is"]);
+    }
+
+    // Back to the baseline: no change measure offered.
+    choose(&mut browser, "scenario", "");
+    let start = data_of(run)["start"]["measure"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        string(&mut browser, "document.getElementById('measure').value"),
+        start
+    );
+    assert_eq!(
+        browser.eval("document.querySelectorAll('#measure option[value$=\"_change\"]').length"),
+        0
+    );
+
+    // Nottingham's caseload over time: trends.csv's modelled series, said
+    // to be the national trend.
+    let (x, y) = point_in(&mut browser, &format!("#map path[data-i='{i}']"));
+    browser.click(x, y);
+    let basis = string(
+        &mut browser,
+        "document.querySelector('#detail .basis').textContent",
+    );
+    assert!(
+        basis.starts_with("Modelled: the national series spread by this area’s fixed share"),
+        "{basis}"
+    );
+    let shown: Vec<String> = serde_json::from_value(browser.eval(
+        "Array.prototype.map.call(document.querySelectorAll('#detail details.modelled tbody tr'), function (tr) { return tr.textContent; })",
+    ))
+    .unwrap();
+    let expected: Vec<String> = what_if()
+        .csv("trends.csv")
+        .into_iter()
+        .filter(|r| {
+            r["level"] == "ctyua"
+                && r["area_code"] == nottingham
+                && r["measure"] == "caseload"
+                && r["basis"] == "modelled_national_trend"
+        })
+        .map(|r| {
+            let [value, lower, upper] = ["value", "lower", "upper"]
+                .map(|c| Suppression::default().text(number(&r, c), false));
+            format!("{}{value}{lower} to {upper}", r["date"])
+        })
+        .collect();
+    assert!(expected.len() >= 5, "{expected:?}");
+    assert_eq!(shown, expected);
+    assert_eq!(
+        browser.eval("document.querySelectorAll('#detail svg.trend.modelled circle').length"),
+        expected.len()
+    );
+    // And the counts observed there, with their recent trend.
+    let shown: Vec<String> = serde_json::from_value(browser.eval(
+        "Array.prototype.map.call(document.querySelectorAll('#detail details.observed tbody tr'), function (tr) { return tr.textContent; })",
+    ))
+    .unwrap();
+    let observed: Vec<HashMap<String, String>> = what_if()
+        .csv("trends.csv")
+        .into_iter()
+        .filter(|r| r["area_code"] == nottingham && r["basis"] == "observed")
+        .collect();
+    let expected: Vec<String> = observed
+        .iter()
+        .map(|r| {
+            let [value, lower, upper] = ["value", "lower", "upper"]
+                .map(|c| Suppression::default().text(number(r, c), false));
+            format!("{}{value}{lower} to {upper}", r["date"])
+        })
+        .collect();
+    assert_eq!(expected.len(), NOTTINGHAM_OBSERVED.len());
+    assert_eq!(shown, expected);
+    let words = &observed.last().unwrap()["recent_trend"];
+    assert!(!words.is_empty());
+    let basis = string(
+        &mut browser,
+        "document.querySelectorAll('#detail .basis')[1].textContent",
+    );
+    assert!(
+        basis.starts_with("Observed: counted in this area"),
+        "{basis}"
+    );
+    assert!(basis.contains(&format!("at 99.8%): {words}.")), "{basis}");
+
+    // The funnel: each dot the local figure given, named as funnels.csv
+    // names it and judged as funnels.csv judges it.
+    assert_eq!(
+        browser.eval("document.getElementById('funnel-section').hidden"),
+        false
+    );
+    let funnel = what_if().csv("funnels.csv");
+    assert_eq!(funnel.len(), LOCAL.len());
+    assert_eq!(
+        browser.eval("document.querySelectorAll('#funnel circle.point').length"),
+        LOCAL.len()
+    );
+    for (k, (code, numerator, n)) in LOCAL.iter().enumerate() {
+        let row = funnel.iter().find(|r| r["area_code"] == *code).unwrap();
+        let (x, y) = point_in(&mut browser, &format!("#funnel circle[data-k='{k}']"));
+        browser.mouse("mouseMoved", x, y);
+        let tip = string(&mut browser, "document.getElementById('tooltip').innerText");
+        let expected = format!(
+            "{}\n{} ({} of {})\nn = {}\n{}; against the widened limits: {}",
+            row["area_name"],
+            percent(numerator / n, 1),
+            thousands(*numerator, 0),
+            thousands(*n, 0),
+            thousands(*n, 0),
+            row["significance"],
+            row["significance_overdispersed"]
+        );
+        assert_eq!(tip, expected);
+    }
+    // The figures by keyboard too: a dot takes focus and Enter chooses its area.
+    browser.eval("document.querySelector(\"#funnel circle[data-k='0']\").focus()");
+    browser.key("Enter");
+    let first = funnel
+        .iter()
+        .find(|r| r["area_code"] == LOCAL[0].0)
+        .unwrap();
+    assert_eq!(
+        string(
+            &mut browser,
+            "document.getElementById('detail-heading').textContent"
+        ),
+        first["area_name"]
+    );
+    // Another condition at this level has no funnel, and says so.
+    choose(&mut browser, "condition", "psychosis");
+    assert!(
+        string(
+            &mut browser,
+            "document.getElementById('funnel-note').textContent"
+        )
+        .starts_with("No funnel plot for psychotic illness")
+    );
+    assert_eq!(
+        browser.eval("document.getElementById('funnel-wrap').hidden"),
+        true
+    );
+    assert_clean_of(&browser, run);
 }

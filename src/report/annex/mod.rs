@@ -63,6 +63,13 @@ impl Published {
         self.rule.text(v, self.local)
     }
 
+    /// A change in people, signed, its size under the small-number rule:
+    /// "−40", "+<5".
+    pub fn signed_count(&self, v: f64) -> String {
+        let sign = if v < 0.0 { "−" } else { "+" };
+        format!("{sign}{}", self.count(v.abs()))
+    }
+
     /// Whether a count falls under the small-number rule.
     pub fn suppresses(&self, v: f64) -> bool {
         self.rule.suppresses(v)

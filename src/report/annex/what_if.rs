@@ -115,10 +115,7 @@ fn name(measure: Measure) -> &'static str {
 /// A change with its interval, each signed, the size of each under the
 /// small-number rule: "−40 (−40 to −40)", "+<5 (+<5 to +12)".
 fn change_text(published: &Published, shift: &Shift) -> String {
-    let signed = |v: f64| {
-        let sign = if v < 0.0 { "−" } else { "+" };
-        format!("{sign}{}", published.count(v.abs()))
-    };
+    let signed = |v: f64| published.signed_count(v);
     let c = &shift.change;
     format!(
         "{} ({} to {})",

@@ -1,12 +1,20 @@
 //! The explorer's data: every level's areas (outline, name, similar areas)
 //! and, for every condition and measure, each area's published figure with
 //! its interval, its map class, its rank and how it stands against
-//! England, and England's figure. Figures go through the annexes' own
-//! publication helpers ([`Published`]) before they reach the page, so the
-//! page never holds a suppressed count, nor a rate that would give one away.
+//! England, and England's figure; the same under each scenario run, with
+//! each figure's change from the baseline; each area's caseload over time;
+//! and the funnel plots of local prevalence. Figures go through the
+//! annexes' own publication helpers ([`Published`]) before they reach the
+//! page, so the page never holds a suppressed count, nor a rate that would
+//! give one away.
 
 use super::measures::{Kind, MEASURES, Measure, Source};
 use super::shapes::{self, Detail};
+use super::{funnels, trends};
+use crate::analysis::funnel::Funnel;
+use crate::analysis::intervals::{England, Shift};
+use crate::analysis::trend::Series;
+use crate::analysis::what_if::WhatIf;
 use crate::analysis::{Analysis, areas_of};
 use crate::config::{LevelSpec, RunSpec};
 use crate::error::Result;
@@ -45,6 +53,12 @@ pub struct ExplorerInputs<'a> {
     pub analysis: &'a Analysis,
     /// The run's published maps: their classes are the explorer's.
     pub maps: &'a [DrawnMap],
+    /// The scenarios run beside the baseline (none without `--scenario`).
+    pub what_if: &'a [WhatIf<'a>],
+    /// Every series over time (trends.csv).
+    pub series: &'a [Series],
+    /// The funnel plots of local prevalence (funnels.csv); often none.
+    pub funnels: &'a [Funnel],
 }
 
 #[derive(Debug, Serialize)]
@@ -56,6 +70,10 @@ pub struct Data {
     pub rule: String,
     pub conditions: Vec<Condition>,
     pub measures: Vec<MeasureInfo>,
+    /// The scenarios run beside the baseline, in the order asked for.
+    pub scenarios: Vec<Scenario>,
+    /// The dates of every area's modelled caseload series, oldest first.
+    pub trend_dates: Vec<String>,
     pub levels: Vec<LevelData>,
     /// What the page shows first.
     pub start: Start,
@@ -68,6 +86,12 @@ pub struct Condition {
 }
 
 #[derive(Debug, Serialize)]
+pub struct Scenario {
+    pub id: String,
+    pub description: String,
+}
+
+#[derive(Debug, Serialize)]
 pub struct MeasureInfo {
     pub id: &'static str,
     pub label: &'static str,
@@ -75,6 +99,8 @@ pub struct MeasureInfo {
     pub bounds: &'static str,
     pub interval: &'static str,
     pub kind: Kind,
+    /// Whether a scenario shows it.
+    pub scenario: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -101,10 +127,22 @@ pub struct LevelData {
     pub areas: Vec<AreaData>,
     /// By condition, then measure, the position of the view in `figures`;
     /// a measure no area has (unmet need not assessed) has none.
-    pub views: BTreeMap<String, BTreeMap<&'static str, usize>>,
-    /// Each distinct view once (the caseload is the same for every condition).
+    pub views: Views,
+    /// The same for each scenario, by name, with the changes from the
+    /// baseline as measures of their own.
+    pub scenarios: BTreeMap<String, Views>,
+    /// Each distinct view once (the caseload is the same for every
+    /// condition, and a scenario leaves most views as they were).
     pub figures: Vec<View>,
+    /// Each area's modelled caseload at `Data::trend_dates` and any
+    /// observed series of its own.
+    pub trends: trends::LevelTrends,
+    /// By condition, the funnel plot of local prevalence, where one exists.
+    pub funnels: BTreeMap<String, funnels::FunnelData>,
 }
+
+/// By condition, then measure, a view's position in `LevelData::figures`.
+pub type Views = BTreeMap<String, BTreeMap<&'static str, usize>>;
 
 #[derive(Debug, Serialize)]
 pub struct AreaData {
@@ -133,7 +171,9 @@ pub struct View {
     pub england: Option<String>,
     /// Rates: each area against England's rate at 95%, one character each:
     /// "h" higher, "s" similar (the difference's interval includes zero),
-    /// "l" lower, "-" no figure.
+    /// "l" lower, "-" no figure. Changes: the change's direction, "h" a real
+    /// increase, "s" no real change (its interval includes zero), "l" a
+    /// real decrease.
     pub compared: Option<String>,
     /// The published rate and the chance of the top fifth: each area's
     /// rank from the simulation, "rank|lower|upper|top fifth", "" for none.
@@ -186,8 +226,18 @@ pub fn data(inputs: &ExplorerInputs) -> Result<Data> {
                 bounds: m.bounds,
                 interval: m.interval,
                 kind: m.kind,
+                scenario: m.under_scenario(),
             })
             .collect(),
+        scenarios: inputs
+            .what_if
+            .iter()
+            .map(|w| Scenario {
+                id: w.spec.name.clone(),
+                description: w.spec.description.clone(),
+            })
+            .collect(),
+        trend_dates: trends::dates(inputs.series),
         start: start(inputs),
         levels,
     })
@@ -255,39 +305,28 @@ fn level_data(
         })
         .collect();
     let inset_outlines = outlines.iter().zip(&london).filter(|(_, l)| **l);
-    let mut views = BTreeMap::new();
-    let mut distinct: Vec<View> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for p in &inputs.loaded.prevalence {
-        let rows = inputs.analysis.rows_of(level, &p.condition);
-        let mut by_area: Vec<Option<&GapRow>> = vec![None; areas.len()];
-        for row in &rows {
-            by_area[position[row.area_code.as_str()]] = Some(row);
-        }
-        let mut by_measure = BTreeMap::new();
-        for measure in &MEASURES {
-            let estimates: Vec<Option<Estimate>> = by_area
-                .iter()
-                .map(|r| r.and_then(|r| measure.estimate(r)))
-                .collect();
-            let these = Figures {
-                level,
-                condition: &p.condition,
-                rows: &rows,
-                by_area: &by_area,
-                estimates: &estimates,
-            };
-            if let Some(view) = view(inputs, &these, measure)? {
-                let key = serde_json::to_string(&view).expect("a view serialises");
-                let at = *seen.entry(key).or_insert_with(|| {
-                    distinct.push(view);
-                    distinct.len() - 1
-                });
-                by_measure.insert(measure.id, at);
-            }
-        }
-        views.insert(p.condition.clone(), by_measure);
+    let mut distinct = Distinct::default();
+    let views = views_of(inputs, level, &position, Outcome::Baseline, &mut distinct)?;
+    let mut scenarios = BTreeMap::new();
+    for w in inputs.what_if {
+        let these = views_of(
+            inputs,
+            level,
+            &position,
+            Outcome::Scenario(w),
+            &mut distinct,
+        )?;
+        scenarios.insert(w.spec.name.clone(), these);
     }
+    // The rule for the level's counts over time: rounded where any
+    // derives from locally supplied caseload.
+    let rows: Vec<&GapRow> = inputs
+        .analysis
+        .rows
+        .iter()
+        .filter(|r| r.level == level)
+        .collect();
+    let published = Published::new(inputs.spec.publication, &rows);
     Ok(LevelData {
         id: level.to_string(),
         label: level.plural_label().to_string(),
@@ -298,8 +337,134 @@ fn level_data(
         inset: view_box(inset_outlines.map(|(o, _)| o)),
         areas: area_data,
         views,
-        figures: distinct,
+        scenarios,
+        figures: distinct.views,
+        trends: trends::level_trends(inputs.series, level, &position, &published),
+        funnels: funnels::level_funnels(inputs.funnels, level, &position),
     })
+}
+
+/// The figures a view shows: the baseline's, or a scenario's.
+#[derive(Clone, Copy)]
+enum Outcome<'a> {
+    Baseline,
+    Scenario(&'a WhatIf<'a>),
+}
+
+/// A scenario row's changes from the baseline (`what_if::MEASURES`).
+type Shifts = [Option<Shift>; 3];
+
+impl<'a> Outcome<'a> {
+    /// The rows of a level and condition, each with its changes under a
+    /// scenario.
+    fn rows(
+        self,
+        analysis: &'a Analysis,
+        level: Level,
+        condition: &str,
+    ) -> Vec<(&'a GapRow, Option<&'a Shifts>)> {
+        match self {
+            Outcome::Baseline => analysis
+                .rows_of(level, condition)
+                .into_iter()
+                .map(|r| (r, None))
+                .collect(),
+            Outcome::Scenario(w) => w
+                .rows
+                .iter()
+                .zip(&w.shifts)
+                .filter(|(r, _)| r.level == level && r.condition == condition)
+                .map(|(r, s)| (r, Some(s)))
+                .collect(),
+        }
+    }
+
+    /// England's figures for a condition, with their changes under a
+    /// scenario.
+    fn england(
+        self,
+        analysis: &'a Analysis,
+        condition: &str,
+    ) -> Option<(&'a England, Option<&'a Shifts>)> {
+        match self {
+            Outcome::Baseline => analysis.simulation.england(condition).map(|e| (e, None)),
+            Outcome::Scenario(w) => w
+                .england
+                .iter()
+                .find(|(e, _)| e.condition == condition)
+                .map(|(e, s)| (e, Some(s))),
+        }
+    }
+}
+
+/// The views of a level, each kept once.
+#[derive(Default)]
+struct Distinct {
+    views: Vec<View>,
+    seen: HashMap<String, usize>,
+}
+
+impl Distinct {
+    /// The position of `view`, added if it is new.
+    fn add(&mut self, view: View) -> usize {
+        let key = serde_json::to_string(&view).expect("a view serialises");
+        *self.seen.entry(key).or_insert_with(|| {
+            self.views.push(view);
+            self.views.len() - 1
+        })
+    }
+}
+
+/// Every condition and measure's view of a level under one outcome.
+fn views_of(
+    inputs: &ExplorerInputs,
+    level: Level,
+    position: &HashMap<&str, usize>,
+    outcome: Outcome,
+    distinct: &mut Distinct,
+) -> Result<Views> {
+    let mut views = BTreeMap::new();
+    for p in &inputs.loaded.prevalence {
+        let pairs = outcome.rows(inputs.analysis, level, &p.condition);
+        let rows: Vec<&GapRow> = pairs.iter().map(|(r, _)| *r).collect();
+        let mut by_area: Vec<Option<(&GapRow, Option<&Shifts>)>> = vec![None; position.len()];
+        for &(row, shifts) in &pairs {
+            by_area[position[row.area_code.as_str()]] = Some((row, shifts));
+        }
+        let mut by_measure = BTreeMap::new();
+        let shown = MEASURES.iter().filter(|m| match outcome {
+            Outcome::Baseline => true,
+            Outcome::Scenario(_) => m.under_scenario(),
+        });
+        for measure in shown {
+            let estimates: Vec<Option<Estimate>> = by_area
+                .iter()
+                .map(|r| r.and_then(|(row, shifts)| figure_of(measure, row, shifts)))
+                .collect();
+            let these = Figures {
+                level,
+                condition: &p.condition,
+                outcome,
+                rows: &rows,
+                by_area: &by_area,
+                estimates: &estimates,
+            };
+            if let Some(view) = view(inputs, &these, measure)? {
+                by_measure.insert(measure.id, distinct.add(view));
+            }
+        }
+        views.insert(p.condition.clone(), by_measure);
+    }
+    Ok(views)
+}
+
+/// A measure's figure in a row: a change from the row's shifts, anything
+/// else from the row.
+fn figure_of(measure: &Measure, row: &GapRow, shifts: Option<&Shifts>) -> Option<Estimate> {
+    match measure.kind {
+        Kind::Change => shifts.and_then(|s| measure.shift(s)).map(|s| s.change),
+        _ => measure.estimate(row),
+    }
 }
 
 /// The viewBox around some outlines, with a margin; None for none.
@@ -323,10 +488,12 @@ fn view_box<'a>(outlines: impl Iterator<Item = &'a MultiPolygon<f64>>) -> Option
 struct Figures<'a> {
     level: Level,
     condition: &'a str,
+    outcome: Outcome<'a>,
     /// Every area's row, for England's figure and the publication rule.
     rows: &'a [&'a GapRow],
-    /// Each area's row and figure, by position (area-code order).
-    by_area: &'a [Option<&'a GapRow>],
+    /// Each area's row (with its changes under a scenario) and figure, by
+    /// position (area-code order).
+    by_area: &'a [Option<(&'a GapRow, Option<&'a Shifts>)>],
     estimates: &'a [Option<Estimate>],
 }
 
@@ -337,24 +504,34 @@ fn view(inputs: &ExplorerInputs, figures: &Figures, measure: &Measure) -> Result
     if values.is_empty() {
         return Ok(None);
     }
-    let (classes, source) = classes(inputs, figures, measure, &values)?;
+    let directions = directions(figures, measure);
+    let (classes, class) = match &directions {
+        Some(d) => change_classes(inputs, d),
+        None => {
+            let (classes, source) = classes(inputs, figures, measure, &values)?;
+            let class = estimates
+                .iter()
+                .map(|e| class_char(e.and_then(|e| classes.class_of(e.value))))
+                .collect();
+            let colours = inputs.spec.maps.palette.colours(classes.breaks.len());
+            let info = ClassInfo {
+                labels: render::class_labels(&classes.breaks),
+                colours: colours.iter().map(|c| c.to_string()).collect(),
+                counts: classes.counts,
+                source,
+            };
+            (info, class)
+        }
+    };
     // The annexes' rule for these rows: counts rounded where any derives
     // from locally supplied caseload.
     let published = Published::new(inputs.spec.publication, figures.rows);
-    let class = estimates
-        .iter()
-        .map(|e| {
-            e.and_then(|e| classes.class_of(e.value))
-                .and_then(|c| char::from_digit(c as u32, 10))
-                .unwrap_or('-')
-        })
-        .collect();
     let cells = figures
         .by_area
         .iter()
         .zip(estimates)
         .map(|(row, e)| match (row, e) {
-            (Some(row), Some(e)) => cell(&published, measure, e, count_of(measure, row)),
+            (Some((row, _)), Some(e)) => cell(&published, measure, e, count_of(measure, row)),
             _ => String::new(),
         })
         .collect();
@@ -365,24 +542,79 @@ fn view(inputs: &ExplorerInputs, figures: &Figures, measure: &Measure) -> Result
         .filter_map(|(i, e)| e.map(|e| (i, e.value)))
         .collect();
     order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let colours = inputs.spec.maps.palette.colours(classes.breaks.len());
     // The figure the maps, rankings and comparisons with England publish.
     let mapped = Figure::of(figures.rows);
+    let compared = match &directions {
+        Some(d) => Some(d.iter().map(|d| direction_char(*d)).collect()),
+        None => compared(inputs, figures, measure, mapped),
+    };
     Ok(Some(View {
-        classes: ClassInfo {
-            labels: render::class_labels(&classes.breaks),
-            colours: colours.iter().map(|c| c.to_string()).collect(),
-            counts: classes.counts.clone(),
-            source,
-        },
+        classes,
         class,
         cells,
         order: order.into_iter().map(|(i, _)| i).collect(),
-        england: england(inputs, figures.condition, measure)
+        england: england(inputs, figures, measure)
             .map(|(e, count)| cell(&published, measure, &e, count)),
-        compared: compared(inputs, figures, measure, mapped),
+        compared,
         ranks: ranks(figures, measure, mapped),
     }))
+}
+
+/// The classes of a change, lowest first: the change's direction.
+const CHANGE_CLASSES: [&str; 3] = [
+    "Real decrease",
+    "No real change (the 95% interval includes zero)",
+    "Real increase",
+];
+
+/// A change measure's direction in each area, by position, as the
+/// simulation's paired draws decide it ([`Shift`], the annexes' and
+/// scenarios.csv's rule): 0 lower, 1 similar, 2 higher; None for other
+/// measures.
+fn directions(figures: &Figures, measure: &Measure) -> Option<Vec<Option<usize>>> {
+    (measure.kind == Kind::Change).then(|| {
+        figures
+            .by_area
+            .iter()
+            .map(|r| {
+                let shift = r.and_then(|(_, s)| s.and_then(|s| measure.shift(s)))?;
+                Some(match shift.direction {
+                    Difference::Lower => 0,
+                    Difference::Similar => 1,
+                    Difference::Higher => 2,
+                })
+            })
+            .collect()
+    })
+}
+
+fn direction_char(direction: Option<usize>) -> char {
+    direction.map_or('-', |d| ['l', 's', 'h'][d])
+}
+
+/// A class as one character, "0" lowest, "-" none.
+fn class_char(class: Option<usize>) -> char {
+    class
+        .and_then(|c| char::from_digit(c as u32, 10))
+        .unwrap_or('-')
+}
+
+/// A change's classes, one per direction, in the run's palette, and each
+/// area's.
+fn change_classes(inputs: &ExplorerInputs, directions: &[Option<usize>]) -> (ClassInfo, String) {
+    let mut counts = vec![0; CHANGE_CLASSES.len()];
+    for d in directions.iter().flatten() {
+        counts[*d] += 1;
+    }
+    let colours = inputs.spec.maps.palette.colours(CHANGE_CLASSES.len());
+    let info = ClassInfo {
+        labels: CHANGE_CLASSES.map(String::from).to_vec(),
+        colours: colours.iter().map(|c| c.to_string()).collect(),
+        counts,
+        source: "the direction of the change, real only where its 95% interval excludes zero"
+            .to_string(),
+    };
+    (info, directions.iter().map(|d| class_char(*d)).collect())
 }
 
 /// The count a measure's figure is made from, which decides whether it may
@@ -391,13 +623,14 @@ fn count_of(measure: &Measure, row: &GapRow) -> f64 {
     match measure.source {
         Source::Figure(figure, _) => figure.value(row, Scale::Count).unwrap_or(f64::NAN),
         Source::Caseload => row.facts.caseload.value,
-        Source::TopFifth => f64::NAN,
+        Source::TopFifth | Source::Change(_) => f64::NAN,
     }
 }
 
 /// A figure as the annexes publish it, "value|lower|upper": counts under
 /// the small-number rule, rates to whole numbers or withheld where their
-/// count is suppressed, probabilities as whole percentages.
+/// count is suppressed, probabilities as whole percentages, changes signed
+/// with their size under the small-number rule (as the annexes' "What if").
 fn cell(published: &Published, measure: &Measure, e: &Estimate, count: f64) -> String {
     match measure.kind {
         Kind::Count => published.count_parts(e).join("|"),
@@ -406,13 +639,22 @@ fn cell(published: &Published, measure: &Measure, e: &Estimate, count: f64) -> S
             None => format!("{}||", published.withheld(e.value, count)),
         },
         Kind::Probability => format!("{}||", percent(e.value, 0)),
+        Kind::Change => [e.value, e.lower, e.upper]
+            .map(|v| published.signed_count(v))
+            .join("|"),
     }
 }
 
 /// England's figure for a condition and measure, from the simulation's
 /// draws (the annexes' England), with the count it is made from.
-fn england(inputs: &ExplorerInputs, condition: &str, measure: &Measure) -> Option<(Estimate, f64)> {
-    let england = inputs.analysis.simulation.england(condition)?;
+fn england(
+    inputs: &ExplorerInputs,
+    figures: &Figures,
+    measure: &Measure,
+) -> Option<(Estimate, f64)> {
+    let (england, shifts) = figures
+        .outcome
+        .england(inputs.analysis, figures.condition)?;
     let count = |figure: Figure| match figure {
         Figure::Need => Some(england.need),
         Figure::UnmetNeed => england.unmet,
@@ -424,12 +666,17 @@ fn england(inputs: &ExplorerInputs, condition: &str, measure: &Measure) -> Optio
         }
         Source::Caseload => Some((england.caseload, england.caseload.value)),
         Source::TopFifth => None,
+        Source::Change(_) => shifts
+            .and_then(|s| measure.shift(s))
+            .map(|s| (s.change, f64::NAN)),
     }
 }
 
 /// Each area's rate against England's, at 95%, from the simulation: the
 /// rows' own comparison for the published figure (as the annexes print
-/// it), the same comparison made afresh for the other figure.
+/// it), the same comparison made afresh for the other figure. The
+/// baseline's only: a scenario is simulated for its changes, not ranked
+/// or compared with England.
 fn compared(
     inputs: &ExplorerInputs,
     figures: &Figures,
@@ -437,6 +684,9 @@ fn compared(
     mapped: Figure,
 ) -> Option<String> {
     let Source::Figure(figure, Scale::Rate) = measure.source else {
+        return None;
+    };
+    let Outcome::Baseline = figures.outcome else {
         return None;
     };
     let by_row: Vec<Option<[Difference; 2]>> = if figure == mapped {
@@ -458,7 +708,7 @@ fn compared(
         .iter()
         .map(|row| {
             match row
-                .and_then(|r| by_code[r.area_code.as_str()])
+                .and_then(|(r, _)| by_code[r.area_code.as_str()])
                 .map(|[at_95, _]| at_95)
             {
                 Some(Difference::Higher) => 'h',
@@ -472,19 +722,20 @@ fn compared(
 }
 
 /// Each area's rank by the published rate, its 95% interval and the chance
-/// of the top fifth, for the measures that rank is of.
+/// of the top fifth, for the measures that rank is of (the baseline's).
 fn ranks(figures: &Figures, measure: &Measure, mapped: Figure) -> Option<Vec<String>> {
     let ranked = match measure.source {
         Source::Figure(figure, Scale::Rate) => figure == mapped,
         Source::TopFifth => true,
         _ => false,
     };
-    ranked.then(|| {
+    let baseline = matches!(figures.outcome, Outcome::Baseline);
+    (ranked && baseline).then(|| {
         figures
             .by_area
             .iter()
             .map(|row| {
-                row.and_then(|r| r.rank).map_or(String::new(), |k| {
+                row.and_then(|(r, _)| r.rank).map_or(String::new(), |k| {
                     format!(
                         "{}|{}|{}|{}",
                         k.rank,

@@ -3,15 +3,20 @@
 //! analyst picks a level, condition and measure and sees a choropleth, a
 //! ranked chart with intervals and a sortable table, all linked, with
 //! England and the most similar areas beside the chosen area, and
-//! downloads what the table shows as CSV.
+//! downloads what the table shows as CSV. Where the run has them, a
+//! scenario control shows each scenario's figures and their changes from
+//! the baseline, the chosen area's detail shows its caseload over time, and
+//! a funnel plot shows locally supplied prevalence.
 //!
 //! The figures come from [`data`] already published (small-number rule
 //! applied in Rust, by the annexes' function); the page's script only shows
 //! them. New measures are one entry in [`measures::MEASURES`].
 
 mod data;
+mod funnels;
 mod measures;
 mod shapes;
+mod trends;
 
 pub use data::ExplorerInputs;
 
