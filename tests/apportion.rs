@@ -420,7 +420,8 @@ fn area_weighted_lsoa_to_ccg21_agrees_with_tobler_and_conserves_the_total() {
 )]
 fn allocate_total_agrees_with_tobler_default() {
     let allocated = lsoa_to_ccg21().clone().allocate_total();
-    let result = values::apportion(&allocated, &lsoa_population(), Kind::Extensive).unwrap();
+    let population = lsoa_population();
+    let result = values::apportion(&allocated, &population, Kind::Extensive).unwrap();
     agree_with_tobler(&result, "tobler_lsoa11_ccg21_allocate_total.csv", 1e-4);
     // Every source some target reaches is placed in full.
     for (code, placed) in allocated.placed_shares() {
@@ -437,7 +438,7 @@ fn allocate_total_agrees_with_tobler_default() {
         .placed_shares()
         .iter()
         .filter(|(_, p)| **p == 0.0)
-        .map(|(code, _)| lsoa_population().rows[*code].1.unwrap())
+        .map(|(code, _)| population.rows[*code].1.unwrap())
         .sum();
     assert!(
         (t.unplaced - unreached).abs() < 1e-6,
