@@ -64,8 +64,12 @@ impl Published {
     }
 
     /// A change in people, signed, its size under the small-number rule:
-    /// "−40", "+<5".
+    /// "−40", "+<5"; "0" where nothing changed (an area a scenario does not
+    /// touch: no one's count to protect, and "+<5" would claim a change).
     pub fn signed_count(&self, v: f64) -> String {
+        if v == 0.0 {
+            return "0".to_string();
+        }
         let sign = if v < 0.0 { "−" } else { "+" };
         format!("{sign}{}", self.count(v.abs()))
     }
@@ -254,4 +258,21 @@ fn files(inputs: &AnnexInputs) -> Option<Vec<(String, Vec<u8>)>> {
         overview.to_markdown().into_bytes(),
     ));
     Some(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_is_signed_and_small_changes_are_suppressed_but_none_is_zero() {
+        // The default rule: below 5 shown as "<5"; national estimates to
+        // whole people.
+        let published = Published::new(Suppression::default(), &[]);
+        assert_eq!(published.signed_count(-40.4), "−40");
+        assert_eq!(published.signed_count(1234.0), "+1,234");
+        assert_eq!(published.signed_count(3.0), "+<5");
+        assert_eq!(published.signed_count(-0.2), "−<5");
+        assert_eq!(published.signed_count(0.0), "0");
+    }
 }
