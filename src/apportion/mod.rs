@@ -123,18 +123,19 @@ impl Crosswalk {
     /// [`Crosswalk::placed_shares`] unless [`Crosswalk::allocate_total`]
     /// spread each source over the part of it inside targets.
     pub fn inside_shares(&self) -> BTreeMap<&str, f64> {
-        let mut inside: BTreeMap<&str, f64> =
-            self.sources.keys().map(|s| (s.as_str(), 0.0)).collect();
-        for link in &self.links {
-            *inside
-                .get_mut(link.source.as_str())
-                .expect("link from a known source") += link.shared;
-        }
-        for (code, share) in inside.iter_mut() {
-            let measure = self.sources[*code];
-            *share = if measure > 0.0 { *share / measure } else { 0.0 };
-        }
-        inside
+        // Links are sorted by source, as the sources are: walk both at once.
+        let mut links = self.links.iter().peekable();
+        self.sources
+            .iter()
+            .map(|(source, &measure)| {
+                let mut shared = 0.0;
+                while let Some(link) = links.next_if(|l| l.source == *source) {
+                    shared += link.shared;
+                }
+                let share = if measure > 0.0 { shared / measure } else { 0.0 };
+                (source.as_str(), share)
+            })
+            .collect()
     }
 
     /// tobler's `allocate_total=True`: each source's whole measure (and so
