@@ -36,6 +36,9 @@ pub struct Table {
     /// How the manifest names it (relative to its source; see [`DataFile`]).
     recorded: String,
     pub headers: Vec<String>,
+    /// For each column of the header, where its field is in the records
+    /// held (None: not kept).
+    fields: Vec<Option<usize>>,
     rows: Vec<(u64, csv::StringRecord)>,
     pub sha256: String,
 }
@@ -84,33 +87,68 @@ impl Table {
         Table::parse(path, &path.display().to_string(), &read_bytes(path)?)
     }
 
+    /// [`Table::read`] keeping only the named columns of each record: a
+    /// wide file (a population table of 95 columns) is checked whole, line
+    /// for line, but held in a tenth of the memory and time. The other
+    /// columns read as empty.
+    pub fn read_columns(path: &Path, columns: &[&str]) -> Result<Table> {
+        let bytes = read_bytes(path)?;
+        Table::parse_kept(path, &path.display().to_string(), &bytes, Some(columns))
+    }
+
     /// A table from bytes already read: `path` for messages, `recorded`
     /// for the manifest.
     pub fn parse(path: &Path, recorded: &str, bytes: &[u8]) -> Result<Table> {
+        Table::parse_kept(path, recorded, bytes, None)
+    }
+
+    /// A table keeping the named columns, or every column.
+    fn parse_kept(
+        path: &Path,
+        recorded: &str,
+        bytes: &[u8],
+        columns: Option<&[&str]>,
+    ) -> Result<Table> {
         let sha256 = sha256_hex(bytes);
         let text = decode(path, bytes)?;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(text.as_bytes());
-        let headers = reader
+        let headers: Vec<String> = reader
             .headers()
             .map_err(|e| csv_error(path, e))?
             .iter()
             .map(|h| h.trim().to_string())
             .collect();
+        let kept: Vec<usize> = match columns {
+            None => (0..headers.len()).collect(),
+            Some(columns) => (0..headers.len())
+                .filter(|&i| columns.contains(&headers[i].as_str()))
+                .collect(),
+        };
+        let mut fields = vec![None; headers.len()];
+        for (at, &i) in kept.iter().enumerate() {
+            fields[i] = Some(at);
+        }
         let mut rows = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| csv_error(path, e))?;
+        // One record reused for every line: only the kept fields are copied out.
+        let mut record = csv::StringRecord::new();
+        while reader
+            .read_record(&mut record)
+            .map_err(|e| csv_error(path, e))?
+        {
             let line = record.position().map_or(0, |p| p.line());
             if record.iter().all(|f| f.trim().is_empty()) {
                 continue; // Excel leaves blank lines at the end of a sheet.
             }
-            rows.push((line, record));
+            let held = kept.iter().map(|&i| record.get(i).unwrap_or(""));
+            rows.push((line, held.collect()));
         }
         Ok(Table {
             path: path.to_path_buf(),
             recorded: recorded.to_string(),
             headers,
+            fields,
             rows,
             sha256,
         })
@@ -168,6 +206,11 @@ impl Table {
     fn index(&self, column: &str) -> Option<usize> {
         self.headers.iter().position(|h| h == column)
     }
+
+    /// Where a column's field is in the records held.
+    fn field(&self, column: &str) -> Option<usize> {
+        self.index(column).and_then(|i| self.fields[i])
+    }
 }
 
 impl<'a> Record<'a> {
@@ -201,7 +244,7 @@ impl<'a> Record<'a> {
     /// The trimmed text of a column ("" where the record is short).
     pub fn str(&self, column: &str) -> &'a str {
         self.table
-            .index(column)
+            .field(column)
             .and_then(|i| self.fields.get(i))
             .map_or("", str::trim)
     }

@@ -123,18 +123,19 @@ impl Crosswalk {
     /// [`Crosswalk::placed_shares`] unless [`Crosswalk::allocate_total`]
     /// spread each source over the part of it inside targets.
     pub fn inside_shares(&self) -> BTreeMap<&str, f64> {
-        let mut inside: BTreeMap<&str, f64> =
-            self.sources.keys().map(|s| (s.as_str(), 0.0)).collect();
-        for link in &self.links {
-            *inside
-                .get_mut(link.source.as_str())
-                .expect("link from a known source") += link.shared;
-        }
-        for (code, share) in inside.iter_mut() {
-            let measure = self.sources[*code];
-            *share = if measure > 0.0 { *share / measure } else { 0.0 };
-        }
-        inside
+        // Links are sorted by source, as the sources are: walk both at once.
+        let mut links = self.links.iter().peekable();
+        self.sources
+            .iter()
+            .map(|(source, &measure)| {
+                let mut shared = 0.0;
+                while let Some(link) = links.next_if(|l| l.source == *source) {
+                    shared += link.shared;
+                }
+                let share = if measure > 0.0 { shared / measure } else { 0.0 };
+                (source.as_str(), share)
+            })
+            .collect()
     }
 
     /// tobler's `allocate_total=True`: each source's whole measure (and so
@@ -270,16 +271,14 @@ impl Request {
     /// (the crosswalk, or the apportioned values); what was repaired, left out
     /// or not placed goes to `progress`, one line at a time.
     pub fn run(&self, progress: &dyn Fn(&str)) -> Result<Vec<u8>> {
-        // Read the values first: a mistyped column should not wait for the overlay.
-        let values = match &self.values {
-            Some(v) => Some((
-                values::Values::read(&v.path, &v.code_column, &v.value_column)?,
-                v.kind,
-            )),
-            None => None,
-        };
-        let (source, target) = rayon::join(|| self.from.read(), || self.to.read());
-        let (source, target) = (source?, target?);
+        // The three files are read at once; the values' errors come first,
+        // as if they were read first, and a mistyped column does not wait
+        // for the overlay.
+        let (values, (source, target)) = rayon::join(
+            || self.read_values(),
+            || rayon::join(|| self.from.read(), || self.to.read()),
+        );
+        let (values, source, target) = (values?, source?, target?);
         for (layer, role) in [(&source, "source"), (&target, "target")] {
             progress(&format!(
                 "read {} {role} areas from {} ({})",
@@ -300,10 +299,30 @@ impl Request {
         if self.allocate_total {
             crosswalk = crosswalk.allocate_total();
         }
+        let from = source.path.clone();
+        // Freeing the source layer (an allocation per ring, tens of
+        // thousands) takes as long as all that follows the overlay, which
+        // runs on one thread: free it on another meanwhile.
+        std::thread::scope(|scope| {
+            scope.spawn(move || drop(source));
+            self.output(crosswalk, values, &from, &target, progress)
+        })
+    }
+
+    /// The output file from the crosswalk, and the values carried across
+    /// it if there are any; what could not be placed goes to `progress`.
+    fn output(
+        &self,
+        crosswalk: Crosswalk,
+        values: Option<(values::Values, values::Kind)>,
+        from: &Path,
+        target: &BoundaryLayer,
+        progress: &dyn Fn(&str),
+    ) -> Result<Vec<u8>> {
         for line in report::crosswalk_lines(&crosswalk) {
             progress(&line);
         }
-        trustworthy(&crosswalk, &source.path, &target.path)?;
+        trustworthy(&crosswalk, from, &target.path)?;
         let provenance = self.provenance();
         match (values, self.output) {
             (None, OutputFormat::Csv) => Ok(crosswalk.to_csv()),
@@ -319,11 +338,21 @@ impl Request {
                 match format {
                     OutputFormat::Csv => Ok(apportioned.to_csv()),
                     OutputFormat::Parquet => {
-                        output::values_geoparquet(&apportioned, &target, provenance)
+                        output::values_geoparquet(&apportioned, target, provenance)
                     }
                 }
             }
         }
+    }
+
+    fn read_values(&self) -> Result<Option<(values::Values, values::Kind)>> {
+        self.values
+            .as_ref()
+            .map(|v| {
+                let values = values::Values::read(&v.path, &v.code_column, &v.value_column)?;
+                Ok((values, v.kind))
+            })
+            .transpose()
     }
 
     /// How the output was made, for the Parquet file's metadata: file names

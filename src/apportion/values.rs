@@ -40,7 +40,7 @@ impl Values {
     /// Reads `code_column` (GSS codes, each once) and `value_column`
     /// (numbers; empty, `NA` and `NaN` are missing).
     pub fn read(path: &Path, code_column: &str, value_column: &str) -> Result<Values> {
-        let table = Table::read(path)?;
+        let table = Table::read_columns(path, &[code_column, value_column])?;
         table.require(&[code_column, value_column])?;
         let mut rows = BTreeMap::new();
         let mut seen = Seen::default();

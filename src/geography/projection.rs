@@ -64,9 +64,10 @@ impl Ellipsoid {
 
 /// WGS84 longitude and latitude (degrees) to British National Grid easting
 /// and northing (metres). Never fails: OSTN15 where it is defined, the
-/// Helmert approximation elsewhere.
+/// Helmert approximation elsewhere. For many points in turn use a
+/// [`Projector`], which is faster and gives the same results.
 pub fn to_bng(lon: f64, lat: f64) -> (f64, f64) {
-    ostn15(lon, lat).unwrap_or_else(|| helmert(lon, lat))
+    Projector::default().to_bng(lon, lat)
 }
 
 /// Every vertex of a multipolygon (WGS84 lon/lat) to British National Grid.
@@ -77,18 +78,102 @@ pub fn project_geometry(geometry: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     })
 }
 
-/// OSTN15 via `lonlat_bng`, or None outside the grid.
-fn ostn15(lon: f64, lat: f64) -> Option<(f64, f64)> {
-    // ETRS89 grid coordinates first (the crate checks its lon/lat box), then
-    // the OSTN15 shift. The crate finds the shift cell by truncating to whole
-    // kilometres, which picks a wrong cell rather than failing just outside
-    // the grid (e.g. a negative easting west of Fermanagh), so check the grid
-    // rectangle here.
-    let (e, n) = lonlat_bng::convert_etrs89(lon, lat).ok()?;
-    if !(0.0..OSTN15_MAX_EASTING).contains(&e) || !(0.0..OSTN15_MAX_NORTHING).contains(&n) {
-        return None;
+/// [`to_bng`] for many points in turn, remembering OSTN15 shifts: the four
+/// hash lookups per point into OSTN15's 25 MB table were a tenth of the
+/// time of a whole `apportion` run. A boundary's consecutive vertices mostly
+/// lie in one 1 km cell (the last cell is kept), and neighbouring boundaries
+/// share grid nodes (the nodes of the last 32 km x 32 km are kept).
+#[derive(Debug)]
+pub struct Projector {
+    cell: Option<Cell>,
+    /// Direct-mapped by node (e mod 32, n mod 32): lonlat_bng's key of the
+    /// node held (0 for none) and its shifts, if the node is in OSTN15.
+    nodes: Vec<(i32, Option<(f64, f64)>)>,
+}
+
+impl Default for Projector {
+    fn default() -> Projector {
+        Projector {
+            cell: None,
+            nodes: vec![(0, None); NODES_HELD * NODES_HELD],
+        }
     }
-    lonlat_bng::convert_etrs89_to_osgb36(e, n).ok()
+}
+
+/// Grid nodes held per side of the square of nodes a [`Projector`] keeps.
+const NODES_HELD: usize = 32;
+
+/// One OSTN15 grid cell: its south-west node (in km) and the easting and
+/// northing shifts at its south-west, south-east, north-west and north-east
+/// nodes.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    e: i32,
+    n: i32,
+    shifts: [(f64, f64); 4],
+}
+
+impl Projector {
+    /// The same as [`to_bng`], bit for bit.
+    pub fn to_bng(&mut self, lon: f64, lat: f64) -> (f64, f64) {
+        self.ostn15(lon, lat).unwrap_or_else(|| helmert(lon, lat))
+    }
+
+    /// OSTN15, or None outside the grid: ETRS89 grid coordinates from
+    /// `lonlat_bng` (which checks its lon/lat box), then the shift
+    /// interpolated in the cell, in `lonlat_bng`'s own arithmetic
+    /// (`convert_etrs89_to_osgb36`), step for step. The crate finds the
+    /// cell by truncating to whole kilometres, which picks a wrong cell
+    /// rather than failing just outside the grid (e.g. a negative easting
+    /// west of Fermanagh), so the grid rectangle is checked here.
+    fn ostn15(&mut self, lon: f64, lat: f64) -> Option<(f64, f64)> {
+        let (e, n) = lonlat_bng::convert_etrs89(lon, lat).ok()?;
+        if !(0.0..OSTN15_MAX_EASTING).contains(&e) || !(0.0..OSTN15_MAX_NORTHING).contains(&n) {
+            return None;
+        }
+        let cell = self.cell((e / 1000.) as i32, (n / 1000.) as i32)?;
+        let t = (e - f64::from(cell.e * 1000)) / 1000.;
+        let u = (n - f64::from(cell.n * 1000)) / 1000.;
+        let f = [(1. - t) * (1. - u), t * (1. - u), (1. - t) * u, t * u];
+        let [s0, s1, s2, s3] = cell.shifts;
+        let se = f[0] * s0.0 + f[1] * s1.0 + f[2] * s2.0 + f[3] * s3.0;
+        let sn = f[0] * s0.1 + f[1] * s1.1 + f[2] * s2.1 + f[3] * s3.1;
+        Some((round_to_mm(e + se), round_to_mm(n + sn)))
+    }
+
+    /// The cell with south-west node (e, n) km; None where a node is
+    /// missing (outside OSTN15's coverage).
+    fn cell(&mut self, e: i32, n: i32) -> Option<Cell> {
+        if let Some(cell) = self.cell.filter(|c| (c.e, c.n) == (e, n)) {
+            return Some(cell);
+        }
+        let shifts = [
+            self.node(e, n)?,
+            self.node(e + 1, n)?,
+            self.node(e, n + 1)?,
+            self.node(e + 1, n + 1)?,
+        ];
+        self.cell = Some(Cell { e, n, shifts });
+        self.cell
+    }
+
+    /// The shifts at node (e, n) km (both within the grid, so not
+    /// negative), held or looked up.
+    fn node(&mut self, e: i32, n: i32) -> Option<(f64, f64)> {
+        let key = e + n * 701 + 1; // lonlat_bng's key for the node
+        let held = NODES_HELD as i32;
+        let slot = &mut self.nodes[(e % held * held + n % held) as usize];
+        if slot.0 != key {
+            let shifts = ostn15_phf::ostn15_lookup(&key).map(|(se, sn, _)| (se, sn));
+            *slot = (key, shifts);
+        }
+        slot.1
+    }
+}
+
+/// To the nearest millimetre, as `lonlat_bng` rounds.
+fn round_to_mm(v: f64) -> f64 {
+    (v * 1000.).round() / 1000.
 }
 
 /// The approximate path: GRS80 geodetic -> Cartesian, 7-parameter Helmert to
@@ -234,6 +319,21 @@ mod tests {
         }
     }
 
+    /// The cached cell gives exactly what `lonlat_bng` gives point by
+    /// point, for runs of points within one cell and across cells.
+    #[test]
+    fn projector_matches_lonlat_bng_bit_for_bit() {
+        let mut projector = Projector::default();
+        for i in 0..2000 {
+            let lon = -5.5 + 7.0 * f64::from(i) / 2000.0;
+            let lat = 50.1 + 5.0 * f64::from(i % 97) / 97.0 + 0.0001 * f64::from(i % 3);
+            let (e, n) = lonlat_bng::convert_etrs89(lon, lat).unwrap();
+            let expected = lonlat_bng::convert_etrs89_to_osgb36(e, n).unwrap();
+            assert_eq!(projector.to_bng(lon, lat), expected, "{lon}, {lat}");
+            assert_eq!(projector.to_bng(lon + 1e-5, lat), to_bng(lon + 1e-5, lat));
+        }
+    }
+
     #[test]
     fn helmert_fallback_is_within_a_few_metres_of_ostn15() {
         // Measured: 0.1-2.7 m on the mainland, 4.9 m at worst (St Kilda, TP31).
@@ -274,7 +374,7 @@ mod tests {
             (-74.0, 40.7),
         ] {
             assert!(
-                ostn15(lon, lat).is_none(),
+                Projector::default().ostn15(lon, lat).is_none(),
                 "{lon},{lat} should be outside OSTN15"
             );
             let (e, n) = to_bng(lon, lat);
