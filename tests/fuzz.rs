@@ -14,11 +14,13 @@
 //! a bounded number of cases per reader (a few seconds in all). The long run:
 //!
 //! ```sh
-//! JSNA_GAP_FUZZ_CASES=1000000 cargo test --release --test fuzz -- --nocapture
+//! TMPDIR=/dev/shm JSNA_GAP_FUZZ_CASES=1000000 cargo test --test fuzz -- --nocapture
 //! ```
 //!
 //! prints, per reader, the cases run and the outcomes by exit status
-//! (`JSNA_GAP_FUZZ_READERS=caseload,config` runs only those readers).
+//! (`JSNA_GAP_FUZZ_READERS=caseload,config` runs only those readers). The
+//! case files go to the temporary directory: a RAM disk keeps the run
+//! from waiting on the disk.
 
 use jsna_gap::apportion;
 use jsna_gap::caseload::{self, observed};

@@ -1071,8 +1071,11 @@ fn scenario_rows() -> BTreeMap<(String, String, String, String), HashMap<String,
 }
 
 /// A change as the annexes' "What if" publishes it: signed, its size under
-/// the small-number rule.
+/// the small-number rule; no change at all is 0.
 fn signed(v: f64) -> String {
+    if v == 0.0 {
+        return "0".to_string();
+    }
     let sign = if v < 0.0 { "−" } else { "+" };
     format!("{sign}{}", Suppression::default().text(v.abs(), false))
 }
