@@ -20,7 +20,8 @@
 //! prints, per reader, the cases run and the outcomes by exit status
 //! (`JSNA_GAP_FUZZ_READERS=caseload,config` runs only those readers). The
 //! case files go to the temporary directory: a RAM disk keeps the run
-//! from waiting on the disk.
+//! from waiting on the disk. A case that aborts the process (an allocation
+//! failure is not a panic) stays there, in `jsna-gap-fuzz-PID-READER/`.
 
 use jsna_gap::apportion;
 use jsna_gap::caseload::{self, observed};
