@@ -121,7 +121,12 @@ fn assemble(
     let series = analysis::trend::trends(spec, loaded, analysis)?;
     let mut trends = output::trends_frame(&series)?;
     outputs.add("trends.csv", output::csv_bytes(&mut trends)?);
-    let funnels = analysis::funnel::funnels(&loaded.local, &analysis.rows, &spec.funnels);
+    let funnels = analysis::funnel::funnels(
+        &loaded.local,
+        &analysis.rows,
+        &spec.funnels,
+        &spec.publication,
+    );
     if !funnels.is_empty() {
         let mut table = output::funnels_frame(&funnels)?;
         outputs.add("funnels.csv", output::csv_bytes(&mut table)?);

@@ -15,6 +15,7 @@ use jsna_gap::services::survey::Survey;
 use jsna_gap::services::{CATEGORIES, Provision, ServedLevel, Service, Status};
 use jsna_gap::source::DataSource;
 use jsna_gap::stats::estimate::Estimate;
+use jsna_gap::stats::suppression::Suppression;
 use jsna_gap::uncertainty::summary::RankInterval;
 use jsna_gap::{analysis, load};
 use resvg::tiny_skia::Pixmap;
@@ -541,18 +542,25 @@ fn funnel_chart_names_each_area_and_states_overdispersion() {
         local("E06000001", 12.0, 100.0),
         local("E06000002", 40.0, 100.0),
         local("E06000003", 144.0, 800.0),
+        // 3 of 90: under the small-number rule, so not drawn.
+        local("E06000004", 3.0, 90.0),
     ];
     let gap_rows = rows();
+    let rule = Suppression::default();
     for overdispersion in [false, true] {
-        let f = &funnels(&areas, &gap_rows, &FunnelOptions { overdispersion })[0];
+        let f = &funnels(&areas, &gap_rows, &FunnelOptions { overdispersion }, &rule)[0];
         let svg = charts::funnel_svg(f, &ChartSpec::default());
         assert_eq!(svg.matches("<circle").count(), 3);
         let names: Vec<&str> = f.areas.iter().map(|a| a.area_name.as_str()).collect();
         // Named from gap.csv where it has the area, else by code.
-        assert_eq!(names, ["Hartlepool", "E06000002", "E06000003"]);
-        for name in names {
+        assert_eq!(names, ["Hartlepool", "E06000002", "E06000003", "E06000004"]);
+        for name in &names[..3] {
             position(&svg, name);
         }
+        assert!(
+            svg.contains("Not shown, their counts being under the small-number rule: E06000004.")
+        );
+        assert!(!svg.contains("3 of 90"));
         assert_eq!(
             svg.contains("overdispersion (Spiegelhalter"),
             overdispersion

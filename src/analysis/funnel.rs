@@ -10,6 +10,7 @@ use crate::gap::GapRow;
 use crate::geography::Level;
 use crate::prevalence::LocalPrevalence;
 use crate::stats::funnel::{self, Overdispersion, Sample};
+use crate::stats::suppression::Suppression;
 use serde::Serialize;
 
 /// Fewer areas than this make no funnel: the baseline would be little
@@ -26,6 +27,10 @@ pub struct FunnelArea {
     pub significance: &'static str,
     /// The same against the overdispersed limits, where they are drawn.
     pub significance_overdispersed: Option<&'static str>,
+    /// Its numerator falls under the small-number rule: the published
+    /// plots leave the point out, since its position would give the count
+    /// away. It still counts towards the baseline and funnels.csv.
+    pub withheld: bool,
 }
 
 /// One level and condition's funnel.
@@ -52,7 +57,12 @@ impl Funnel {
 }
 
 /// Every funnel the local prevalence supports, by level and condition.
-pub fn funnels(local: &[LocalPrevalence], rows: &[GapRow], options: &FunnelOptions) -> Vec<Funnel> {
+pub fn funnels(
+    local: &[LocalPrevalence],
+    rows: &[GapRow],
+    options: &FunnelOptions,
+    rule: &Suppression,
+) -> Vec<Funnel> {
     let mut keys: Vec<(Level, &str)> = local
         .iter()
         .map(|l| (l.level, l.condition.as_str()))
@@ -69,7 +79,7 @@ pub fn funnels(local: &[LocalPrevalence], rows: &[GapRow], options: &FunnelOptio
                 return None;
             }
             of.sort_by(|a, b| a.area_code.cmp(&b.area_code));
-            Some(funnel_of(level, condition, &of, rows, options))
+            Some(funnel_of(level, condition, &of, rows, options, rule))
         })
         .collect()
 }
@@ -80,6 +90,7 @@ fn funnel_of(
     of: &[&LocalPrevalence],
     rows: &[GapRow],
     options: &FunnelOptions,
+    rule: &Suppression,
 ) -> Funnel {
     // The local table holds the numerator as rate × n; it was a count.
     let samples: Vec<Sample> = of
@@ -117,6 +128,7 @@ fn funnel_of(
                 significance_overdispersed: over_95
                     .zip(over_998)
                     .map(|(a, b)| funnel::significance(sample, a, b)),
+                withheld: rule.suppresses(sample.count),
             }
         })
         .collect();
@@ -161,7 +173,8 @@ mod tests {
         other.level = Level::Sicbl;
         let mut all = rows.to_vec();
         all.push(other);
-        let plain = funnels(&all, &[], &FunnelOptions::default());
+        let rule = Suppression::default();
+        let plain = funnels(&all, &[], &FunnelOptions::default(), &rule);
         assert_eq!(plain.len(), 1);
         let f = &plain[0];
         assert!((f.baseline - 200.0 / 1100.0).abs() < 1e-12);
@@ -181,12 +194,17 @@ mod tests {
         assert!(f.overdispersion.is_none());
         // Names fall back to codes where no gap row names the area.
         assert_eq!(f.areas[0].area_name, "E06000001");
+        // 4 of 100 falls under the default rule (below 5): its point is
+        // withheld from the published plots; 12 of 100 is not.
+        let withheld: Vec<bool> = f.areas.iter().map(|a| a.withheld).collect();
+        assert_eq!(withheld, [false, false, false, true]);
         let widened = funnels(
             &all,
             &[],
             &FunnelOptions {
                 overdispersion: true,
             },
+            &rule,
         );
         let o = widened[0].overdispersion.unwrap();
         assert!(o.tau2 > 0.0, "{o:?}");

@@ -72,7 +72,7 @@ fn draw(out: &mut String, top: f64, funnel: &Funnel) -> f64 {
         (x_end, 100.0 * funnel.baseline),
     ];
     plot.path(out, &base, &c.dark.to_string(), None);
-    for a in &funnel.areas {
+    for a in funnel.areas.iter().filter(|a| !a.withheld) {
         let (x, y) = (plot.x(a.sample.n), plot.y(100.0 * a.sample.proportion()));
         let _ = writeln!(out, "<g><title>{}</title>", escape(&describe(a)));
         let _ = writeln!(
@@ -150,11 +150,21 @@ fn describe(a: &crate::analysis::funnel::FunnelArea) -> String {
 }
 
 fn summary(funnel: &Funnel) -> String {
-    let areas: Vec<String> = funnel.areas.iter().map(describe).collect();
-    format!(
+    let (withheld, shown): (Vec<_>, Vec<_>) = funnel.areas.iter().partition(|a| a.withheld);
+    let areas: Vec<String> = shown.into_iter().map(describe).collect();
+    let mut text = format!(
         "{} areas against the pooled proportion {}: {}.",
         funnel.areas.len(),
         percent(funnel.baseline, 1),
         areas.join("; ")
-    )
+    );
+    if !withheld.is_empty() {
+        let names: Vec<&str> = withheld.iter().map(|a| a.area_name.as_str()).collect();
+        let _ = write!(
+            text,
+            " Not shown, their counts being under the small-number rule: {}.",
+            names.join(", ")
+        );
+    }
+    text
 }

@@ -29,6 +29,8 @@ pub struct FunnelData {
     /// The overdispersion adjustment in words, where made.
     pub overdispersion: Option<String>,
     pub points: Vec<FunnelPoint>,
+    /// Areas left out, their counts under the small-number rule.
+    pub withheld: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -93,9 +95,16 @@ fn funnel_data(f: &Funnel, position: &HashMap<&str, usize>) -> FunnelData {
                 o.tau2, o.phi
             )
         }),
+        withheld: f
+            .areas
+            .iter()
+            .filter(|a| a.withheld)
+            .map(|a| a.area_name.clone())
+            .collect(),
         points: f
             .areas
             .iter()
+            .filter(|a| !a.withheld)
             .map(|a| FunnelPoint {
                 area: position.get(a.area_code.as_str()).copied(),
                 code: a.area_code.clone(),
