@@ -40,9 +40,12 @@ fn draw(out: &mut String, top: f64, funnel: &Funnel) -> f64 {
         .map(|i| n_start * (x_end / n_start).powf(i as f64 / STEPS as f64))
         .collect();
     let widest = funnel.limits(n_start, 0.998);
+    // Only the drawn points set the axis: a withheld area's proportion
+    // must not show through the scale.
     let y_max = funnel
         .areas
         .iter()
+        .filter(|a| !a.withheld)
         .map(|a| a.sample.proportion())
         .chain([widest.0.1, widest.1.map_or(0.0, |w| w.1)])
         .fold(0.0, f64::max);
