@@ -312,7 +312,7 @@ fn an_unknown_crs_is_refused_in_every_format() {
     );
 
     // GeoParquet: a PROJJSON crs with EPSG:3857's id.
-    let parquet = rewrite_parquet("humber_lsoa.parquet", "mercator-parquet", |geo| {
+    let parquet = rewrite_parquet("humber_lsoa.parquet", "mercator-parquet", None, |geo| {
         let mut geo: serde_json::Value = serde_json::from_str(geo.unwrap()).unwrap();
         geo["columns"]["geometry"]["crs"] = serde_json::json!({"type": "ProjectedCRS",
             "name": "WGS 84 / Pseudo-Mercator", "id": {"authority": "EPSG", "code": 3857}});
@@ -413,10 +413,12 @@ fn a_geopackage_must_have_one_polygon_table_or_be_told_which() {
 }
 
 /// A copy of a Parquet fixture with its `geo` metadata changed by `edit`
-/// (None: dropped), written with polars.
+/// (None: dropped), written with polars; with `rows`, in row groups of that
+/// many rows and data pages of at most 1 KiB.
 fn rewrite_parquet(
     file: &str,
     name: &str,
+    rows: Option<usize>,
     edit: impl Fn(Option<&str>) -> Option<String>,
 ) -> PathBuf {
     let bytes = std::fs::read(fixture(file)).unwrap();
@@ -438,6 +440,8 @@ fn rewrite_parquet(
         .map(|geo| KeyValueMetadata::from_static(vec![("geo".to_string(), geo)]));
     ParquetWriter::new(&mut out)
         .with_key_value_metadata(metadata)
+        .with_row_group_size(rows)
+        .with_data_page_size(rows.map(|_| 1024))
         .finish(&mut frame)
         .unwrap();
     path
@@ -446,7 +450,7 @@ fn rewrite_parquet(
 #[test]
 fn a_parquet_file_without_geo_metadata_is_refused() {
     let ccg = fixture("humber_ccg.geojson");
-    let plain = rewrite_parquet("humber_lsoa.parquet", "plain", |_| None);
+    let plain = rewrite_parquet("humber_lsoa.parquet", "plain", None, |_| None);
     let e = refused(&plain, "lsoa11_code", &ccg, &[], &plain, ErrorKind::Missing);
     assert!(
         e.contains("is a Parquet file without GeoParquet ('geo') metadata"),
@@ -454,13 +458,59 @@ fn a_parquet_file_without_geo_metadata_is_refused() {
     );
     assert!(e.contains("GeoPandas"), "{e}");
     // The same file with its metadata back reads.
-    let restored = rewrite_parquet("humber_lsoa.parquet", "restored", |geo| {
+    let restored = rewrite_parquet("humber_lsoa.parquet", "restored", None, |geo| {
         geo.map(String::from)
     });
     assert!(
         apportion(&restored, "lsoa11_code", &ccg, &[])
             .status
             .success()
+    );
+}
+
+/// Found by the long fuzz run: a data page whose header claims -64 values.
+/// polars' decoder read that as 2^64 - 64 and asked for 2.3 x 10^18 bytes,
+/// aborting the process (exit 134) where no panic guard could catch it.
+#[test]
+fn a_parquet_page_claiming_a_negative_count_is_refused_not_an_abort() {
+    let damaged = fixture("fuzz_geoparquet_page_abort.parquet");
+    let ccg = fixture("humber_ccg.geojson");
+    let e = refused(&damaged, "AREACD", &ccg, &[], &damaged, ErrorKind::Format);
+    assert!(
+        e.contains(
+            "not a readable Parquet file: row group 0, column 'AREACD': \
+             a data page claims -64 values (0 null, 0 rows) where 9 remain"
+        ),
+        "{e}"
+    );
+}
+
+/// The count checks that guard polars' decoder accept what writers do:
+/// a layer split into row groups of at most 40 rows (polars 0.55 makes 7
+/// of the 298) and pages of at most 1 KiB gives the one-piece file's
+/// crosswalk exactly.
+#[test]
+fn a_parquet_layer_in_many_row_groups_and_pages_reads_as_one() {
+    let split = rewrite_parquet("humber_lsoa.parquet", "row-groups", Some(40), |geo| {
+        geo.map(String::from)
+    });
+    let bytes = std::fs::read(&split).unwrap();
+    let metadata = ParquetReader::new(std::io::Cursor::new(bytes))
+        .get_metadata()
+        .unwrap()
+        .clone();
+    assert!(
+        metadata.row_groups.len() >= 5,
+        "{}",
+        metadata.row_groups.len()
+    );
+    let source = read_layer(&split, None, "lsoa11_code").unwrap_or_else(|e| panic!("{e}"));
+    let ours = area::crosswalk(&source, &layer("humber_ccg.parquet", "AREACD"));
+    agree(
+        &ours,
+        &humber("humber_lsoa.parquet", "humber_ccg.parquet"),
+        0.0,
+        "row groups",
     );
 }
 

@@ -7,7 +7,11 @@
 use super::{Areal, Crs, Feature, Format, Geometry, Source, Value, crs, feature_at};
 use crate::error::{Error, ErrorKind, Result};
 use crate::geography::wkb;
+use polars::io::parquet::read::FileMetadata;
 use polars::prelude::*;
+use polars_buffer::Buffer;
+use polars_parquet::parquet::page::{CompressedPage, DataPageHeader};
+use polars_parquet::parquet::read::get_page_iterator;
 use serde_json::Value as Json;
 use std::io::Cursor;
 use std::path::Path;
@@ -62,8 +66,10 @@ fn decode(
     bytes: Vec<u8>,
     unreadable: &dyn Fn(PolarsError) -> Error,
 ) -> Result<(Json, DataFrame)> {
-    let mut reader = ParquetReader::new(Cursor::new(bytes));
+    let file = Buffer::from_vec(bytes);
+    let mut reader = ParquetReader::new(Cursor::new(file.clone()));
     let metadata = reader.get_metadata().map_err(unreadable)?;
+    check_counts(path, &file, metadata)?;
     let geo = metadata
         .key_value_metadata()
         .iter()
@@ -96,6 +102,70 @@ fn decode(
     reader.set_metadata(std::sync::Arc::new(plain));
     let frame = reader.finish().map_err(unreadable)?;
     Ok((geo, frame))
+}
+
+/// polars' decoder trusts the value counts in the file: a damaged count
+/// (a negative one, read as a huge unsigned number) makes it ask for
+/// exabytes and abort the process, which no panic guard can catch. So the
+/// counts are checked first, each against what holds it: the row groups'
+/// rows against the file's, a column chunk's values against its row group's
+/// rows (one value per row unless the column is nested), and each data
+/// page's values, nulls and rows against what is left of its chunk. Only
+/// the page headers are read; nothing is decompressed.
+fn check_counts(path: &Path, file: &Buffer<u8>, metadata: &FileMetadata) -> Result<()> {
+    let damaged = |what: String| {
+        Error::input(path, format!("not a readable Parquet file: {what}"))
+            .kind(ErrorKind::Format)
+            .hint("the file is damaged or truncated; write it again")
+    };
+    let groups = &metadata.row_groups;
+    let rows: usize = groups.iter().map(|g| g.num_rows()).sum();
+    if rows != metadata.num_rows {
+        return Err(damaged(format!(
+            "its footer says {} rows but its row groups hold {rows}",
+            metadata.num_rows
+        )));
+    }
+    for (g, group) in groups.iter().enumerate() {
+        for chunk in group.parquet_columns() {
+            let name = &chunk.descriptor().path_in_schema.join(".");
+            let at = |what: String| damaged(format!("row group {g}, column '{name}': {what}"));
+            let values = usize::try_from(chunk.num_values()).unwrap_or(usize::MAX);
+            let flat = chunk.descriptor().descriptor.max_rep_level == 0;
+            if values < group.num_rows() || (flat && values != group.num_rows()) {
+                return Err(at(format!(
+                    "{} values for {} rows",
+                    chunk.num_values(),
+                    group.num_rows()
+                )));
+            }
+            let pages = get_page_iterator(chunk, Cursor::new(file.clone()), vec![], file.len())
+                .map_err(|e| at(e.to_string()))?;
+            let mut left = values;
+            for page in pages {
+                let CompressedPage::Data(page) = page.map_err(|e| at(e.to_string()))? else {
+                    continue;
+                };
+                let counts = match page.header() {
+                    DataPageHeader::V1(h) => [h.num_values, 0, 0],
+                    DataPageHeader::V2(h) => [h.num_values, h.num_nulls, h.num_rows],
+                };
+                let within = |n: i32, most: usize| usize::try_from(n).is_ok_and(|n| n <= most);
+                let [page_values, nulls, page_rows] = counts;
+                if !within(page_values, left)
+                    || !within(nulls, page_values as usize)
+                    || !within(page_rows, page_values as usize)
+                {
+                    return Err(at(format!(
+                        "a data page claims {page_values} values ({nulls} null, {page_rows} rows) \
+                         where {left} remain"
+                    )));
+                }
+                left -= page_values as usize;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The primary geometry column's name and CRS, checked: WKB, planar edges.
