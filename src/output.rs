@@ -565,7 +565,8 @@ pub fn trends_frame(series: &[Series]) -> Result<DataFrame> {
     t.frame()
 }
 
-/// funnels.csv: every area on every funnel with its limits at its own n.
+/// funnels.csv: every area on every funnel with its limits at its own n,
+/// flagged `suppressed` where its numerator is under the small-number rule.
 pub fn funnels_frame(funnels: &[Funnel]) -> Result<DataFrame> {
     let areas: Vec<(&Funnel, usize)> = funnels
         .iter()
@@ -616,6 +617,9 @@ pub fn funnels_frame(funnels: &[Funnel]) -> Result<DataFrame> {
             .unwrap_or_default()
             .to_string()
     });
+    // As gap.csv: exact figures for the analyst, flagged where the
+    // published chart and explorer leave the area out.
+    t.flag("suppressed", |(f, i)| f.areas[*i].withheld);
     t.frame()
 }
 

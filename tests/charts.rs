@@ -561,6 +561,29 @@ fn funnel_chart_names_each_area_and_states_overdispersion() {
             svg.contains("Not shown, their counts being under the small-number rule: E06000004.")
         );
         assert!(!svg.contains("3 of 90"));
+        // The analyst's funnels.csv keeps the exact figure, flagged as gap.csv
+        // flags its rows.
+        let mut frame = jsna_gap::output::funnels_frame(std::slice::from_ref(f)).unwrap();
+        let csv = String::from_utf8(jsna_gap::output::csv_bytes(&mut frame).unwrap()).unwrap();
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        let flagged: Vec<(&str, &str, &str)> = lines
+            .map(|l| {
+                let cells: Vec<&str> = l.split(',').collect();
+                let cell = |name| cells[column(name)];
+                (cell("area_code"), cell("numerator"), cell("suppressed"))
+            })
+            .collect();
+        assert_eq!(
+            flagged,
+            [
+                ("E06000001", "12", "false"),
+                ("E06000002", "40", "false"),
+                ("E06000003", "144", "false"),
+                ("E06000004", "3", "true"),
+            ]
+        );
         assert_eq!(
             svg.contains("overdispersion (Spiegelhalter"),
             overdispersion
