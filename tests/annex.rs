@@ -3,13 +3,9 @@
 //! the findings equal to gap.csv after suppression, self-contained pages, and
 //! a real browser (Debian's chromium, installed by .ci/run) loading them.
 
-// The explorer test's DevTools client; the annex test uses only part of it.
-#[allow(dead_code)]
-#[path = "explorer/cdp.rs"]
-mod cdp;
 mod common;
 
-use cdp::{Browser, chromium};
+use common::cdp::{Browser, chromium};
 use jsna_gap::numbers::thousands;
 use jsna_gap::output::Outputs;
 use jsna_gap::pipeline;

@@ -13,6 +13,8 @@
 //! summary. Everything else runs on the dataset embedded in the binary.
 #![allow(dead_code)]
 
+pub mod cdp;
+
 use jsna_gap::config::{Overrides, RunSpec};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -10,11 +10,10 @@
 //! changes as scenarios.csv has them, an area's caseload over time as
 //! trends.csv has it, and a funnel plot of the local figures given.
 
-mod cdp;
 #[path = "../common/mod.rs"]
 mod common;
 
-use cdp::{Browser, chromium};
+use common::cdp::{Browser, chromium};
 use jsna_gap::config::{Overrides, RunSpec};
 use jsna_gap::numbers::{percent, thousands};
 use jsna_gap::output::Outputs;
