@@ -4,7 +4,7 @@
 //! British National Grid.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::geography::projection::Projector;
+use crate::geography::projection::to_bng;
 use crate::geography::read::{self, Areal, Crs, Feature, Geometry, Rings, Value, feature_at};
 use crate::geography::repair;
 use crate::gss;
@@ -128,12 +128,10 @@ fn layer_of(
     // Decoding, projection and repair are the costly part and independent
     // per feature; rayon's collect keeps file order, and errors are taken in
     // file order below, so the result never depends on thread timing.
-    // Each thread keeps a projector for its run of features: neighbouring
-    // areas share OSTN15 grid nodes.
     let outcomes: Vec<Result<Outcome>> = plan
         .into_par_iter()
-        .map_init(Projector::default, |projector, step| match step {
-            Step::Keep(keep) => process(path, total, crs, keep, projector),
+        .map(|step| match step {
+            Step::Keep(keep) => process(path, total, crs, keep),
             Step::Exclude(excluded) => Ok(Outcome::Excluded(excluded)),
         })
         .collect();
@@ -337,13 +335,7 @@ const REPAIR_HINT: &str = "repair it in a GIS (e.g. QGIS 'Fix geometries' or ogr
      -makevalid), or use the geographr_* copy of the layer, which is valid";
 
 /// Decode, project (or check), check and repair one feature.
-fn process(
-    path: &Path,
-    total: usize,
-    crs: Crs,
-    keep: Keep,
-    projector: &mut Projector,
-) -> Result<Outcome> {
+fn process(path: &Path, total: usize, crs: Crs, keep: Keep) -> Result<Outcome> {
     let Keep {
         index,
         code,
@@ -377,8 +369,7 @@ fn process(
         .hint("the file's CRS is wrong: set it to EPSG:4326, e.g. ogr2ogr -a_srs EPSG:4326"));
     }
     let mut unclosed = 0;
-    let projected =
-        to_polygons(rings, crs, projector, &mut unclosed).map_err(|m| fail(m).hint(WGS84_HINT))?;
+    let projected = to_polygons(rings, crs, &mut unclosed).map_err(|m| fail(m).hint(WGS84_HINT))?;
     let checked = repair::make_valid(MultiPolygon(projected))
         .map_err(|why| fail(format!("invalid geometry: {why}")).hint(REPAIR_HINT))?;
     if checked.geometry.0.is_empty() {
@@ -416,7 +407,6 @@ fn process(
 fn to_polygons(
     rings: Rings,
     crs: Crs,
-    projector: &mut Projector,
     unclosed: &mut usize,
 ) -> std::result::Result<Vec<Polygon<f64>>, String> {
     rings
@@ -426,7 +416,7 @@ fn to_polygons(
                 if ring.first() != ring.last() {
                     *unclosed += 1;
                 }
-                to_bng_in_place(&mut ring, crs, projector)?;
+                to_bng_in_place(&mut ring, crs)?;
                 Ok(LineString(ring))
             });
             let shell = rings
@@ -448,11 +438,7 @@ const BNG_NORTHINGS: std::ops::RangeInclusive<f64> = -100_000.0..=1_400_000.0;
 
 /// Projects WGS84 positions to British National Grid; checks that British
 /// National Grid positions lie on the grid.
-fn to_bng_in_place(
-    ring: &mut [Coord<f64>],
-    crs: Crs,
-    projector: &mut Projector,
-) -> std::result::Result<(), String> {
+fn to_bng_in_place(ring: &mut [Coord<f64>], crs: Crs) -> std::result::Result<(), String> {
     match crs {
         Crs::Wgs84 => {
             for c in ring.iter_mut() {
@@ -462,7 +448,7 @@ fn to_bng_in_place(
                         "coordinate ({lon}, {lat}) is not a WGS84 longitude/latitude"
                     ));
                 }
-                let (x, y) = projector.to_bng(lon, lat);
+                let (x, y) = to_bng(lon, lat);
                 *c = Coord { x, y };
             }
         }

@@ -12,6 +12,7 @@
 //! grid's edges.
 
 use geo::{Coord, MapCoords, MultiPolygon};
+use std::cell::RefCell;
 
 /// National Grid projection: true origin 49°N 2°W, scale on the central
 /// meridian, and false origin offsets (OS "A guide to coordinate systems in
@@ -64,10 +65,17 @@ impl Ellipsoid {
 
 /// WGS84 longitude and latitude (degrees) to British National Grid easting
 /// and northing (metres). Never fails: OSTN15 where it is defined, the
-/// Helmert approximation elsewhere. For many points in turn use a
-/// [`Projector`], which is faster and gives the same results.
+/// Helmert approximation elsewhere. Each thread keeps the OSTN15 shifts it
+/// has read (see [`Projector`]), so many points in turn are fast.
 pub fn to_bng(lon: f64, lat: f64) -> (f64, f64) {
-    Projector::default().to_bng(lon, lat)
+    PROJECTOR.with_borrow_mut(|projector| projector.project(lon, lat))
+}
+
+thread_local! {
+    /// Kept for the thread's life, from feature to feature and layer to
+    /// layer: every run of features a thread takes then starts with the
+    /// nodes it has already read, not with none.
+    static PROJECTOR: RefCell<Projector> = RefCell::new(Projector::default());
 }
 
 /// Every vertex of a multipolygon (WGS84 lon/lat) to British National Grid.
@@ -80,13 +88,16 @@ pub fn project_geometry(geometry: &MultiPolygon<f64>) -> MultiPolygon<f64> {
 
 /// [`to_bng`] for many points in turn, remembering OSTN15 shifts: the four
 /// hash lookups per point into OSTN15's 25 MB table were a tenth of the
-/// time of a whole `apportion` run. A boundary's consecutive vertices mostly
-/// lie in one 1 km cell (the last cell is kept), and neighbouring boundaries
-/// share grid nodes (the nodes of the last 32 km x 32 km are kept).
+/// time of a whole `apportion` run, each a cold read of memory. A
+/// boundary's consecutive vertices mostly lie in one 1 km cell (the last
+/// cell is kept), and neighbouring boundaries share grid nodes (the nodes
+/// of the last 256 km x 256 km are kept, 1.5 MB per thread: with one
+/// projector per thread, the LSOA layer needs a quarter fewer reads than
+/// with 32 km squares started afresh for each rayon job).
 #[derive(Debug)]
-pub struct Projector {
+struct Projector {
     cell: Option<Cell>,
-    /// Direct-mapped by node (e mod 32, n mod 32): lonlat_bng's key of the
+    /// Direct-mapped by node (e mod 256, n mod 256): lonlat_bng's key of the
     /// node held (0 for none) and its shifts, if the node is in OSTN15.
     nodes: Vec<(i32, Option<(f64, f64)>)>,
 }
@@ -101,7 +112,7 @@ impl Default for Projector {
 }
 
 /// Grid nodes held per side of the square of nodes a [`Projector`] keeps.
-const NODES_HELD: usize = 32;
+const NODES_HELD: usize = 256;
 
 /// One OSTN15 grid cell: its south-west node (in km) and the easting and
 /// northing shifts at its south-west, south-east, north-west and north-east
@@ -114,8 +125,9 @@ struct Cell {
 }
 
 impl Projector {
-    /// The same as [`to_bng`], bit for bit.
-    pub fn to_bng(&mut self, lon: f64, lat: f64) -> (f64, f64) {
+    /// The same as `lonlat_bng`'s conversion, bit for bit, where OSTN15 is
+    /// defined.
+    fn project(&mut self, lon: f64, lat: f64) -> (f64, f64) {
         self.ostn15(lon, lat).unwrap_or_else(|| helmert(lon, lat))
     }
 
@@ -329,8 +341,8 @@ mod tests {
             let lat = 50.1 + 5.0 * f64::from(i % 97) / 97.0 + 0.0001 * f64::from(i % 3);
             let (e, n) = lonlat_bng::convert_etrs89(lon, lat).unwrap();
             let expected = lonlat_bng::convert_etrs89_to_osgb36(e, n).unwrap();
-            assert_eq!(projector.to_bng(lon, lat), expected, "{lon}, {lat}");
-            assert_eq!(projector.to_bng(lon + 1e-5, lat), to_bng(lon + 1e-5, lat));
+            assert_eq!(projector.project(lon, lat), expected, "{lon}, {lat}");
+            assert_eq!(projector.project(lon + 1e-5, lat), to_bng(lon + 1e-5, lat));
         }
     }
 

@@ -119,9 +119,15 @@ fn read_in_parallel(bytes: &[u8]) -> Option<Top<Feature>> {
         .par_chunks(CHUNK)
         .map(read_chunk)
         .collect::<Option<_>>()?;
+    // Sized once: collecting the flattened chunks grew the vector step by
+    // step, copying every feature read so far into fresh memory each time.
+    let mut features = Vec::with_capacity(top.features.len());
+    for chunk in chunks {
+        features.extend(chunk);
+    }
     Some(Top {
         kind: top.kind,
-        features: chunks.into_iter().flatten().collect(),
+        features,
         crs: top.crs,
     })
 }
