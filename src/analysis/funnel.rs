@@ -54,6 +54,27 @@ impl Funnel {
             self.overdispersion.map(|o| o.limits(n, self.baseline, z)),
         )
     }
+
+    /// The areas the published plots draw: all but the withheld.
+    pub fn shown(&self) -> impl Iterator<Item = &FunnelArea> {
+        self.areas.iter().filter(|a| !a.withheld)
+    }
+
+    /// The sentence the published plots give the withheld areas, if any.
+    pub fn not_shown(&self) -> Option<String> {
+        let names: Vec<&str> = self
+            .areas
+            .iter()
+            .filter(|a| a.withheld)
+            .map(|a| a.area_name.as_str())
+            .collect();
+        (!names.is_empty()).then(|| {
+            format!(
+                "Not shown, their counts being under the small-number rule: {}.",
+                names.join(", ")
+            )
+        })
+    }
 }
 
 /// Every funnel the local prevalence supports, by level and condition.
@@ -198,6 +219,11 @@ mod tests {
         // withheld from the published plots; 12 of 100 is not.
         let withheld: Vec<bool> = f.areas.iter().map(|a| a.withheld).collect();
         assert_eq!(withheld, [false, false, false, true]);
+        assert_eq!(f.shown().count(), 3);
+        assert_eq!(
+            f.not_shown().as_deref(),
+            Some("Not shown, their counts being under the small-number rule: E06000004.")
+        );
         let widened = funnels(
             &all,
             &[],

@@ -43,9 +43,7 @@ fn draw(out: &mut String, top: f64, funnel: &Funnel) -> f64 {
     // Only the drawn points set the axis: a withheld area's proportion
     // must not show through the scale.
     let y_max = funnel
-        .areas
-        .iter()
-        .filter(|a| !a.withheld)
+        .shown()
         .map(|a| a.sample.proportion())
         .chain([widest.0.1, widest.1.map_or(0.0, |w| w.1)])
         .fold(0.0, f64::max);
@@ -75,7 +73,7 @@ fn draw(out: &mut String, top: f64, funnel: &Funnel) -> f64 {
         (x_end, 100.0 * funnel.baseline),
     ];
     plot.path(out, &base, &c.dark.to_string(), None);
-    for a in funnel.areas.iter().filter(|a| !a.withheld) {
+    for a in funnel.shown() {
         let (x, y) = (plot.x(a.sample.n), plot.y(100.0 * a.sample.proportion()));
         let _ = writeln!(out, "<g><title>{}</title>", escape(&describe(a)));
         let _ = writeln!(
@@ -153,21 +151,15 @@ fn describe(a: &crate::analysis::funnel::FunnelArea) -> String {
 }
 
 fn summary(funnel: &Funnel) -> String {
-    let (withheld, shown): (Vec<_>, Vec<_>) = funnel.areas.iter().partition(|a| a.withheld);
-    let areas: Vec<String> = shown.into_iter().map(describe).collect();
+    let areas: Vec<String> = funnel.shown().map(describe).collect();
     let mut text = format!(
         "{} areas against the pooled proportion {}: {}.",
         funnel.areas.len(),
         percent(funnel.baseline, 1),
         areas.join("; ")
     );
-    if !withheld.is_empty() {
-        let names: Vec<&str> = withheld.iter().map(|a| a.area_name.as_str()).collect();
-        let _ = write!(
-            text,
-            " Not shown, their counts being under the small-number rule: {}.",
-            names.join(", ")
-        );
+    if let Some(not_shown) = funnel.not_shown() {
+        let _ = write!(text, " {not_shown}");
     }
     text
 }

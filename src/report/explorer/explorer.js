@@ -788,7 +788,7 @@
       $("funnel-note").textContent = "Each area's observed proportion (locally supplied, not modelled) against its sample size. " +
         "Solid dark line: the areas' pooled proportion, " + f.baseline_text + "; dashed: PHE's 95% control limits; solid: 99.8% (Wilson)" +
         (f.widened ? "; dotted: " + f.overdispersion : "") + ". Point at a dot, or Tab to it, for the area's figures." +
-        (f.withheld.length ? " Not shown, their counts being under the small-number rule: " + f.withheld.join(", ") + "." : "");
+        (f.not_shown ? " " + f.not_shown : "");
       $("funnel-figures").innerHTML = "<summary>The figures</summary><table><thead><tr><th scope=\"col\">Area</th>" +
         '<th scope="col">Proportion</th><th scope="col">Numerator</th><th scope="col">n</th><th scope="col">Against the limits</th>' +
         (f.widened ? '<th scope="col">Against the widened limits</th>' : "") + "</tr></thead><tbody>" +

@@ -29,8 +29,9 @@ pub struct FunnelData {
     /// The overdispersion adjustment in words, where made.
     pub overdispersion: Option<String>,
     pub points: Vec<FunnelPoint>,
-    /// Areas left out, their counts under the small-number rule.
-    pub withheld: Vec<String>,
+    /// The sentence naming the areas left out, their counts under the
+    /// small-number rule (as the chart words it).
+    pub not_shown: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -95,16 +96,9 @@ fn funnel_data(f: &Funnel, position: &HashMap<&str, usize>) -> FunnelData {
                 o.tau2, o.phi
             )
         }),
-        withheld: f
-            .areas
-            .iter()
-            .filter(|a| a.withheld)
-            .map(|a| a.area_name.clone())
-            .collect(),
+        not_shown: f.not_shown(),
         points: f
-            .areas
-            .iter()
-            .filter(|a| !a.withheld)
+            .shown()
             .map(|a| FunnelPoint {
                 area: position.get(a.area_code.as_str()).copied(),
                 code: a.area_code.clone(),
