@@ -22,30 +22,20 @@ const WRITE_HINT: &str = "write it with GeoPandas (GeoDataFrame.to_parquet), GDA
 pub fn read(path: &Path) -> Result<Source> {
     let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
     let sha256 = crate::input::sha256_hex(&bytes);
-    let unreadable = |e: PolarsError| {
-        Error::input(path, format!("not a readable Parquet file: {e}"))
-            .kind(ErrorKind::Format)
-            .caused_by(e)
-            .hint("the file is damaged or truncated; write it again")
-    };
     // polars' Parquet decoder panics on some damaged files (a thrift field
     // out of range, a page longer than its column) instead of returning an
     // error: that is the file's fault, and is reported as such.
-    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        decode(path, bytes, &unreadable)
-    }));
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode(path, bytes)));
     let (geo, frame) = decoded.unwrap_or_else(|panic| {
         let cause = panic
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        Err(Error::input(
+        Err(unreadable(
             path,
-            format!("not a readable Parquet file: the Parquet reader failed on it ({cause})"),
-        )
-        .kind(ErrorKind::Format)
-        .hint("the file is damaged or truncated; write it again"))
+            format!("the Parquet reader failed on it ({cause})"),
+        ))
     })?;
     let (column, crs) = geometry_column(path, &geo)?;
     let geometry_columns: Vec<&str> = geo["columns"]
@@ -60,15 +50,19 @@ pub fn read(path: &Path) -> Result<Source> {
     })
 }
 
+/// A file polars cannot read, or whose counts cannot be right.
+fn unreadable(path: &Path, why: impl std::fmt::Display) -> Error {
+    Error::input(path, format!("not a readable Parquet file: {why}"))
+        .kind(ErrorKind::Format)
+        .hint("the file is damaged or truncated; write it again")
+}
+
 /// The file's GeoParquet metadata and its table, decoded by polars.
-fn decode(
-    path: &Path,
-    bytes: Vec<u8>,
-    unreadable: &dyn Fn(PolarsError) -> Error,
-) -> Result<(Json, DataFrame)> {
+fn decode(path: &Path, bytes: Vec<u8>) -> Result<(Json, DataFrame)> {
+    let failed = |e: PolarsError| unreadable(path, &e).caused_by(e);
     let file = Buffer::from_vec(bytes);
     let mut reader = ParquetReader::new(Cursor::new(file.clone()));
-    let metadata = reader.get_metadata().map_err(unreadable)?;
+    let metadata = reader.get_metadata().map_err(failed)?;
     check_counts(path, &file, metadata)?;
     let geo = metadata
         .key_value_metadata()
@@ -95,12 +89,12 @@ fn decode(
     // pyarrow (GeoPandas) records the geometry column's Arrow type as the
     // GeoArrow extension "geoarrow.wkb", which polars cannot hold; without
     // that Arrow schema the column is read as the plain binary it is.
-    let mut plain = (**reader.get_metadata().map_err(unreadable)?).clone();
+    let mut plain = (**reader.get_metadata().map_err(failed)?).clone();
     if let Some(pairs) = plain.key_value_metadata.as_mut() {
         pairs.retain(|kv| kv.key != "ARROW:schema");
     }
     reader.set_metadata(std::sync::Arc::new(plain));
-    let frame = reader.finish().map_err(unreadable)?;
+    let frame = reader.finish().map_err(failed)?;
     Ok((geo, frame))
 }
 
@@ -113,23 +107,22 @@ fn decode(
 /// page's values, nulls and rows against what is left of its chunk. Only
 /// the page headers are read; nothing is decompressed.
 fn check_counts(path: &Path, file: &Buffer<u8>, metadata: &FileMetadata) -> Result<()> {
-    let damaged = |what: String| {
-        Error::input(path, format!("not a readable Parquet file: {what}"))
-            .kind(ErrorKind::Format)
-            .hint("the file is damaged or truncated; write it again")
-    };
     let groups = &metadata.row_groups;
     let rows: usize = groups.iter().map(|g| g.num_rows()).sum();
     if rows != metadata.num_rows {
-        return Err(damaged(format!(
-            "its footer says {} rows but its row groups hold {rows}",
-            metadata.num_rows
-        )));
+        return Err(unreadable(
+            path,
+            format!(
+                "its footer says {} rows but its row groups hold {rows}",
+                metadata.num_rows
+            ),
+        ));
     }
     for (g, group) in groups.iter().enumerate() {
         for chunk in group.parquet_columns() {
             let name = &chunk.descriptor().path_in_schema.join(".");
-            let at = |what: String| damaged(format!("row group {g}, column '{name}': {what}"));
+            let at =
+                |what: String| unreadable(path, format!("row group {g}, column '{name}': {what}"));
             let values = usize::try_from(chunk.num_values()).unwrap_or(usize::MAX);
             let flat = chunk.descriptor().descriptor.max_rep_level == 0;
             if values < group.num_rows() || (flat && values != group.num_rows()) {
