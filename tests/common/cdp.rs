@@ -129,22 +129,30 @@ impl Browser {
         let mut bytes = serde_json::to_vec(&message).unwrap();
         bytes.push(0);
         self.to_browser.write_all(&bytes).unwrap();
+        let reply = self.receive_until(&format!("a reply to {method}"), |m| m["id"] == id);
+        assert!(
+            reply.get("error").is_none(),
+            "{method} failed: {}",
+            reply["error"]
+        );
+        reply["result"].clone()
+    }
+
+    /// The browser's messages until one satisfies `wanted`, which is
+    /// returned; the others are kept as events. Fails the test after
+    /// [`PATIENCE`].
+    fn receive_until(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let reply = self
+            let message = self
                 .from_browser
                 .recv_timeout(left)
-                .unwrap_or_else(|_| panic!("no reply to {method} within {PATIENCE:?}"));
-            if reply["id"] == id {
-                assert!(
-                    reply.get("error").is_none(),
-                    "{method} failed: {}",
-                    reply["error"]
-                );
-                return reply["result"].clone();
+                .unwrap_or_else(|_| panic!("waited {PATIENCE:?} for {what}"));
+            if wanted(&message) {
+                return message;
             }
-            self.events.push(reply);
+            self.events.push(message);
         }
     }
 
@@ -164,18 +172,9 @@ impl Browser {
         if let Some(found) = self.events.iter().find(|e| wanted(e)) {
             return found.clone();
         }
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let event = self
-                .from_browser
-                .recv_timeout(left)
-                .unwrap_or_else(|_| panic!("waited {PATIENCE:?} for {what}"));
-            self.events.push(event.clone());
-            if wanted(&event) {
-                return event;
-            }
-        }
+        let event = self.receive_until(what, wanted);
+        self.events.push(event.clone());
+        event
     }
 
     /// Opens a URL and waits for its load event.
