@@ -1,10 +1,13 @@
 //! WGS84 longitude/latitude to British National Grid (EPSG:27700, metres).
 //!
-//! The primary path is Ordnance Survey's definitive OSTN15 transformation
-//! (through the `lonlat_bng` crate), which reproduces OS's published test
-//! points to the millimetre. OSTN15 only covers its 700 km x 1250 km grid, and
-//! `lonlat_bng` refuses points outside a lon/lat box that clips the north tip
-//! of Shetland; for those points we fall back to the classic 7-parameter
+//! The primary path is Ordnance Survey's definitive OSTN15 transformation,
+//! which reproduces OS's published test points to the millimetre: the
+//! National Grid projection on GRS80, then OSTN15's shifts (from the
+//! `ostn15_phf` crate's table, laid out as an array by build.rs),
+//! bit for bit what the `lonlat_bng` crate gives (checked in the tests).
+//! OSTN15 only covers its 700 km x 1250 km grid, and `lonlat_bng` keeps
+//! to a lon/lat box that clips the north tip of Shetland, as this does; for
+//! other points we fall back to the classic 7-parameter
 //! Helmert datum shift plus the Airy 1830 transverse mercator, so that no
 //! point ever fails. That fallback agrees with OSTN15 to within 5 m at all 40
 //! of OS's test points (0.1-2.7 m on the mainland, 4.9 m at St Kilda), which
@@ -12,7 +15,6 @@
 //! grid's edges.
 
 use geo::{Coord, MapCoords, MultiPolygon};
-use std::cell::RefCell;
 
 /// National Grid projection: true origin 49°N 2°W, scale on the central
 /// meridian, and false origin offsets (OS "A guide to coordinate systems in
@@ -47,6 +49,10 @@ const RY_SEC: f64 = -0.2470;
 const RZ_SEC: f64 = -0.8421;
 const S_PPM: f64 = 20.4894;
 
+/// `lonlat_bng`'s lon/lat box, inside which it uses OSTN15.
+const LONGITUDES: std::ops::RangeInclusive<f64> = -8.5790..=1.7800;
+const LATITUDES: std::ops::RangeInclusive<f64> = 49.922..=60.8400;
+
 /// The OSTN15 shift grid: 1 km nodes, eastings 0..700 km, northings 0..1250 km.
 const OSTN15_MAX_EASTING: f64 = 700_000.0;
 const OSTN15_MAX_NORTHING: f64 = 1_250_000.0;
@@ -65,17 +71,9 @@ impl Ellipsoid {
 
 /// WGS84 longitude and latitude (degrees) to British National Grid easting
 /// and northing (metres). Never fails: OSTN15 where it is defined, the
-/// Helmert approximation elsewhere. Each thread keeps the OSTN15 shifts it
-/// has read (see [`Projector`]), so many points in turn are fast.
+/// Helmert approximation elsewhere.
 pub fn to_bng(lon: f64, lat: f64) -> (f64, f64) {
-    PROJECTOR.with_borrow_mut(|projector| projector.project(lon, lat))
-}
-
-thread_local! {
-    /// Kept for the thread's life, from feature to feature and layer to
-    /// layer: every run of features a thread takes then starts with the
-    /// nodes it has already read, not with none.
-    static PROJECTOR: RefCell<Projector> = RefCell::new(Projector::default());
+    ostn15(lon, lat).unwrap_or_else(|| helmert(lon, lat))
 }
 
 /// Every vertex of a multipolygon (WGS84 lon/lat) to British National Grid.
@@ -86,101 +84,55 @@ pub fn project_geometry(geometry: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     })
 }
 
-/// [`to_bng`] for many points in turn, remembering OSTN15 shifts: the four
-/// hash lookups per point into OSTN15's 25 MB table were a tenth of the
-/// time of a whole `apportion` run, each a cold read of memory. A
-/// boundary's consecutive vertices mostly lie in one 1 km cell (the last
-/// cell is kept), and neighbouring boundaries share grid nodes (the nodes
-/// of the last 256 km x 256 km are kept, 1.5 MB per thread: with one
-/// projector per thread, the LSOA layer needs a quarter fewer reads than
-/// with 32 km squares started afresh for each rayon job).
-#[derive(Debug)]
-struct Projector {
-    cell: Option<Cell>,
-    /// Direct-mapped by node (e mod 256, n mod 256): lonlat_bng's key of the
-    /// node held (0 for none) and its shifts, if the node is in OSTN15.
-    nodes: Vec<(i32, Option<(f64, f64)>)>,
+/// OSTN15, or None outside the grid; the same as `lonlat_bng`'s
+/// conversion, bit for bit: ETRS89 grid coordinates (GRS80 on the National
+/// Grid projection) to the millimetre, within `lonlat_bng`'s lon/lat box,
+/// then the shift interpolated in the cell, in `lonlat_bng`'s own
+/// arithmetic (`convert_etrs89_to_osgb36`), step for step. The crate finds
+/// the cell by truncating to whole kilometres, which picks a wrong cell
+/// rather than failing just outside the grid (e.g. a negative easting west
+/// of Fermanagh), so the grid rectangle is checked here.
+fn ostn15(lon: f64, lat: f64) -> Option<(f64, f64)> {
+    if !(LONGITUDES.contains(&lon) && LATITUDES.contains(&lat)) {
+        return None;
+    }
+    let (e, n) = transverse_mercator(lon.to_radians(), lat.to_radians(), GRS80);
+    let (e, n) = (round_to_mm(e), round_to_mm(n));
+    if !(0.0..OSTN15_MAX_EASTING).contains(&e) || !(0.0..OSTN15_MAX_NORTHING).contains(&n) {
+        return None;
+    }
+    let (ke, kn) = ((e / 1000.) as usize, (n / 1000.) as usize);
+    let shifts = [
+        node(ke, kn)?,
+        node(ke + 1, kn)?,
+        node(ke, kn + 1)?,
+        node(ke + 1, kn + 1)?,
+    ];
+    let t = (e - (ke * 1000) as f64) / 1000.;
+    let u = (n - (kn * 1000) as f64) / 1000.;
+    let f = [(1. - t) * (1. - u), t * (1. - u), (1. - t) * u, t * u];
+    let [s0, s1, s2, s3] = shifts;
+    let se = f[0] * s0.0 + f[1] * s1.0 + f[2] * s2.0 + f[3] * s3.0;
+    let sn = f[0] * s0.1 + f[1] * s1.1 + f[2] * s2.1 + f[3] * s3.1;
+    Some((round_to_mm(e + se), round_to_mm(n + sn)))
 }
 
-impl Default for Projector {
-    fn default() -> Projector {
-        Projector {
-            cell: None,
-            nodes: vec![(0, None); NODES_HELD * NODES_HELD],
-        }
-    }
-}
+/// Every OSTN15 node's easting and northing shifts in millimetres, as
+/// build.rs laid them out from `ostn15_phf`'s table: little-endian i32
+/// pairs, row by row of 701 nodes from the south-west; `i32::MIN` where the
+/// table has no node. Reading a node by index replaced four hash lookups
+/// per point into the crate's 25 MB table, each a cold read of memory: a
+/// tenth of a whole `apportion` run.
+static SHIFTS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ostn15_shifts.bin"));
 
-/// Grid nodes held per side of the square of nodes a [`Projector`] keeps.
-const NODES_HELD: usize = 256;
-
-/// One OSTN15 grid cell: its south-west node (in km) and the easting and
-/// northing shifts at its south-west, south-east, north-west and north-east
-/// nodes.
-#[derive(Debug, Clone, Copy)]
-struct Cell {
-    e: i32,
-    n: i32,
-    shifts: [(f64, f64); 4],
-}
-
-impl Projector {
-    /// The same as `lonlat_bng`'s conversion, bit for bit, where OSTN15 is
-    /// defined.
-    fn project(&mut self, lon: f64, lat: f64) -> (f64, f64) {
-        self.ostn15(lon, lat).unwrap_or_else(|| helmert(lon, lat))
-    }
-
-    /// OSTN15, or None outside the grid: ETRS89 grid coordinates from
-    /// `lonlat_bng` (which checks its lon/lat box), then the shift
-    /// interpolated in the cell, in `lonlat_bng`'s own arithmetic
-    /// (`convert_etrs89_to_osgb36`), step for step. The crate finds the
-    /// cell by truncating to whole kilometres, which picks a wrong cell
-    /// rather than failing just outside the grid (e.g. a negative easting
-    /// west of Fermanagh), so the grid rectangle is checked here.
-    fn ostn15(&mut self, lon: f64, lat: f64) -> Option<(f64, f64)> {
-        let (e, n) = lonlat_bng::convert_etrs89(lon, lat).ok()?;
-        if !(0.0..OSTN15_MAX_EASTING).contains(&e) || !(0.0..OSTN15_MAX_NORTHING).contains(&n) {
-            return None;
-        }
-        let cell = self.cell((e / 1000.) as i32, (n / 1000.) as i32)?;
-        let t = (e - f64::from(cell.e * 1000)) / 1000.;
-        let u = (n - f64::from(cell.n * 1000)) / 1000.;
-        let f = [(1. - t) * (1. - u), t * (1. - u), (1. - t) * u, t * u];
-        let [s0, s1, s2, s3] = cell.shifts;
-        let se = f[0] * s0.0 + f[1] * s1.0 + f[2] * s2.0 + f[3] * s3.0;
-        let sn = f[0] * s0.1 + f[1] * s1.1 + f[2] * s2.1 + f[3] * s3.1;
-        Some((round_to_mm(e + se), round_to_mm(n + sn)))
-    }
-
-    /// The cell with south-west node (e, n) km; None where a node is
-    /// missing (outside OSTN15's coverage).
-    fn cell(&mut self, e: i32, n: i32) -> Option<Cell> {
-        if let Some(cell) = self.cell.filter(|c| (c.e, c.n) == (e, n)) {
-            return Some(cell);
-        }
-        let shifts = [
-            self.node(e, n)?,
-            self.node(e + 1, n)?,
-            self.node(e, n + 1)?,
-            self.node(e + 1, n + 1)?,
-        ];
-        self.cell = Some(Cell { e, n, shifts });
-        self.cell
-    }
-
-    /// The shifts at node (e, n) km (both within the grid, so not
-    /// negative), held or looked up.
-    fn node(&mut self, e: i32, n: i32) -> Option<(f64, f64)> {
-        let key = e + n * 701 + 1; // lonlat_bng's key for the node
-        let held = NODES_HELD as i32;
-        let slot = &mut self.nodes[(e % held * held + n % held) as usize];
-        if slot.0 != key {
-            let shifts = ostn15_phf::ostn15_lookup(&key).map(|(se, sn, _)| (se, sn));
-            *slot = (key, shifts);
-        }
-        slot.1
-    }
+/// The shifts in metres at node (e, n) km, which lie within the grid
+/// (0-700, 0-1250); None where OSTN15 has no node.
+fn node(e: usize, n: usize) -> Option<(f64, f64)> {
+    let at = 8 * (n * 701 + e);
+    let mm = |i: usize| i32::from_le_bytes(SHIFTS[at + i..at + i + 4].try_into().expect("4 bytes"));
+    let (east, north) = (mm(0), mm(4));
+    // Millimetres over 1000 give exactly the f64 the crate's table holds.
+    (east != i32::MIN).then(|| (f64::from(east) / 1000., f64::from(north) / 1000.))
 }
 
 /// To the nearest millimetre, as `lonlat_bng` rounds.
@@ -233,38 +185,57 @@ fn to_geodetic(x: f64, y: f64, z: f64, ellipsoid: Ellipsoid) -> (f64, f64) {
 }
 
 /// The National Grid transverse mercator (OS guide annex C, the series OS
-/// itself uses) on the given ellipsoid; angles in radians.
+/// itself uses) on the given ellipsoid; angles in radians. On GRS80 it
+/// gives `lonlat_bng`'s ETRS89 grid coordinates bit for bit (its
+/// `convert_etrs89` before rounding; the same on all 2.4 million vertices of
+/// the LSOA and CCG layers and a grid over the whole of OSTN15), in its
+/// arithmetic step for step, except that every sine and cosine comes from
+/// one `sin_cos` of the latitude by the angle-sum rules where `lonlat_bng`
+/// calls the library ten times: the projection then takes a third of the
+/// time.
 #[allow(non_snake_case)] // I..VI are the names of the OS guide's series terms.
 fn transverse_mercator(lambda: f64, phi: f64, ellipsoid: Ellipsoid) -> (f64, f64) {
     let Ellipsoid { a, b } = ellipsoid;
     let e2 = ellipsoid.e2();
     let n = (a - b) / (a + b);
-    let (sin, cos, tan) = (phi.sin(), phi.cos(), phi.tan());
-    let nu = a * F0 / (1.0 - e2 * sin * sin).sqrt();
-    let rho = a * F0 * (1.0 - e2) * (1.0 - e2 * sin * sin).powf(-1.5);
-    let eta2 = nu / rho - 1.0;
+    let (sp, cp) = phi.sin_cos();
+    let w = 1. - e2 * (sp * sp);
+    let nu = a * F0 / w.sqrt();
+    let rho = nu * (1. - e2) / w;
+    let eta2 = nu / rho - 1.;
 
-    let (dp, sp) = (phi - PHI0, phi + PHI0);
+    // sin and cos of (phi - PHI0), (phi + PHI0) and their multiples.
+    let (s0, c0) = PHI0.sin_cos();
+    let (sd, cd) = (sp * c0 - cp * s0, cp * c0 + sp * s0);
+    let (ss, cs) = (sp * c0 + cp * s0, cp * c0 - sp * s0);
+    let (s2d, c2d) = (2. * sd * cd, cd * cd - sd * sd);
+    let (s2s, c2s) = (2. * ss * cs, cs * cs - ss * ss);
+    let (s3d, c3s) = (s2d * cd + c2d * sd, c2s * cs - s2s * ss);
+    let n3 = n * n * n;
     let M = b
         * F0
-        * ((1.0 + n + 1.25 * n.powi(2) + 1.25 * n.powi(3)) * dp
-            - (3.0 * n + 3.0 * n.powi(2) + 21.0 / 8.0 * n.powi(3)) * dp.sin() * sp.cos()
-            + (15.0 / 8.0) * (n.powi(2) + n.powi(3)) * (2.0 * dp).sin() * (2.0 * sp).cos()
-            - (35.0 / 24.0) * n.powi(3) * (3.0 * dp).sin() * (3.0 * sp).cos());
+        * ((1. + n * (1. + 5. / 4. * n * (1. + n))) * (phi - PHI0)
+            - 3. * n * (1. + n * (1. + 7. / 8. * n)) * sd * cs
+            + (15. / 8. * n * (n * (1. + n))) * s2d * c2s
+            - 35. / 24. * n3 * s3d * c3s);
 
-    let t2 = tan * tan;
+    let tp = sp / cp;
+    let (tp2, cp3) = (tp * tp, cp * cp * cp);
+    let (tp4, cp5) = (tp2 * tp2, cp3 * cp * cp);
     let I = M + N0;
-    let II = nu / 2.0 * sin * cos;
-    let III = nu / 24.0 * sin * cos.powi(3) * (5.0 - t2 + 9.0 * eta2);
-    let IIIA = nu / 720.0 * sin * cos.powi(5) * (61.0 - 58.0 * t2 + t2 * t2);
-    let IV = nu * cos;
-    let V = nu / 6.0 * cos.powi(3) * (nu / rho - t2);
-    let VI =
-        nu / 120.0 * cos.powi(5) * (5.0 - 18.0 * t2 + t2 * t2 + 14.0 * eta2 - 58.0 * t2 * eta2);
+    let II = (sp * 0.5) * (nu * cp);
+    let III = (sp / 24.) * nu * cp3 * eta2.mul_add(9.0, 5.0 - tp2);
+    let IIIA = (sp / 720.) * nu * cp5 * tp2.mul_add(-58.0, 61.0 + tp4);
+    let IV = nu * cp;
+    let V = nu / 6. * cp3 * (nu / rho - tp2);
+    let VI = nu / 120.
+        * cp5
+        * (tp2 * eta2).mul_add(-58.0, eta2.mul_add(14.0, tp2.mul_add(-18.0, 5.0 + tp4)));
 
     let l = lambda - LAMBDA0;
-    let north = I + II * l.powi(2) + III * l.powi(4) + IIIA * l.powi(6);
-    let east = E0 + IV * l + V * l.powi(3) + VI * l.powi(5);
+    let l2 = l * l;
+    let north = I + II * l2 + III * l2 * l2 + IIIA * l2 * l2 * l2;
+    let east = l.mul_add(IV, E0) + V * l2 * l + VI * l2 * l2 * l;
     (east, north)
 }
 
@@ -331,19 +302,48 @@ mod tests {
         }
     }
 
-    /// The cached cell gives exactly what `lonlat_bng` gives point by
-    /// point, for runs of points within one cell and across cells.
+    /// Projection gives exactly what `lonlat_bng` gives, point by point:
+    /// along a line that crosses cells, and on a grid over the whole of its
+    /// lon/lat box (0.01° by 0.01°).
     #[test]
-    fn projector_matches_lonlat_bng_bit_for_bit() {
-        let mut projector = Projector::default();
-        for i in 0..2000 {
+    fn matches_lonlat_bng_bit_for_bit() {
+        let line = (0..2000).map(|i| {
             let lon = -5.5 + 7.0 * f64::from(i) / 2000.0;
             let lat = 50.1 + 5.0 * f64::from(i % 97) / 97.0 + 0.0001 * f64::from(i % 3);
-            let (e, n) = lonlat_bng::convert_etrs89(lon, lat).unwrap();
-            let expected = lonlat_bng::convert_etrs89_to_osgb36(e, n).unwrap();
-            assert_eq!(projector.project(lon, lat), expected, "{lon}, {lat}");
-            assert_eq!(projector.project(lon + 1e-5, lat), to_bng(lon + 1e-5, lat));
+            (lon, lat)
+        });
+        let grid = (0..1036).flat_map(|i| (0..1091).map(move |j| (f64::from(i), f64::from(j))));
+        let grid = grid.map(|(i, j)| (-8.579 + 0.01 * i, 49.922 + 0.01 * j));
+        let mut within = 0;
+        for (lon, lat) in line.chain(grid) {
+            let Ok((e, n)) = lonlat_bng::convert_etrs89(lon, lat) else {
+                continue; // outside its box: the Helmert fallback here
+            };
+            if !(0.0..OSTN15_MAX_EASTING).contains(&e) || !(0.0..OSTN15_MAX_NORTHING).contains(&n) {
+                continue; // off the grid, where lonlat_bng reads a wrong cell
+            }
+            let expected = lonlat_bng::convert_etrs89_to_osgb36(e, n).ok();
+            assert_eq!(ostn15(lon, lat), expected, "{lon}, {lat}");
+            within += usize::from(expected.is_some());
         }
+        assert!(within > 300_000, "{within} points within OSTN15");
+    }
+
+    /// The array build.rs wrote holds every node of the crate's table, and
+    /// only those, with the very same shifts.
+    #[test]
+    fn the_shift_array_is_the_ostn15_table_node_for_node() {
+        let mut nodes = 0;
+        for n in 0..1251 {
+            for e in 0..701 {
+                let key = (e + n * 701 + 1) as i32;
+                let expected = ostn15_phf::ostn15_lookup(&key).map(|(se, sn, _)| (se, sn));
+                assert_eq!(node(e, n), expected, "node {e} km E, {n} km N");
+                nodes += usize::from(expected.is_some());
+            }
+        }
+        // OSTN15_OSGM15_DataFile.txt has a line for every node of the grid.
+        assert_eq!(nodes, 701 * 1251);
     }
 
     #[test]
@@ -386,7 +386,7 @@ mod tests {
             (-74.0, 40.7),
         ] {
             assert!(
-                Projector::default().ostn15(lon, lat).is_none(),
+                ostn15(lon, lat).is_none(),
                 "{lon},{lat} should be outside OSTN15"
             );
             let (e, n) = to_bng(lon, lat);
