@@ -400,10 +400,9 @@ fn trustworthy(crosswalk: &Crosswalk, from: &Path, to: &Path) -> Result<()> {
     }
     let placed = crosswalk.placed_shares();
     let total: f64 = crosswalk.sources.values().sum();
-    let over: f64 = crosswalk
-        .sources
-        .iter()
-        .map(|(code, measure)| measure * (placed[code.as_str()] - 1.0).max(0.0))
+    // Both maps hold the sources in code order: pair them, no lookups.
+    let over: f64 = (crosswalk.sources.values().zip(placed.values()))
+        .map(|(measure, placed)| measure * (placed - 1.0).max(0.0))
         .sum();
     if over <= OVERLAP_TOLERANCE * total {
         return Ok(());
