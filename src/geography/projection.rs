@@ -189,10 +189,10 @@ fn to_geodetic(x: f64, y: f64, z: f64, ellipsoid: Ellipsoid) -> (f64, f64) {
 /// gives `lonlat_bng`'s ETRS89 grid coordinates bit for bit (its
 /// `convert_etrs89` before rounding; the same on all 2.4 million vertices of
 /// the LSOA and CCG layers and a grid over the whole of OSTN15), in its
-/// arithmetic step for step, except that every sine and cosine comes from
-/// one `sin_cos` of the latitude by the angle-sum rules where `lonlat_bng`
-/// calls the library ten times: the projection then takes a third of the
-/// time.
+/// arithmetic step for step, except that the sines, cosines, tangent and
+/// powers come from one `sin_cos` of the latitude (by the angle-sum rules),
+/// one square root and products, where `lonlat_bng` calls the maths library
+/// a dozen times: the projection then takes a third of the time.
 #[allow(non_snake_case)] // I..VI are the names of the OS guide's series terms.
 fn transverse_mercator(lambda: f64, phi: f64, ellipsoid: Ellipsoid) -> (f64, f64) {
     let Ellipsoid { a, b } = ellipsoid;
