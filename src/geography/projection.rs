@@ -53,9 +53,12 @@ const S_PPM: f64 = 20.4894;
 const LONGITUDES: std::ops::RangeInclusive<f64> = -8.5790..=1.7800;
 const LATITUDES: std::ops::RangeInclusive<f64> = 49.922..=60.8400;
 
-/// The OSTN15 shift grid: 1 km nodes, eastings 0..700 km, northings 0..1250 km.
-const OSTN15_MAX_EASTING: f64 = 700_000.0;
-const OSTN15_MAX_NORTHING: f64 = 1_250_000.0;
+/// The OSTN15 shift grid: 1 km nodes, 701 eastings (0-700 km) by 1251
+/// northings (0-1250 km), as build.rs lays them out.
+const EASTINGS: usize = 701;
+const NORTHINGS: usize = 1251;
+const OSTN15_MAX_EASTING: f64 = ((EASTINGS - 1) * 1000) as f64;
+const OSTN15_MAX_NORTHING: f64 = ((NORTHINGS - 1) * 1000) as f64;
 
 #[derive(Clone, Copy)]
 struct Ellipsoid {
@@ -123,12 +126,14 @@ fn ostn15(lon: f64, lat: f64) -> Option<(f64, f64)> {
 /// table has no node. Reading a node by index replaced four hash lookups
 /// per point into the crate's 25 MB table, each a cold read of memory: a
 /// tenth of a whole `apportion` run.
-static SHIFTS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ostn15_shifts.bin"));
+/// Its type holds the grid's size, so an array of another size does not compile.
+static SHIFTS: &[u8; EASTINGS * NORTHINGS * 8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/ostn15_shifts.bin"));
 
 /// The shifts in metres at node (e, n) km, which lie within the grid
 /// (0-700, 0-1250); None where OSTN15 has no node.
 fn node(e: usize, n: usize) -> Option<(f64, f64)> {
-    let at = 8 * (n * 701 + e);
+    let at = 8 * (n * EASTINGS + e);
     let mm = |i: usize| i32::from_le_bytes(SHIFTS[at + i..at + i + 4].try_into().expect("4 bytes"));
     let (east, north) = (mm(0), mm(4));
     // Millimetres over 1000 give exactly the f64 the crate's table holds.
@@ -334,9 +339,9 @@ mod tests {
     #[test]
     fn the_shift_array_is_the_ostn15_table_node_for_node() {
         let mut nodes = 0;
-        for n in 0..1251 {
-            for e in 0..701 {
-                let key = (e + n * 701 + 1) as i32;
+        for n in 0..NORTHINGS {
+            for e in 0..EASTINGS {
+                let key = (e + n * EASTINGS + 1) as i32;
                 let expected = ostn15_phf::ostn15_lookup(&key).map(|(se, sn, _)| (se, sn));
                 assert_eq!(node(e, n), expected, "node {e} km E, {n} km N");
                 nodes += usize::from(expected.is_some());
