@@ -57,9 +57,8 @@ pub fn crosswalk(source: &BoundaryLayer, target: &BoundaryLayer) -> Crosswalk {
     // Each source's links are independent; rayon's collect keeps source
     // order and each pair's arithmetic is the same on any thread, so the
     // result does not depend on scheduling.
-    let links = sources
-        .par_iter()
-        .flat_map_iter(|s| links(s, &targets, &index))
+    let links = (sources.par_iter().enumerate())
+        .flat_map_iter(|(i, s)| links(i, s, &targets, &index))
         .collect();
 
     let mut crosswalk = Crosswalk {
@@ -205,8 +204,10 @@ fn rectangle(r: Rect<f64>) -> Rectangle<[f64; 2]> {
     Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y])
 }
 
-/// A source's links to the targets it shares area with, in target order.
+/// The links of a source (at `position` in code order) to the targets it
+/// shares area with, in target order.
 fn links(
+    position: usize,
     source: &Prepared,
     targets: &[Target],
     index: &RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
@@ -224,8 +225,8 @@ fn links(
         .filter_map(|t| {
             let shared = shared_area(source, &targets[t]);
             (shared > 0.0).then(|| Link {
-                source: source.code.to_string(),
-                target: targets[t].feature.code.to_string(),
+                source: position,
+                target: t,
                 shared,
                 weight: shared / source.area,
             })
@@ -316,7 +317,13 @@ mod tests {
         let weights: Vec<(&str, &str, f64)> = cw
             .links
             .iter()
-            .map(|l| (l.source.as_str(), l.target.as_str(), l.weight))
+            .map(|l| {
+                (
+                    cw.sources.code(l.source),
+                    cw.targets.code(l.target),
+                    l.weight,
+                )
+            })
             .collect();
         assert_eq!(weights.len(), 4, "{weights:?}");
         for ((s, t, w), expected) in weights.iter().zip([

@@ -8,7 +8,7 @@
 
 use super::population::{FineUnits, Placement};
 use super::vintage::Vintage;
-use super::{Crosswalk, Link};
+use super::{Areas, Crosswalk, Link};
 use crate::error::Result;
 use crate::geography::Level;
 use crate::geography::units::{self, LSOA_CCG21, LSOA_SICBL22, Units};
@@ -83,10 +83,6 @@ impl Official {
         &self.placements[&vintage]
     }
 
-    /// The code-based crosswalk LSOA (2011) → `vintage`: each LSOA goes whole
-    /// (weight 1) to the area the lookup puts it in, whatever its population;
-    /// its population is the measure, for intensive means. LSOAs the lookup
-    /// lacks (the Welsh ones) are sources placed nowhere.
     /// The population-weighted crosswalk from one vintage to another, through
     /// the LSOAs both are defined on. Any pair works, in either direction
     /// (e.g. `Ccg2019 → Icb2023`, or `Lad2021 → Sicbl2023`).
@@ -94,35 +90,41 @@ impl Official {
         super::population::crosswalk(&self.fine, self.placement(from), self.placement(to))
     }
 
+    /// The code-based crosswalk LSOA (2011) → `vintage`: each LSOA goes whole
+    /// (weight 1) to the area the lookup puts it in, whatever its population;
+    /// its population is the measure, for intensive means. LSOAs the lookup
+    /// lacks (the Welsh ones) are sources placed nowhere.
     pub fn crosswalk(&self, vintage: Vintage) -> Crosswalk {
         let placement = self.placement(vintage);
-        let mut targets: BTreeMap<String, f64> =
-            placement.areas.iter().map(|a| (a.clone(), 0.0)).collect();
-        let mut links = Vec::new();
-        for ((code, people), area) in self
-            .fine
-            .codes
-            .iter()
-            .zip(&self.fine.population)
-            .zip(&placement.area_of)
-        {
+        let mut people_in: BTreeMap<&str, f64> =
+            placement.areas.iter().map(|a| (a.as_str(), 0.0)).collect();
+        for (people, area) in self.fine.population.iter().zip(&placement.area_of) {
             if let Some(area) = area {
-                *targets.get_mut(area).expect("lookup area") += people;
-                links.push(Link {
-                    source: code.clone(),
-                    target: area.clone(),
-                    shared: *people,
-                    weight: 1.0,
-                });
+                *people_in.get_mut(area.as_str()).expect("lookup area") += people;
             }
         }
+        let targets: Areas = (people_in.into_iter())
+            .map(|(area, people)| (area.to_string(), people))
+            .collect();
+        // The fine units are in code order: a unit's position is its source's.
+        let links = (self
+            .fine
+            .population
+            .iter()
+            .zip(&placement.area_of)
+            .enumerate())
+        .filter_map(|(source, (people, area))| {
+            Some(Link {
+                source,
+                target: targets.position(area.as_deref()?).expect("lookup area"),
+                shared: *people,
+                weight: 1.0,
+            })
+        })
+        .collect();
         Crosswalk {
             measure: "population".to_string(),
-            sources: self
-                .fine
-                .codes
-                .iter()
-                .cloned()
+            sources: (self.fine.codes.iter().cloned())
                 .zip(self.fine.population.iter().copied())
                 .collect(),
             targets,

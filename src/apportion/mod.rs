@@ -43,10 +43,10 @@ pub const TOLERANCE: f64 = 1e-7;
 pub struct Crosswalk {
     /// What the weights share out, for reports: "area", "population".
     pub measure: String,
-    /// Every usable source code with its measure (m² or people), in code order.
-    pub sources: BTreeMap<String, f64>,
-    /// Every target code with its measure, in code order.
-    pub targets: BTreeMap<String, f64>,
+    /// Every usable source with its measure (m² or people), in code order.
+    pub sources: Areas,
+    /// Every target with its measure, in code order.
+    pub targets: Areas,
     /// Source-target pairs that share a positive measure, sorted by source
     /// then target.
     pub links: Vec<Link>,
@@ -57,36 +57,135 @@ pub struct Crosswalk {
     pub notes: Vec<String>,
 }
 
-/// One source-target pair.
-#[derive(Debug, Clone, PartialEq)]
+/// One source-target pair. The areas are named by their position among the
+/// crosswalk's sources and targets: whatever walks a crosswalk (shares,
+/// reports, values) then indexes, where comparing codes took most of its time.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Link {
-    pub source: String,
-    pub target: String,
+    pub source: usize,
+    pub target: usize,
     /// The measure in both (m² of overlap, or people).
     pub shared: f64,
     /// `shared` as a share of the source's measure.
     pub weight: f64,
 }
 
+/// Areas with their measure, in code order: a crosswalk's sources or its
+/// targets. Codes are unique (every reader refuses a code twice).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Areas {
+    codes: Vec<String>,
+    measures: Vec<f64>,
+}
+
+impl Areas {
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// The code of the area at `position`.
+    pub fn code(&self, position: usize) -> &str {
+        &self.codes[position]
+    }
+
+    /// The codes, in order.
+    pub fn codes(&self) -> impl ExactSizeIterator<Item = &str> + Clone {
+        self.codes.iter().map(String::as_str)
+    }
+
+    /// The measures, in the codes' order.
+    pub fn measures(&self) -> &[f64] {
+        &self.measures
+    }
+
+    /// Each code with its measure, in code order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, f64)> {
+        self.codes().zip(self.measures.iter().copied())
+    }
+
+    /// Where `code` is among the areas, if it is one.
+    pub fn position(&self, code: &str) -> Option<usize> {
+        self.codes.binary_search_by(|c| c.as_str().cmp(code)).ok()
+    }
+}
+
+impl FromIterator<(String, f64)> for Areas {
+    /// Areas from codes and measures in any order.
+    fn from_iter<I: IntoIterator<Item = (String, f64)>>(iter: I) -> Areas {
+        let mut areas: Vec<(String, f64)> = iter.into_iter().collect();
+        areas.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let (codes, measures) = areas.into_iter().unzip();
+        Areas { codes, measures }
+    }
+}
+
+impl std::ops::Index<&str> for Areas {
+    type Output = f64;
+
+    /// The measure of the area `code`; panics if it is not one, as a map does.
+    fn index(&self, code: &str) -> &f64 {
+        let position = self.position(code);
+        &self.measures[position.unwrap_or_else(|| panic!("{code} is not among the areas"))]
+    }
+}
+
+/// A share for each of a crosswalk's sources or targets, in their order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shares<'a> {
+    areas: &'a Areas,
+    /// The shares, by the areas' positions.
+    pub values: Vec<f64>,
+}
+
+impl<'a> Shares<'a> {
+    /// Each code with its share, in code order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, f64)> + '_ {
+        self.areas.codes().zip(self.values.iter().copied())
+    }
+}
+
+impl std::ops::Index<&str> for Shares<'_> {
+    type Output = f64;
+
+    /// The share of the area `code`; panics if it is not one, as a map does.
+    fn index(&self, code: &str) -> &f64 {
+        let position = self.areas.position(code);
+        &self.values[position.unwrap_or_else(|| panic!("{code} is not among the areas"))]
+    }
+}
+
 impl Crosswalk {
     /// Assembles a crosswalk from shared measures, which may come in any
     /// order; weights are the shared measure over the source's measure.
+    /// Every pair's codes must be among the sources and targets.
     pub fn new(
         measure: &str,
         sources: BTreeMap<String, f64>,
         targets: BTreeMap<String, f64>,
         shared: BTreeMap<(String, String), f64>,
     ) -> Crosswalk {
+        let sources: Areas = sources.into_iter().collect();
+        let targets: Areas = targets.into_iter().collect();
+        let position = |areas: &Areas, code: &str| {
+            areas
+                .position(code)
+                .unwrap_or_else(|| panic!("a shared measure for {code}, which is not an area"))
+        };
+        // The map is sorted by codes, so the links are too.
         let links = shared
             .into_iter()
             .filter(|(_, shared)| *shared > 0.0)
             .map(|((source, target), shared)| {
-                let weight = shared / sources[&source];
+                let source = position(&sources, &source);
                 Link {
                     source,
-                    target,
+                    target: position(&targets, &target),
                     shared,
-                    weight,
+                    weight: shared / sources.measures[source],
                 }
             })
             .collect();
@@ -100,42 +199,31 @@ impl Crosswalk {
         }
     }
 
-    /// The share of each source's measure that lies in some target, in code
-    /// order: 1 where targets cover it, less where part of it is outside every
-    /// target, more only where targets overlap.
-    pub fn placed_shares(&self) -> BTreeMap<&str, f64> {
-        // Links are sorted by source, as the sources are: walk both at once.
-        let mut links = self.links.iter().peekable();
-        self.sources
-            .keys()
-            .map(|source| {
-                let mut placed = 0.0;
-                while let Some(link) = links.next_if(|l| l.source == *source) {
-                    placed += link.weight;
-                }
-                (source.as_str(), placed)
-            })
-            .collect()
+    /// A link's source and target codes.
+    pub fn codes(&self, link: &Link) -> (&str, &str) {
+        (
+            self.sources.code(link.source),
+            self.targets.code(link.target),
+        )
+    }
+
+    /// The share of each source's measure that lies in some target: 1 where
+    /// targets cover it, less where part of it is outside every target, more
+    /// only where targets overlap.
+    pub fn placed_shares(&self) -> Shares<'_> {
+        self.per_source(|link| link.weight)
     }
 
     /// The share of each source's measure that lies in some target, by the
-    /// shared measure itself, in code order: the same as
-    /// [`Crosswalk::placed_shares`] unless [`Crosswalk::allocate_total`]
-    /// spread each source over the part of it inside targets.
-    pub fn inside_shares(&self) -> BTreeMap<&str, f64> {
-        // Links are sorted by source, as the sources are: walk both at once.
-        let mut links = self.links.iter().peekable();
-        self.sources
-            .iter()
-            .map(|(source, &measure)| {
-                let mut shared = 0.0;
-                while let Some(link) = links.next_if(|l| l.source == *source) {
-                    shared += link.shared;
-                }
-                let share = if measure > 0.0 { shared / measure } else { 0.0 };
-                (source.as_str(), share)
-            })
-            .collect()
+    /// shared measure itself: the same as [`Crosswalk::placed_shares`] unless
+    /// [`Crosswalk::allocate_total`] spread each source over the part of it
+    /// inside targets.
+    pub fn inside_shares(&self) -> Shares<'_> {
+        let mut shares = self.per_source(|link| link.shared);
+        for (share, &measure) in shares.values.iter_mut().zip(&self.sources.measures) {
+            *share = if measure > 0.0 { *share / measure } else { 0.0 };
+        }
+        shares
     }
 
     /// tobler's `allocate_total=True`: each source's whole measure (and so
@@ -144,40 +232,47 @@ impl Crosswalk {
     /// to 1. A source outside every target stays unplaced. Intensive means
     /// weigh by the shared measure and do not change.
     pub fn allocate_total(mut self) -> Crosswalk {
-        let mut inside: BTreeMap<String, f64> = BTreeMap::new();
-        for link in &self.links {
-            *inside.entry(link.source.clone()).or_default() += link.shared;
-        }
+        let inside = self.per_source(|link| link.shared).values;
         for link in &mut self.links {
-            link.weight = link.shared / inside[&link.source];
+            link.weight = link.shared / inside[link.source];
         }
         self
     }
 
-    /// The share of each target's measure that some source covers, in code order.
-    pub fn covered_shares(&self) -> BTreeMap<&str, f64> {
-        let mut covered: BTreeMap<&str, f64> =
-            self.targets.keys().map(|t| (t.as_str(), 0.0)).collect();
+    /// The share of each target's measure that some source covers.
+    pub fn covered_shares(&self) -> Shares<'_> {
+        let mut covered = vec![0.0; self.targets.len()];
         for link in &self.links {
-            *covered
-                .get_mut(link.target.as_str())
-                .expect("link to a known target") += link.shared;
+            covered[link.target] += link.shared;
         }
-        for (code, share) in covered.iter_mut() {
-            let measure = self.targets[*code];
+        for (share, &measure) in covered.iter_mut().zip(&self.targets.measures) {
             *share = if measure > 0.0 { *share / measure } else { 0.0 };
         }
-        covered
+        Shares {
+            areas: &self.targets,
+            values: covered,
+        }
+    }
+
+    /// `of(link)` summed over each source's links.
+    fn per_source(&self, of: impl Fn(&Link) -> f64) -> Shares<'_> {
+        let mut sums = vec![0.0; self.sources.len()];
+        for link in &self.links {
+            sums[link.source] += of(link);
+        }
+        Shares {
+            areas: &self.sources,
+            values: sums,
+        }
     }
 
     /// The crosswalk file: `source_code,target_code,weight`, sorted by codes.
     pub fn to_csv(&self) -> Vec<u8> {
         let mut out = String::from("source_code,target_code,weight\n");
         for link in &self.links {
+            let (source, target) = self.codes(link);
             out.push_str(&format!(
-                "{},{},{}\n",
-                link.source,
-                link.target,
+                "{source},{target},{}\n",
                 format_number(link.weight)
             ));
         }
@@ -399,16 +494,16 @@ fn trustworthy(crosswalk: &Crosswalk, from: &Path, to: &Path) -> Result<()> {
         )));
     }
     let placed = crosswalk.placed_shares();
-    let total: f64 = crosswalk.sources.values().sum();
-    // Both maps hold the sources in code order: pair them, no lookups.
-    let over: f64 = (crosswalk.sources.values().zip(placed.values()))
+    let measures = crosswalk.sources.measures();
+    let total: f64 = measures.iter().sum();
+    let over: f64 = (measures.iter().zip(&placed.values))
         .map(|(measure, placed)| measure * (placed - 1.0).max(0.0))
         .sum();
     if over <= OVERLAP_TOLERANCE * total {
         return Ok(());
     }
     let mut twice: Vec<(&str, f64)> = placed
-        .into_iter()
+        .iter()
         .filter(|(_, p)| *p > 1.0 + TOLERANCE)
         .collect();
     twice.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));

@@ -21,11 +21,15 @@ pub fn crosswalk_parquet(crosswalk: &Crosswalk, provenance: serde_json::Value) -
     let mut frame = DataFrame::new_infer_height(vec![
         column(
             "source_code",
-            crosswalk.links.iter().map(|l| l.source.as_str()).collect(),
+            (crosswalk.links.iter())
+                .map(|l| crosswalk.sources.code(l.source))
+                .collect(),
         ),
         column(
             "target_code",
-            crosswalk.links.iter().map(|l| l.target.as_str()).collect(),
+            (crosswalk.links.iter())
+                .map(|l| crosswalk.targets.code(l.target))
+                .collect(),
         ),
         Column::new(
             "weight".into(),

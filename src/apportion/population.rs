@@ -340,7 +340,10 @@ mod tests {
         let w: Vec<(&str, &str, f64)> = cw
             .links
             .iter()
-            .map(|l| (l.source.as_str(), l.target.as_str(), l.weight))
+            .map(|l| {
+                let (source, target) = cw.codes(l);
+                (source, target, l.weight)
+            })
             .collect();
         assert_eq!(w, [("A", "X", 0.25), ("A", "Y", 0.75)]);
         assert_eq!(cw.placed_shares()["B"], 0.0); // its one unit is in no target

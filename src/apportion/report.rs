@@ -40,41 +40,40 @@ pub fn crosswalk_lines(cw: &Crosswalk) -> Vec<String> {
     // its weights sum to the same unless --allocate-total spread it out.
     let inside = cw.inside_shares();
     let placed = cw.placed_shares();
-    let allocated = |code: &str| (placed[code] - 1.0).abs() <= TOLERANCE;
-    let mut short: Vec<(&str, f64)> = inside
-        .iter()
+    let measures = cw.sources.measures();
+    let allocated = |i: usize| (placed.values[i] - 1.0).abs() <= TOLERANCE;
+    // (source position, share outside every target)
+    let mut short: Vec<(usize, f64)> = (inside.values.iter().enumerate())
         .filter(|(_, p)| **p < 1.0 - TOLERANCE)
-        .map(|(code, p)| (*code, 1.0 - p))
+        .map(|(i, p)| (i, 1.0 - p))
         .collect();
-    short.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-    let (spread, unplaced): (Vec<_>, Vec<_>) = short.iter().partition(|(code, _)| allocated(code));
+    // Positions are in code order, so ties still fall in code order.
+    short.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let (spread, unplaced): (Vec<_>, Vec<_>) = short.iter().partition(|(i, _)| allocated(*i));
+    let code = |i: usize| cw.sources.code(i);
     if !unplaced.is_empty() {
-        let total: f64 = cw.sources.values().sum();
-        let outside: f64 = unplaced
-            .iter()
-            .map(|(code, share)| share * cw.sources[*code])
-            .sum();
+        let total: f64 = measures.iter().sum();
+        let outside: f64 = unplaced.iter().map(|(i, share)| share * measures[*i]).sum();
         lines.push(format!(
             "{} sources have {measure} outside every target ({} of all source {measure}; not placed): {}",
             unplaced.len(),
             percent(outside / total, 2),
-            examples(unplaced.iter().map(|(c, s)| format!("{c} ({})", percent(*s, 2))), unplaced.len())
+            examples(unplaced.iter().map(|(i, s)| format!("{} ({})", code(*i), percent(*s, 2))), unplaced.len())
         ));
     }
     if !spread.is_empty() {
         lines.push(format!(
             "{} sources have {measure} outside every target, and each one's whole value goes to the part inside (allocate-total): {}",
             spread.len(),
-            examples(spread.iter().map(|(c, s)| format!("{c} ({} outside)", percent(*s, 2))), spread.len())
+            examples(spread.iter().map(|(i, s)| format!("{} ({} outside)", code(*i), percent(*s, 2))), spread.len())
         ));
     }
-    let over: Vec<(&str, f64)> = inside
-        .iter()
+    let over: Vec<usize> = (inside.values.iter().enumerate())
         .filter(|(_, p)| **p > 1.0 + TOLERANCE)
-        .map(|(code, p)| (*code, *p))
+        .map(|(i, _)| i)
         .collect();
     if !over.is_empty() {
-        let what = if over.iter().all(|(code, _)| allocated(code)) {
+        let what = if over.iter().all(|i| allocated(*i)) {
             "are shared between the overlapping targets (allocate-total)"
         } else {
             "are placed more than once"
@@ -83,8 +82,11 @@ pub fn crosswalk_lines(cw: &Crosswalk) -> Vec<String> {
             "{} sources lie where targets overlap and {what}: {}",
             over.len(),
             examples(
-                over.iter()
-                    .map(|(c, p)| format!("{c} ({} covered)", percent(*p, 2))),
+                over.iter().map(|i| format!(
+                    "{} ({} covered)",
+                    code(*i),
+                    percent(inside.values[*i], 2)
+                )),
                 over.len()
             )
         ));
@@ -93,8 +95,8 @@ pub fn crosswalk_lines(cw: &Crosswalk) -> Vec<String> {
     let covered = cw.covered_shares();
     let uncovered: Vec<&str> = covered
         .iter()
-        .filter(|(_, c)| **c <= TOLERANCE)
-        .map(|(code, _)| *code)
+        .filter(|(_, c)| *c <= TOLERANCE)
+        .map(|(code, _)| code)
         .collect();
     if !uncovered.is_empty() {
         lines.push(format!(
@@ -105,8 +107,7 @@ pub fn crosswalk_lines(cw: &Crosswalk) -> Vec<String> {
     }
     let mut partly: Vec<(&str, f64)> = covered
         .iter()
-        .filter(|(_, c)| **c > TOLERANCE && **c < 1.0 - TOLERANCE)
-        .map(|(code, c)| (*code, *c))
+        .filter(|(_, c)| *c > TOLERANCE && *c < 1.0 - TOLERANCE)
         .collect();
     if !partly.is_empty() {
         partly.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(b.0)));

@@ -159,35 +159,38 @@ pub fn apportion(crosswalk: &Crosswalk, values: &Values, kind: Kind) -> Result<A
     }
     let rows = source_rows(crosswalk, values);
     let by_target = links_by_target(crosswalk, &rows);
-    let mut targets = BTreeMap::new();
     let mut missing_targets = BTreeMap::new();
-    for (target, links) in &by_target {
-        let value = match why_missing(links, &crosswalk.measure) {
+    // Each target's value (None: missing), by position.
+    let mut estimates = Vec::with_capacity(by_target.len());
+    for (target, links) in crosswalk.targets.codes().zip(&by_target) {
+        let value = match why_missing(links, crosswalk) {
             Some(why) => {
                 missing_targets.insert(target.to_string(), why);
                 None
             }
             None => Some(estimate(links, kind)),
         };
-        targets.insert(target.to_string(), value);
+        estimates.push(value);
     }
     let totals = (kind == Kind::Extensive)
-        .then(|| totals(crosswalk, &rows, &by_target, &targets, &unmatched));
-    let sources = crosswalk.sources.keys().zip(&rows);
+        .then(|| totals(crosswalk, &rows, &by_target, &estimates, &unmatched));
+    let sources = crosswalk.sources.codes().zip(&rows);
     Ok(Apportioned {
         kind,
-        targets,
+        targets: (crosswalk.targets.codes().map(String::from))
+            .zip(estimates)
+            .collect(),
         totals,
         missing_sources: sources
             .clone()
             .filter_map(|(code, row)| match row {
-                Row::Missing(line) => Some((code.clone(), *line)),
+                Row::Missing(line) => Some((code.to_string(), *line)),
                 _ => None,
             })
             .collect(),
         absent_sources: sources
             .filter(|(_, row)| matches!(row, Row::Absent))
-            .map(|(code, _)| code.clone())
+            .map(|(code, _)| code.to_string())
             .collect(),
         missing_targets,
         unmatched,
@@ -204,15 +207,15 @@ enum Row {
     Absent,
 }
 
-/// Each source's row, in the crosswalk's (code) order. Both maps are
+/// Each source's row, by the source's position. Sources and rows are both
 /// sorted by code, so one walk through both pairs them up.
 fn source_rows(crosswalk: &Crosswalk, values: &Values) -> Vec<Row> {
     let mut given = values.rows.iter().peekable();
     crosswalk
         .sources
-        .keys()
+        .codes()
         .map(|code| {
-            while given.next_if(|(c, _)| *c < code).is_some() {}
+            while given.next_if(|(c, _)| c.as_str() < code).is_some() {}
             match given.peek() {
                 Some((c, (_, Some(v)))) if *c == code => Row::Value(*v),
                 Some((c, (line, None))) if *c == code => Row::Missing(*line),
@@ -222,26 +225,14 @@ fn source_rows(crosswalk: &Crosswalk, values: &Values) -> Vec<Row> {
         .collect()
 }
 
-/// Each target's links, with their source's row, from sources that have a
-/// row. Links are sorted by source, as the sources are: one walk again.
-fn links_by_target<'c>(
-    crosswalk: &'c Crosswalk,
-    rows: &[Row],
-) -> BTreeMap<&'c str, Vec<(&'c Link, Row)>> {
-    let mut by_target: BTreeMap<&str, Vec<(&Link, Row)>> = crosswalk
-        .targets
-        .keys()
-        .map(|t| (t.as_str(), Vec::new()))
-        .collect();
-    let mut sources = crosswalk.sources.keys().zip(rows).peekable();
+/// Each target's links (by the target's position), with their source's
+/// row, from sources that have a row.
+fn links_by_target<'c>(crosswalk: &'c Crosswalk, rows: &[Row]) -> Vec<Vec<(&'c Link, Row)>> {
+    let mut by_target = vec![Vec::new(); crosswalk.targets.len()];
     for link in &crosswalk.links {
-        while sources.next_if(|(code, _)| **code < link.source).is_some() {}
-        let row = *sources.peek().expect("link to a known source").1;
+        let row = rows[link.source];
         if row != Row::Absent {
-            by_target
-                .get_mut(link.target.as_str())
-                .expect("link to a known target")
-                .push((link, row));
+            by_target[link.target].push((link, row));
         }
     }
     by_target
@@ -249,13 +240,13 @@ fn links_by_target<'c>(
 
 /// Value rows whose code is not a source the crosswalk can use.
 fn unmatched(crosswalk: &Crosswalk, values: &Values) -> Vec<Unmatched> {
-    let mut sources = crosswalk.sources.keys().peekable();
+    let mut sources = crosswalk.sources.codes().peekable();
     values
         .rows
         .iter()
         .filter(|(code, _)| {
-            while sources.next_if(|s| s < code).is_some() {}
-            sources.peek() != Some(code)
+            while sources.next_if(|s| *s < code.as_str()).is_some() {}
+            sources.peek() != Some(&code.as_str())
         })
         .map(|(code, &(line, value))| Unmatched {
             code: code.clone(),
@@ -271,7 +262,7 @@ fn unmatched(crosswalk: &Crosswalk, values: &Values) -> Vec<Unmatched> {
 }
 
 /// Why a target's value is not known, if it is not.
-fn why_missing(links: &[(&Link, Row)], measure: &str) -> Option<String> {
+fn why_missing(links: &[(&Link, Row)], crosswalk: &Crosswalk) -> Option<String> {
     if links.is_empty() {
         return Some("no source with a row of values covers it".to_string());
     }
@@ -285,14 +276,17 @@ fn why_missing(links: &[(&Link, Row)], measure: &str) -> Option<String> {
     }
     let shared: f64 = links.iter().map(|(l, _)| l.shared).sum();
     let missing: f64 = without.iter().map(|l| l.shared).sum();
-    let names: Vec<&str> = without.iter().take(3).map(|l| l.source.as_str()).collect();
+    let names: Vec<&str> = (without.iter().take(3))
+        .map(|l| crosswalk.sources.code(l.source))
+        .collect();
     let more = match without.len() {
         n if n > 3 => format!(" and {} more", n - 3),
         _ => String::new(),
     };
     Some(format!(
-        "{} of its {measure} from sources without a value ({}{more})",
+        "{} of its {} from sources without a value ({}{more})",
         crate::numbers::percent(missing / shared, 2),
+        crosswalk.measure,
         names.join(", ")
     ))
 }
@@ -312,11 +306,12 @@ fn estimate(links: &[(&Link, Row)], kind: Kind) -> f64 {
     }
 }
 
+/// `estimates` and `by_target` are by target position.
 fn totals(
     crosswalk: &Crosswalk,
     rows: &[Row],
-    by_target: &BTreeMap<&str, Vec<(&Link, Row)>>,
-    targets: &BTreeMap<String, Option<f64>>,
+    by_target: &[Vec<(&Link, Row)>],
+    estimates: &[Option<f64>],
     unmatched: &[Unmatched],
 ) -> Totals {
     let value = |row: &Row| match row {
@@ -325,16 +320,13 @@ fn totals(
     };
     let given: f64 = unmatched.iter().filter_map(|u| u.value).sum();
     let input = rows.iter().filter_map(value).sum::<f64>() + given;
-    let placed = targets.values().flatten().sum();
-    let withheld = by_target
-        .iter()
-        .filter(|(target, _)| targets[**target].is_none())
-        .flat_map(|(_, links)| links)
+    let placed = estimates.iter().flatten().sum();
+    let withheld = (by_target.iter().zip(estimates))
+        .filter(|(_, estimate)| estimate.is_none())
+        .flat_map(|(links, _)| links)
         .filter_map(|(link, row)| value(row).map(|v| v * link.weight))
         .sum();
-    let outside: f64 = crosswalk
-        .placed_shares()
-        .values()
+    let outside: f64 = (crosswalk.placed_shares().values.iter())
         .zip(rows)
         .filter_map(|(placed, row)| value(row).map(|v| v * (1.0 - placed)))
         .sum();
