@@ -16,6 +16,7 @@ use jsna_gap::apportion::lookup::Official;
 use jsna_gap::apportion::values::{self, Kind, Values};
 use jsna_gap::apportion::vintage::Vintage;
 use jsna_gap::apportion::{LayerRequest, OutputFormat, Request, ValuesRequest, area, read_layer};
+use jsna_gap::input::Fingerprint;
 use jsna_gap::source::DataDir;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -35,10 +36,12 @@ fn apportion(c: &mut Criterion) {
         &file("population/demographr_population20_lsoa11.csv"),
         "lsoa11_code",
         "total_population",
+        Fingerprint::Skip,
     )
     .expect("populations");
-    let lsoa = read_layer(&lsoa_file, None, "lsoa11_code").expect("LSOA boundaries");
-    let ccg = read_layer(&ccg_file, None, "AREACD").expect("CCG boundaries");
+    let lsoa =
+        read_layer(&lsoa_file, None, "lsoa11_code", Fingerprint::Skip).expect("LSOA boundaries");
+    let ccg = read_layer(&ccg_file, None, "AREACD", Fingerprint::Skip).expect("CCG boundaries");
 
     let mut group = c.benchmark_group("apportion");
     group
@@ -58,8 +61,10 @@ fn apportion(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 (
-                    read_layer(&lsoa_file, None, "lsoa11_code").expect("LSOA boundaries"),
-                    read_layer(&ccg_file, None, "AREACD").expect("CCG boundaries"),
+                    read_layer(&lsoa_file, None, "lsoa11_code", Fingerprint::Skip)
+                        .expect("LSOA boundaries"),
+                    read_layer(&ccg_file, None, "AREACD", Fingerprint::Skip)
+                        .expect("CCG boundaries"),
                 )
             })
         },

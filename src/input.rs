@@ -28,7 +28,7 @@ pub const MAX_PEOPLE: f64 = 70_000_000.0;
 const SAVE_AS_UTF8: &str = "in Excel use File > Save As > \"CSV UTF-8 (Comma delimited)\"";
 
 /// A CSV file read whole: header, records with their line numbers, and the
-/// SHA-256 of the bytes (for the manifest).
+/// SHA-256 of the bytes (for the manifest) where it was asked for.
 #[derive(Debug, Clone)]
 pub struct Table {
     /// Where it was read from: messages name it.
@@ -40,7 +40,7 @@ pub struct Table {
     /// held (None: not kept).
     fields: Vec<Option<usize>>,
     rows: Vec<(u64, csv::StringRecord)>,
-    pub sha256: String,
+    pub sha256: Option<String>,
 }
 
 /// An input file as the manifest records it: what it is for, its name
@@ -51,7 +51,8 @@ pub struct Table {
 pub struct InputFile {
     pub role: String,
     pub path: PathBuf,
-    pub sha256: String,
+    /// None where the file was read without it (never in a run).
+    pub sha256: Option<String>,
     pub records: Option<usize>,
     /// For a table used row by row: how many rows were used and how many
     /// excluded (read = used + excluded; see `report::account`).
@@ -71,10 +72,33 @@ pub struct Record<'a> {
 
 /// The SHA-256 of a byte string, as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether a reader takes the SHA-256 of the bytes it reads. A run records
+/// every input's in its manifest; `apportion` only where its output can
+/// carry it (Parquet metadata), since hashing is a twentieth of its time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fingerprint {
+    Sha256,
+    Skip,
+}
+
+impl Fingerprint {
+    /// The SHA-256 of `parts` one after another, as lower-case hex, if asked for.
+    pub fn of(self, parts: &[&[u8]]) -> Option<String> {
+        (self == Fingerprint::Sha256).then(|| {
+            let mut hasher = Sha256::new();
+            for part in parts {
+                hasher.update(part);
+            }
+            hex(&hasher.finalize())
+        })
+    }
 }
 
 /// Reads a file, naming it in the error if it cannot.
@@ -91,15 +115,16 @@ impl Table {
     /// wide file (a population table of 95 columns) is checked whole, line
     /// for line, but held in a tenth of the memory and time. The other
     /// columns read as empty.
-    pub fn read_columns(path: &Path, columns: &[&str]) -> Result<Table> {
+    pub fn read_columns(path: &Path, columns: &[&str], fingerprint: Fingerprint) -> Result<Table> {
         let bytes = read_bytes(path)?;
-        Table::parse_kept(path, &path.display().to_string(), &bytes, Some(columns))
+        let recorded = path.display().to_string();
+        Table::parse_kept(path, &recorded, &bytes, Some(columns), fingerprint)
     }
 
     /// A table from bytes already read: `path` for messages, `recorded`
     /// for the manifest.
     pub fn parse(path: &Path, recorded: &str, bytes: &[u8]) -> Result<Table> {
-        Table::parse_kept(path, recorded, bytes, None)
+        Table::parse_kept(path, recorded, bytes, None, Fingerprint::Sha256)
     }
 
     /// A table keeping the named columns, or every column.
@@ -108,8 +133,9 @@ impl Table {
         recorded: &str,
         bytes: &[u8],
         columns: Option<&[&str]>,
+        fingerprint: Fingerprint,
     ) -> Result<Table> {
-        let sha256 = sha256_hex(bytes);
+        let sha256 = fingerprint.of(&[bytes]);
         let text = decode(path, bytes)?;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)

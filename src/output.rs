@@ -780,7 +780,7 @@ mod tests {
             polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 0.0)];
         let layer = BoundaryLayer {
             path: PathBuf::from("ctyua.geojson"),
-            sha256: String::new(),
+            sha256: None,
             source_crs: Crs::Wgs84,
             features: vec![Boundary {
                 code: "E06000001".to_string(),

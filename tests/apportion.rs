@@ -14,6 +14,7 @@ use jsna_gap::apportion::vintage::{HEALTH_CHAIN, Vintage};
 use jsna_gap::apportion::{Crosswalk, TOLERANCE, area, overlap, report};
 use jsna_gap::geography::boundaries::{BoundaryLayer, read_file};
 use jsna_gap::input::DataFile;
+use jsna_gap::input::Fingerprint;
 use jsna_gap::input::Table;
 use jsna_gap::source::{DataDir, DataSource};
 use std::collections::{BTreeMap, HashMap};
@@ -89,6 +90,7 @@ fn lsoa_population() -> Values {
         original(LSOA_POPULATION).path(),
         "lsoa11_code",
         "total_population",
+        Fingerprint::Skip,
     )
     .unwrap()
 }
@@ -164,6 +166,7 @@ fn vintages_carry_populations_forward_through_every_step() {
     let on = |v: Vintage| values::apportion(&o.crosswalk(v), &lsoa, Kind::Extensive).unwrap();
     let as_values = |a: &values::Apportioned| Values {
         path: PathBuf::from("step"),
+        sha256: None,
         rows: a
             .targets
             .iter()
@@ -222,6 +225,7 @@ fn lad_2021_populations_carried_to_2024_match_the_lsoa_sums() {
         original("population/demographr_population20_ltla21.csv").path(),
         "ltla21_code",
         "total_population",
+        Fingerprint::Skip,
     )
     .unwrap();
     let cw = official().bridge(Vintage::Lad2021, Vintage::Lad2024);
@@ -456,6 +460,7 @@ fn both_rules_against_the_official_lookup() {
     let all = lsoa_population();
     let english = Values {
         path: all.path.clone(),
+        sha256: None,
         rows: all
             .rows
             .iter()
@@ -544,8 +549,13 @@ fn both_rules_against_the_official_lookup() {
 
 #[test]
 fn area_weighted_lad_to_ctyua_agrees_with_tobler() {
-    let values =
-        Values::read(&fixture("lad24_population.csv"), "lad24_code", "population").unwrap();
+    let values = Values::read(
+        &fixture("lad24_population.csv"),
+        "lad24_code",
+        "population",
+        Fingerprint::Skip,
+    )
+    .unwrap();
     let result = values::apportion(&lad_and_ctyua().2, &values, Kind::Extensive).unwrap();
     agree_with_tobler(&result, "tobler_lad24_ctyua24.csv", 1e-4);
     // Welsh, Scottish and Northern Irish districts have no value row.

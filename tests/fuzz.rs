@@ -32,6 +32,7 @@ use jsna_gap::geography::Level;
 use jsna_gap::geography::boundaries::read_layer;
 use jsna_gap::geography::units::Units;
 use jsna_gap::gss;
+use jsna_gap::input::Fingerprint;
 use jsna_gap::input::Table;
 use jsna_gap::prevalence::{self, Prevalence};
 use jsna_gap::services;
@@ -516,7 +517,7 @@ fn geodata_reader(name: &'static str, seeds: Vec<Files>) -> Reader {
         name,
         seeds,
         generate: None,
-        read: Box::new(|p| apportion::read_layer(p, None, "AREACD").map(drop)),
+        read: Box::new(|p| apportion::read_layer(p, None, "AREACD", Fingerprint::Skip).map(drop)),
     }
 }
 
@@ -589,7 +590,9 @@ fn readers() -> Vec<Reader> {
                 project_file("tests/fixtures/apportion/values.csv"),
             )],
             generate: Some(generate_csv),
-            read: Box::new(|p| apportion::values::Values::read(p, "area", "count").map(drop)),
+            read: Box::new(|p| {
+                apportion::values::Values::read(p, "area", "count", Fingerprint::Skip).map(drop)
+            }),
         },
         Reader {
             name: "config",

@@ -11,6 +11,7 @@ use jsna_gap::error::ErrorKind;
 use jsna_gap::geography::boundaries::BoundaryLayer;
 use jsna_gap::geography::read::Crs;
 use jsna_gap::geography::wkb;
+use jsna_gap::input::Fingerprint;
 use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,7 +33,7 @@ fn lsoa_code(file: &str) -> &'static str {
 }
 
 fn layer(file: &str, code: &str) -> BoundaryLayer {
-    read_layer(&fixture(file), None, code).unwrap_or_else(|e| panic!("{e}"))
+    read_layer(&fixture(file), None, code, Fingerprint::Skip).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn humber(lsoa: &str, ccg: &str) -> Crosswalk {
@@ -507,7 +508,8 @@ fn a_parquet_layer_in_many_row_groups_and_pages_reads_as_one() {
         "{}",
         metadata.row_groups.len()
     );
-    let source = read_layer(&split, None, "lsoa11_code").unwrap_or_else(|e| panic!("{e}"));
+    let source = read_layer(&split, None, "lsoa11_code", Fingerprint::Skip)
+        .unwrap_or_else(|e| panic!("{e}"));
     let ours = area::crosswalk(&source, &layer("humber_ccg.parquet", "AREACD"));
     agree(
         &ours,
@@ -635,6 +637,25 @@ fn values_written_as_geoparquet_read_back_as_written() {
         !kv["jsna-gap"].contains(dir.to_str().unwrap()),
         "no machine paths"
     );
+    // Each input's SHA-256, a Shapefile's over its files in turn.
+    let sha256 = |files: &[&Path]| {
+        let mut all = Vec::new();
+        for file in files.iter().filter(|f| f.exists()) {
+            all.extend(std::fs::read(file).unwrap());
+        }
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(&all);
+        digest
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert_eq!(made["from"]["sha256"], sha256(&[&from]));
+    let shapefile = ["shp", "shx", "dbf", "prj", "cpg"].map(|e| to.with_extension(e));
+    assert_eq!(
+        made["to"]["sha256"],
+        sha256(&shapefile.each_ref().map(PathBuf::as_path))
+    );
+    assert_eq!(made["values"]["sha256"], sha256(&[&values]));
 
     // The values are the CSV's; the boundaries are the targets'.
     let frame = reader.finish().unwrap();
@@ -665,7 +686,7 @@ fn values_written_as_geoparquet_read_back_as_written() {
     }
 
     // And jsna-gap reads its own GeoParquet as British National Grid.
-    let again = read_layer(&parquet, None, "target_code").unwrap();
+    let again = read_layer(&parquet, None, "target_code", Fingerprint::Skip).unwrap();
     assert_eq!(again.source_crs, Crs::Bng);
     assert_eq!(again.features.len(), 9);
     for f in &again.features {
@@ -692,7 +713,9 @@ fn values_written_as_geoparquet_read_back_as_written() {
 #[ignore = "needs the full-size layers: make_fixtures.py --full target/geodata"]
 fn full_layers_give_the_geojson_crosswalk_in_every_format() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/geodata");
-    let read = |file: &str, code: &str| read_layer(&dir.join(file), None, code).unwrap();
+    let read = |file: &str, code: &str| {
+        read_layer(&dir.join(file), None, code, Fingerprint::Skip).unwrap()
+    };
     let reference = area::crosswalk(
         &read("lsoa11.geojson", "lsoa11_code"),
         &read("ccg21.geojson", "AREACD"),

@@ -9,6 +9,7 @@ mod common;
 use jsna_gap::analysis::sensitivity::SensitivityRow;
 use jsna_gap::error::ErrorKind;
 use jsna_gap::geography::Level;
+use jsna_gap::input::Fingerprint;
 use jsna_gap::output::{self, OutputDir, Outputs};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::{OsStr, OsString};
@@ -1014,7 +1015,9 @@ fn a_run_from_a_non_utf8_directory_accounts_for_every_row_without_a_panic() {
 /// input error naming the file, never a panic.
 fn damaged_layer(name: &str) -> jsna_gap::Error {
     let path = Path::new(PROJECT).join("tests/fixtures/fuzz").join(name);
-    let read = std::panic::catch_unwind(|| jsna_gap::apportion::read_layer(&path, None, "AREACD"));
+    let read = std::panic::catch_unwind(|| {
+        jsna_gap::apportion::read_layer(&path, None, "AREACD", Fingerprint::Skip)
+    });
     let e = read
         .unwrap_or_else(|_| panic!("{name}: the reader panicked"))
         .err()
@@ -1061,10 +1064,11 @@ fn a_geopackage_column_name_that_is_not_utf8_is_read_without_a_panic() {
     let damaged = Path::new(PROJECT).join("tests/fixtures/fuzz/gpkg_column_name_not_utf8.gpkg");
     let intact = Path::new(PROJECT).join("tests/fixtures/geodata/humber_ccg.gpkg");
     let codes = |path: &Path| -> Vec<String> {
-        let layer =
-            std::panic::catch_unwind(|| jsna_gap::apportion::read_layer(path, None, "AREACD"))
-                .expect("no panic")
-                .unwrap_or_else(|e| panic!("{e}"));
+        let layer = std::panic::catch_unwind(|| {
+            jsna_gap::apportion::read_layer(path, None, "AREACD", Fingerprint::Skip)
+        })
+        .expect("no panic")
+        .unwrap_or_else(|e| panic!("{e}"));
         layer.features.iter().map(|f| f.code.clone()).collect()
     };
     let read = codes(&damaged);

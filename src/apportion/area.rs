@@ -288,7 +288,7 @@ mod tests {
     fn layer(features: &[(&str, MultiPolygon<f64>)]) -> BoundaryLayer {
         BoundaryLayer {
             path: PathBuf::from("test.geojson"),
-            sha256: String::new(),
+            sha256: None,
             source_crs: Crs::Bng,
             features: features
                 .iter()

@@ -30,6 +30,7 @@ pub mod vintage;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::geography::boundaries::{self, BoundaryLayer};
+use crate::input::Fingerprint;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -297,8 +298,13 @@ pub fn format_number(v: f64) -> String {
 /// (`table`, where it has several polygon tables) or GeoParquet file in WGS84
 /// or British National Grid whose `code_field` holds GSS codes, every
 /// feature kept (names are not needed, so the code stands in for the name).
-pub fn read_layer(path: &Path, table: Option<&str>, code_field: &str) -> Result<BoundaryLayer> {
-    boundaries::read_table(path, table, code_field, code_field, &|_| None)
+pub fn read_layer(
+    path: &Path,
+    table: Option<&str>,
+    code_field: &str,
+    fingerprint: Fingerprint,
+) -> Result<BoundaryLayer> {
+    boundaries::read_table(path, table, fingerprint, code_field, code_field)
 }
 
 /// One side of an apportioning: a boundary file, the GeoPackage table in it
@@ -311,8 +317,13 @@ pub struct LayerRequest {
 }
 
 impl LayerRequest {
-    fn read(&self) -> Result<BoundaryLayer> {
-        read_layer(&self.path, self.table.as_deref(), &self.code_field)
+    fn read(&self, fingerprint: Fingerprint) -> Result<BoundaryLayer> {
+        read_layer(
+            &self.path,
+            self.table.as_deref(),
+            &self.code_field,
+            fingerprint,
+        )
     }
 }
 
@@ -366,12 +377,17 @@ impl Request {
     /// (the crosswalk, or the apportioned values); what was repaired, left out
     /// or not placed goes to `progress`, one line at a time.
     pub fn run(&self, progress: &dyn Fn(&str)) -> Result<Vec<u8>> {
+        // Only a Parquet file can say which inputs it came from.
+        let fingerprint = match self.output {
+            OutputFormat::Parquet => Fingerprint::Sha256,
+            OutputFormat::Csv => Fingerprint::Skip,
+        };
         // The three files are read at once; the values' errors come first,
         // as if they were read first, and a mistyped column does not wait
         // for the overlay.
         let (values, (source, target)) = rayon::join(
-            || self.read_values(),
-            || rayon::join(|| self.from.read(), || self.to.read()),
+            || self.read_values(fingerprint),
+            || rayon::join(|| self.from.read(fingerprint), || self.to.read(fingerprint)),
         );
         let (values, source, target) = (values?, source?, target?);
         for (layer, role) in [(&source, "source"), (&target, "target")] {
@@ -395,12 +411,13 @@ impl Request {
             crosswalk = crosswalk.allocate_total();
         }
         let from = source.path.clone();
+        let provenance = self.provenance(&source, &target, values.as_ref().map(|(v, _)| v));
         // Freeing the source layer (an allocation per ring, tens of
         // thousands) takes as long as all that follows the overlay, which
         // runs on one thread: free it on another meanwhile.
         std::thread::scope(|scope| {
             scope.spawn(move || drop(source));
-            self.output(crosswalk, values, &from, &target, progress)
+            self.output(crosswalk, values, &from, &target, provenance, progress)
         })
     }
 
@@ -412,13 +429,13 @@ impl Request {
         values: Option<(values::Values, values::Kind)>,
         from: &Path,
         target: &BoundaryLayer,
+        provenance: serde_json::Value,
         progress: &dyn Fn(&str),
     ) -> Result<Vec<u8>> {
         for line in report::crosswalk_lines(&crosswalk) {
             progress(&line);
         }
         trustworthy(&crosswalk, from, &target.path)?;
-        let provenance = self.provenance();
         match (values, self.output) {
             (None, OutputFormat::Csv) => Ok(crosswalk.to_csv()),
             (None, OutputFormat::Parquet) => output::crosswalk_parquet(&crosswalk, provenance),
@@ -440,28 +457,38 @@ impl Request {
         }
     }
 
-    fn read_values(&self) -> Result<Option<(values::Values, values::Kind)>> {
+    fn read_values(
+        &self,
+        fingerprint: Fingerprint,
+    ) -> Result<Option<(values::Values, values::Kind)>> {
         self.values
             .as_ref()
             .map(|v| {
-                let values = values::Values::read(&v.path, &v.code_column, &v.value_column)?;
+                let values =
+                    values::Values::read(&v.path, &v.code_column, &v.value_column, fingerprint)?;
                 Ok((values, v.kind))
             })
             .transpose()
     }
 
     /// How the output was made, for the Parquet file's metadata: file names
-    /// (never whole paths, so the file is the same wherever it was made),
-    /// fields, and the allocation rule.
-    fn provenance(&self) -> serde_json::Value {
+    /// (never whole paths, so the file is the same wherever it was made)
+    /// and their SHA-256, fields, and the allocation rule.
+    fn provenance(
+        &self,
+        source: &BoundaryLayer,
+        target: &BoundaryLayer,
+        values: Option<&values::Values>,
+    ) -> serde_json::Value {
         let name = |p: &Path| {
             p.file_name()
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
         };
-        let layer = |l: &LayerRequest| serde_json::json!({"file": name(&l.path), "table": l.table, "code_field": l.code_field});
+        let layer = |l: &LayerRequest, read: &BoundaryLayer| serde_json::json!({"file": name(&l.path), "sha256": read.sha256, "table": l.table, "code_field": l.code_field});
         let values = self.values.as_ref().map(|v| {
             serde_json::json!({
                 "file": name(&v.path),
+                "sha256": values.and_then(|read| read.sha256.as_deref()),
                 "code_column": v.code_column,
                 "value_column": v.value_column,
                 "kind": match v.kind { values::Kind::Extensive => "extensive", values::Kind::Intensive => "intensive" },
@@ -469,8 +496,8 @@ impl Request {
         });
         serde_json::json!({
             "tool": format!("jsna-gap {}", env!("CARGO_PKG_VERSION")),
-            "from": layer(&self.from),
-            "to": layer(&self.to),
+            "from": layer(&self.from, source),
+            "to": layer(&self.to, target),
             "measure": "area",
             "allocate_total": self.allocate_total,
             "values": values,

@@ -16,7 +16,7 @@
 
 use super::{Crosswalk, Link, format_number};
 use crate::error::{Error, ErrorKind, Result};
-use crate::input::{Record, Seen, Table};
+use crate::input::{Fingerprint, Record, Seen, Table};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -32,6 +32,8 @@ pub enum Kind {
 #[derive(Debug, Clone)]
 pub struct Values {
     pub path: PathBuf,
+    /// The file's SHA-256, where it was asked for.
+    pub sha256: Option<String>,
     /// Each code's line in the file and its value (None where missing).
     pub rows: BTreeMap<String, (u64, Option<f64>)>,
 }
@@ -39,8 +41,13 @@ pub struct Values {
 impl Values {
     /// Reads `code_column` (GSS codes, each once) and `value_column`
     /// (numbers; empty, `NA` and `NaN` are missing).
-    pub fn read(path: &Path, code_column: &str, value_column: &str) -> Result<Values> {
-        let table = Table::read_columns(path, &[code_column, value_column])?;
+    pub fn read(
+        path: &Path,
+        code_column: &str,
+        value_column: &str,
+        fingerprint: Fingerprint,
+    ) -> Result<Values> {
+        let table = Table::read_columns(path, &[code_column, value_column], fingerprint)?;
         table.require(&[code_column, value_column])?;
         let mut rows = BTreeMap::new();
         let mut seen = Seen::default();
@@ -57,6 +64,7 @@ impl Values {
         }
         Ok(Values {
             path: path.to_path_buf(),
+            sha256: table.sha256,
             rows,
         })
     }
@@ -378,6 +386,7 @@ mod tests {
     fn values(rows: &[(&str, Option<f64>)]) -> Values {
         Values {
             path: PathBuf::from("values.csv"),
+            sha256: None,
             rows: rows
                 .iter()
                 .enumerate()

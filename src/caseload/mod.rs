@@ -342,6 +342,7 @@ fn spread(
         .collect();
     let values = values::Values {
         path: file.to_path_buf(),
+        sha256: None,
         rows,
     };
     let spread = values::apportion(&crosswalk, &values, values::Kind::Extensive)?;

@@ -8,7 +8,7 @@ use crate::geography::projection::to_bng;
 use crate::geography::read::{self, Areal, Crs, Feature, Geometry, Rings, Value, feature_at};
 use crate::geography::repair;
 use crate::gss;
-use crate::input::DataFile;
+use crate::input::{DataFile, Fingerprint};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -41,8 +41,9 @@ pub struct Excluded {
 #[derive(Debug, Clone)]
 pub struct BoundaryLayer {
     pub path: PathBuf,
-    /// SHA-256 of the file's bytes, for the manifest.
-    pub sha256: String,
+    /// SHA-256 of the file's bytes, for the manifest; None where it was not
+    /// asked for (`apportion` writing CSV).
+    pub sha256: Option<String>,
     /// The CRS the file was in; `features` are in British National Grid.
     pub source_crs: Crs,
     pub features: Vec<Boundary>,
@@ -68,20 +69,22 @@ pub fn read_layer(
     name_field: &str,
     exclude: &dyn Fn(&str) -> Option<String>,
 ) -> Result<BoundaryLayer> {
-    read_table(path, None, code_field, name_field, exclude)
+    let source = read::read(path, None, Fingerprint::Sha256)?;
+    layer_of(path, source, code_field, name_field, exclude)
 }
 
-/// [`read_layer`], naming the GeoPackage table to read where the file has
-/// several polygon tables.
+/// [`read_layer`] keeping every feature, naming the GeoPackage table to
+/// read where the file has several polygon tables, and taking the file's
+/// SHA-256 only if asked.
 pub fn read_table(
     path: &Path,
     table: Option<&str>,
+    fingerprint: Fingerprint,
     code_field: &str,
     name_field: &str,
-    exclude: &dyn Fn(&str) -> Option<String>,
 ) -> Result<BoundaryLayer> {
-    let source = read::read(path, table)?;
-    layer_of(path, source, code_field, name_field, exclude)
+    let source = read::read(path, table, fingerprint)?;
+    layer_of(path, source, code_field, name_field, &|_| None)
 }
 
 /// [`read_layer`] on one of a run's input files: a file on disk in any
@@ -110,7 +113,7 @@ pub fn parse_layer(
     name_field: &str,
     exclude: &dyn Fn(&str) -> Option<String>,
 ) -> Result<BoundaryLayer> {
-    let source = read::geojson::parse(path, bytes)?;
+    let source = read::geojson::parse(path, bytes, Fingerprint::Sha256)?;
     layer_of(path, source, code_field, name_field, exclude)
 }
 

@@ -62,7 +62,7 @@ fn layer(with_london: bool) -> BoundaryLayer {
     }
     BoundaryLayer {
         path: PathBuf::from("test.geojson"),
-        sha256: String::new(),
+        sha256: None,
         source_crs: crate::geography::read::Crs::Bng,
         features,
         repairs: vec![],

@@ -101,7 +101,7 @@ mod tests {
         let file = |path: &str, records| InputFile {
             role: "services inventory".to_string(),
             path: PathBuf::from(path),
-            sha256: String::new(),
+            sha256: None,
             records: Some(records),
             used: None,
             excluded: None,

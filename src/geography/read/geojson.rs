@@ -6,7 +6,7 @@
 
 use super::{Areal, Crs, Feature, Format, Geometry, Rings, Source, Value, crs};
 use crate::error::{Error, ErrorKind, Result};
-use crate::input::sha256_hex;
+use crate::input::Fingerprint;
 use geo::Coord;
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -54,14 +54,14 @@ struct JsonGeometry {
     coordinates: Option<Nested>,
 }
 
-pub fn read(path: &Path) -> Result<Source> {
+pub fn read(path: &Path, fingerprint: Fingerprint) -> Result<Source> {
     let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
-    parse(path, &bytes)
+    parse(path, &bytes, fingerprint)
 }
 
 /// A GeoJSON file's bytes already read; `path` names it in messages.
-pub fn parse(path: &Path, bytes: &[u8]) -> Result<Source> {
-    let (top, sha256) = rayon::join(|| read_top(path, bytes), || sha256_hex(bytes));
+pub fn parse(path: &Path, bytes: &[u8], fingerprint: Fingerprint) -> Result<Source> {
+    let (top, sha256) = rayon::join(|| read_top(path, bytes), || fingerprint.of(&[bytes]));
     let top = top?;
     let found = match top.kind {
         Kind::FeatureCollection => None,
@@ -443,7 +443,7 @@ mod tests {
     #[test]
     fn a_damaged_feature_gives_the_message_of_the_whole_file() {
         let text = br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,"x"]]]}}]}"#;
-        let error = parse(Path::new("x.geojson"), text).unwrap_err();
+        let error = parse(Path::new("x.geojson"), text, Fingerprint::Skip).unwrap_err();
         let Err(whole) = serde_json::from_slice::<Top<JsonFeature>>(text) else {
             panic!("the whole file parsed");
         };

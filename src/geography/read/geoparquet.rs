@@ -7,6 +7,7 @@
 use super::{Areal, Crs, Feature, Format, Geometry, Source, Value, crs, feature_at};
 use crate::error::{Error, ErrorKind, Result};
 use crate::geography::wkb;
+use crate::input::Fingerprint;
 use polars::io::parquet::read::FileMetadata;
 use polars::prelude::*;
 use polars_buffer::Buffer;
@@ -19,9 +20,9 @@ use std::path::Path;
 const WRITE_HINT: &str = "write it with GeoPandas (GeoDataFrame.to_parquet), GDAL \
      (ogr2ogr -f Parquet) or DuckDB's spatial extension, which add the metadata";
 
-pub fn read(path: &Path) -> Result<Source> {
+pub fn read(path: &Path, fingerprint: Fingerprint) -> Result<Source> {
     let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
-    let sha256 = crate::input::sha256_hex(&bytes);
+    let sha256 = fingerprint.of(&[&bytes]);
     // polars' Parquet decoder panics on some damaged files (a thrift field
     // out of range, a page longer than its column) instead of returning an
     // error: that is the file's fault, and is reported as such.

@@ -5,6 +5,7 @@
 use super::{Areal, Crs, Feature, Format, Geometry, Source, Value, crs};
 use crate::error::{Error, ErrorKind, Result};
 use crate::geography::wkb;
+use crate::input::Fingerprint;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
@@ -21,7 +22,7 @@ struct Table {
 /// may hold polygons too.
 const AREAL_TYPES: [&str; 3] = ["POLYGON", "MULTIPOLYGON", "GEOMETRY"];
 
-pub fn read(path: &Path, table: Option<&str>) -> Result<Source> {
+pub fn read(path: &Path, table: Option<&str>, fingerprint: Fingerprint) -> Result<Source> {
     let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
     let db = Connection::open_with_flags(
         path,
@@ -34,7 +35,7 @@ pub fn read(path: &Path, table: Option<&str>) -> Result<Source> {
     Ok(Source {
         format: Format::GeoPackage,
         crs,
-        sha256: crate::input::sha256_hex(&bytes),
+        sha256: fingerprint.of(&[&bytes]),
         features: features(path, &db, table)?,
     })
 }

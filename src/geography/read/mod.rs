@@ -17,6 +17,7 @@ mod shapefile;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::geography::wkb;
+use crate::input::Fingerprint;
 use std::io::Read;
 use std::path::Path;
 
@@ -30,8 +31,8 @@ pub struct Source {
     pub format: Format,
     pub crs: Crs,
     /// SHA-256 of the file's bytes (for a Shapefile, of its files in turn:
-    /// .shp, .shx, .dbf, .prj, .cpg where present), for the manifest.
-    pub sha256: String,
+    /// .shp, .shx, .dbf, .prj, .cpg where present), where it was asked for.
+    pub sha256: Option<String>,
     pub features: Vec<Feature>,
 }
 
@@ -180,7 +181,7 @@ fn read_head(file: &mut std::fs::File, head: &mut [u8]) -> std::io::Result<usize
 /// British National Grid (any other is refused here, before coordinates are
 /// misread). `table` names the GeoPackage table to read where the file has
 /// more than one polygon table; other formats hold one layer.
-pub fn read(path: &Path, table: Option<&str>) -> Result<Source> {
+pub fn read(path: &Path, table: Option<&str>, fingerprint: Fingerprint) -> Result<Source> {
     let format = format(path)?;
     if let (Some(table), false) = (table, format == Format::GeoPackage) {
         return Err(Error::input(
@@ -191,9 +192,9 @@ pub fn read(path: &Path, table: Option<&str>) -> Result<Source> {
         .hint("a table (layer) name is only for GeoPackage files; leave it out"));
     }
     match format {
-        Format::GeoJson => geojson::read(path),
-        Format::Shapefile => shapefile::read(path),
-        Format::GeoPackage => gpkg::read(path, table),
-        Format::GeoParquet => geoparquet::read(path),
+        Format::GeoJson => geojson::read(path, fingerprint),
+        Format::Shapefile => shapefile::read(path, fingerprint),
+        Format::GeoPackage => gpkg::read(path, table, fingerprint),
+        Format::GeoParquet => geoparquet::read(path, fingerprint),
     }
 }

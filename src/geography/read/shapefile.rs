@@ -8,6 +8,7 @@
 
 use super::{Areal, Feature, Format, Geometry, Rings, Source, Value, crs};
 use crate::error::{Error, ErrorKind, Result};
+use crate::input::Fingerprint;
 use dbase::FieldValue;
 use geo::Coord;
 use shapefile::{PolygonRing, Shape};
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 const PARTS_HINT: &str = "a Shapefile is several files with one name: keep the .shp, .shx, \
      .dbf and .prj together (and the .cpg, if there is one)";
 
-pub fn read(path: &Path) -> Result<Source> {
+pub fn read(path: &Path, fingerprint: Fingerprint) -> Result<Source> {
     let shp = std::fs::read(path).map_err(|err| Error::io(path, err))?;
     let dbf_path = companion(path, "dbf").ok_or_else(|| missing(path, "dbf", "the attributes"))?;
     let prj_path = companion(path, "prj").ok_or_else(|| missing(path, "prj", "the CRS"))?;
@@ -36,16 +37,18 @@ pub fn read(path: &Path) -> Result<Source> {
         .kind(ErrorKind::Unknown)
         .hint(crs::HINT)
     })?;
-    let sha256 = {
-        let mut all = shp.clone();
-        for part in [shx.as_ref(), Some(&dbf), Some(&prj), cpg.as_ref()]
-            .into_iter()
-            .flatten()
-        {
-            all.extend_from_slice(part);
-        }
-        crate::input::sha256_hex(&all)
-    };
+    let parts: Vec<&[u8]> = [
+        Some(&shp),
+        shx.as_ref(),
+        Some(&dbf),
+        Some(&prj),
+        cpg.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(Vec::as_slice)
+    .collect();
+    let sha256 = fingerprint.of(&parts);
     let features = features(path, &dbf_path, shp, dbf, cpg.as_deref())?;
     Ok(Source {
         format: Format::Shapefile,
