@@ -292,7 +292,12 @@ impl<'a> Record<'a> {
         if raw.is_empty() || raw.eq_ignore_ascii_case("NA") {
             return Ok(None);
         }
-        let cleaned = raw.replace(',', "");
+        // Thousands separators ("1,234") are dropped; most fields have none,
+        // and are parsed as they are, without a copy.
+        let cleaned = match raw.contains(',') {
+            true => std::borrow::Cow::Owned(raw.replace(',', "")),
+            false => std::borrow::Cow::Borrowed(raw),
+        };
         match cleaned.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(Some(v)),
             _ => Err(self
