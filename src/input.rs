@@ -423,14 +423,19 @@ impl<K: Hash + Eq> Seen<K> {
     pub fn at(&mut self, file: &Path, line: u64, key: K, what: impl Display) -> Result<()> {
         match self.lines.insert(key, line) {
             None => Ok(()),
-            Some(first) => Err(Error::input(
-                file,
-                format!("{what} appears twice: lines {first} and {line}"),
-            )
-            .line(line)
-            .kind(ErrorKind::Duplicate)),
+            Some(first) => Err(twice(file, what, first, line)),
         }
     }
+}
+
+/// The error for a key of `file` seen at line `first` and again at `line`.
+pub fn twice(file: &Path, what: impl Display, first: u64, line: u64) -> Error {
+    Error::input(
+        file,
+        format!("{what} appears twice: lines {first} and {line}"),
+    )
+    .line(line)
+    .kind(ErrorKind::Duplicate)
 }
 
 /// UTF-8 text with any byte-order mark removed; UTF-16 and Windows-1252 refused.

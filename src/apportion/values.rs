@@ -16,8 +16,9 @@
 
 use super::{Crosswalk, Link, format_number};
 use crate::error::{Error, ErrorKind, Result};
-use crate::input::{Fingerprint, Record, Seen, Table};
+use crate::input::{Fingerprint, Record, Table, twice};
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,13 +51,20 @@ impl Values {
         let table = Table::read_columns(path, &[code_column, value_column], fingerprint)?;
         table.require(&[code_column, value_column])?;
         let mut rows = BTreeMap::new();
-        let mut seen = Seen::default();
         for record in table.records() {
             let code = record.gss_code(code_column)?;
             let value = value(&record, value_column)?;
-            seen.first(&record, code, format_args!("{code_column} {code}"))
-                .map_err(|e| e.hint("give one row per area; sum or remove the duplicate"))?;
-            rows.insert(code.to_string(), (record.line(), value));
+            // The map itself finds a code given twice.
+            match rows.entry(code.to_string()) {
+                Entry::Vacant(row) => {
+                    row.insert((record.line(), value));
+                }
+                Entry::Occupied(row) => {
+                    let what = format!("{code_column} {code}");
+                    return Err(twice(path, what, row.get().0, record.line())
+                        .hint("give one row per area; sum or remove the duplicate"));
+                }
+            }
         }
         if rows.is_empty() {
             return Err(Error::input(path, "has no rows of values")
