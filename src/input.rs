@@ -72,11 +72,20 @@ pub struct Record<'a> {
 
 /// The SHA-256 of a byte string, as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    sha256_of(&[bytes])
 }
 
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+/// The SHA-256 of byte strings one after another, as lower-case hex.
+fn sha256_of(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Whether a reader takes the SHA-256 of the bytes it reads. A run records
@@ -91,13 +100,7 @@ pub enum Fingerprint {
 impl Fingerprint {
     /// The SHA-256 of `parts` one after another, as lower-case hex, if asked for.
     pub fn of(self, parts: &[&[u8]]) -> Option<String> {
-        (self == Fingerprint::Sha256).then(|| {
-            let mut hasher = Sha256::new();
-            for part in parts {
-                hasher.update(part);
-            }
-            hex(&hasher.finalize())
-        })
+        (self == Fingerprint::Sha256).then(|| sha256_of(parts))
     }
 }
 

@@ -112,6 +112,13 @@ impl Areas {
     pub fn position(&self, code: &str) -> Option<usize> {
         self.codes.binary_search_by(|c| c.as_str().cmp(code)).ok()
     }
+
+    /// Where `code` is; panics if it is not one of the areas, as a map's
+    /// index does.
+    fn at(&self, code: &str) -> usize {
+        self.position(code)
+            .unwrap_or_else(|| panic!("{code} is not among the areas"))
+    }
 }
 
 impl FromIterator<(String, f64)> for Areas {
@@ -129,8 +136,7 @@ impl std::ops::Index<&str> for Areas {
 
     /// The measure of the area `code`; panics if it is not one, as a map does.
     fn index(&self, code: &str) -> &f64 {
-        let position = self.position(code);
-        &self.measures[position.unwrap_or_else(|| panic!("{code} is not among the areas"))]
+        &self.measures[self.at(code)]
     }
 }
 
@@ -154,8 +160,7 @@ impl std::ops::Index<&str> for Shares<'_> {
 
     /// The share of the area `code`; panics if it is not one, as a map does.
     fn index(&self, code: &str) -> &f64 {
-        let position = self.areas.position(code);
-        &self.values[position.unwrap_or_else(|| panic!("{code} is not among the areas"))]
+        &self.values[self.areas.at(code)]
     }
 }
 
@@ -171,20 +176,15 @@ impl Crosswalk {
     ) -> Crosswalk {
         let sources: Areas = sources.into_iter().collect();
         let targets: Areas = targets.into_iter().collect();
-        let position = |areas: &Areas, code: &str| {
-            areas
-                .position(code)
-                .unwrap_or_else(|| panic!("a shared measure for {code}, which is not an area"))
-        };
         // The map is sorted by codes, so the links are too.
         let links = shared
             .into_iter()
             .filter(|(_, shared)| *shared > 0.0)
             .map(|((source, target), shared)| {
-                let source = position(&sources, &source);
+                let source = sources.at(&source);
                 Link {
                     source,
-                    target: position(&targets, &target),
+                    target: targets.at(&target),
                     shared,
                     weight: shared / sources.measures[source],
                 }
