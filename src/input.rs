@@ -90,7 +90,7 @@ fn sha256_of(parts: &[&[u8]]) -> String {
 
 /// Whether a reader takes the SHA-256 of the bytes it reads. A run records
 /// every input's in its manifest; `apportion` only where its output can
-/// carry it (Parquet metadata), since hashing is a twentieth of its time.
+/// carry it (Parquet metadata): hashing its inputs was 3.5% of its CPU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fingerprint {
     Sha256,

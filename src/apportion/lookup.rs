@@ -96,32 +96,22 @@ impl Official {
     /// lacks (the Welsh ones) are sources placed nowhere.
     pub fn crosswalk(&self, vintage: Vintage) -> Crosswalk {
         let placement = self.placement(vintage);
-        let mut people_in: BTreeMap<&str, f64> =
-            placement.areas.iter().map(|a| (a.as_str(), 0.0)).collect();
-        for (people, area) in self.fine.population.iter().zip(&placement.area_of) {
+        let mut targets: Areas = (placement.areas.iter()).map(|a| (a.clone(), 0.0)).collect();
+        let mut links = Vec::new();
+        // The fine units are in code order: a unit's position is its source's.
+        let units = self.fine.population.iter().zip(&placement.area_of);
+        for (source, (people, area)) in units.enumerate() {
             if let Some(area) = area {
-                *people_in.get_mut(area.as_str()).expect("lookup area") += people;
+                let target = targets.at(area);
+                targets.measures[target] += people;
+                links.push(Link {
+                    source,
+                    target,
+                    shared: *people,
+                    weight: 1.0,
+                });
             }
         }
-        let targets: Areas = (people_in.into_iter())
-            .map(|(area, people)| (area.to_string(), people))
-            .collect();
-        // The fine units are in code order: a unit's position is its source's.
-        let links = (self
-            .fine
-            .population
-            .iter()
-            .zip(&placement.area_of)
-            .enumerate())
-        .filter_map(|(source, (people, area))| {
-            Some(Link {
-                source,
-                target: targets.position(area.as_deref()?).expect("lookup area"),
-                shared: *people,
-                weight: 1.0,
-            })
-        })
-        .collect();
         Crosswalk {
             measure: "population".to_string(),
             sources: (self.fine.codes.iter().cloned())
