@@ -10,8 +10,8 @@
 //! Why not geo's `Validation`: it tests every pair of segments of a ring
 //! (quadratic) and relates every pair of parts, which takes over 30 s on
 //! CCG_APR_2021_EN_BGC in a debug build. Here one sweep-line pass (geo's
-//! `sweep::Intersections`) finds every place where two boundary segments
-//! meet; where two rings meet at a corner, robust orientation tests tell a
+//! `sweep::Intersections`, with two shortcuts: see [`meetings`]) finds every
+//! place where two boundary segments meet; where two rings meet at a corner, robust orientation tests tell a
 //! touch from a crossing; after that rings can only be nested or apart, which
 //! one point-in-ring test per candidate pair settles. The rules are geo's
 //! (OGC simple features, bar the connected-interior rule, which geo does not
@@ -24,7 +24,7 @@
 use geo::algorithm::bool_ops::FillRule;
 use geo::algorithm::coordinate_position::{CoordPos, coord_pos_relative_to_ring};
 use geo::algorithm::kernels::{Kernel, Orientation, RobustKernel};
-use geo::algorithm::sweep::{Cross, Intersections};
+use geo::algorithm::line_intersection::line_intersection;
 use geo::{
     Area, BooleanOps, BoundingRect, Coord, Line, LineIntersection, LineString, MultiPolygon,
     OpType, Polygon, Rect, unary_union,
@@ -132,6 +132,15 @@ pub fn make_valid(geometry: MultiPolygon<f64>) -> Result<Checked, String> {
 /// are valid and ignored.
 pub fn problems(geometry: &MultiPolygon<f64>) -> Vec<Problem> {
     let mut found = Found::default();
+    let rings = proper_rings(geometry, &mut found);
+    sweep(&rings, &mut found);
+    check_holes(geometry, &mut found);
+    check_parts(geometry, &mut found);
+    found.0.into_iter().map(|(problem, _, _)| problem).collect()
+}
+
+/// The rings with an area, for the sweep; the others are found as problems.
+fn proper_rings(geometry: &MultiPolygon<f64>, found: &mut Found) -> Vec<Ring> {
     let mut rings = Vec::new();
     for (part, polygon) in geometry.iter().enumerate() {
         for (ring, line_string) in rings_of(polygon).enumerate() {
@@ -146,10 +155,7 @@ pub fn problems(geometry: &MultiPolygon<f64>) -> Vec<Problem> {
             }
         }
     }
-    sweep(&rings, &mut found);
-    check_holes(geometry, &mut found);
-    check_parts(geometry, &mut found);
-    found.0.into_iter().map(|(problem, _, _)| problem).collect()
+    rings
 }
 
 /// The rings of a polygon: 0 is the outer ring, 1.. the holes.
@@ -251,36 +257,103 @@ fn twice_area(corners: &[Coord<f64>]) -> f64 {
 }
 
 /// One boundary segment: segment `index` of ring `ring` (an index into the
-/// rings list), for the sweep.
+/// rings list), with its extent; `next` is the ring's following segment.
 #[derive(Clone, Copy)]
 struct Segment {
     line: Line<f64>,
+    left: f64,
+    right: f64,
+    bottom: f64,
+    top: f64,
     ring: usize,
     index: usize,
+    next: usize,
 }
 
-impl Cross for Segment {
-    type Scalar = f64;
-    fn line(&self) -> Line<f64> {
-        self.line
+impl Segment {
+    fn new(rings: &[Ring], ring: usize, index: usize) -> Segment {
+        let corners = &rings[ring];
+        let line = Line::new(corners.corner(index), corners.corner(index + 1));
+        let (left, right) = match line.start.x < line.end.x {
+            true => (line.start.x, line.end.x),
+            false => (line.end.x, line.start.x),
+        };
+        Segment {
+            line,
+            left,
+            right,
+            bottom: line.start.y.min(line.end.y),
+            top: line.start.y.max(line.end.y),
+            ring,
+            index,
+            next: (index + 1) % corners.corners.len(),
+        }
+    }
+
+    /// Whether the two segments' boxes are apart in y (their x-extents are
+    /// known to overlap): `line_intersection`'s own first test.
+    fn apart(&self, other: &Segment) -> bool {
+        self.top < other.bottom || self.bottom > other.top
+    }
+
+    /// Whether `other` is the ring's segment after or before this one and
+    /// the three corners the two span are not in line: then the two meet
+    /// at their shared corner only, which is no problem.
+    fn turns_into(&self, other: &Segment) -> bool {
+        let corners = match (self.ring == other.ring, self.next == other.index) {
+            (false, _) => return false,
+            (true, true) => (self.line.start, self.line.end, other.line.end),
+            (true, false) if other.next == self.index => {
+                (other.line.start, other.line.end, self.line.end)
+            }
+            (true, false) => return false,
+        };
+        RobustKernel::orient2d(corners.0, corners.1, corners.2) != Orientation::Collinear
     }
 }
 
-/// One sweep-line pass (O(n log n) for boundary data) over every segment
-/// finds every place where two segments meet and classifies it.
+/// Every segment of every ring, ring by ring.
+fn segments(rings: &[Ring]) -> Vec<Segment> {
+    (0..rings.len())
+        .flat_map(|ring| (0..rings[ring].corners.len()).map(move |index| (ring, index)))
+        .map(|(ring, index)| Segment::new(rings, ring, index))
+        .collect()
+}
+
+/// Every pair of segments that meet, and how: the pairs, and the order, of
+/// geo's `sweep::Intersections` (segments sorted by their left end, each
+/// tried against those that start before it ends), which this replaced
+/// because it spent most of the validity check on pairs that cannot be
+/// problems. Two shortcuts leave the answer unchanged: a pair apart in y
+/// fails `line_intersection`'s first test anyway, and a ring's neighbouring
+/// segments that turn at their shared corner meet only there.
+fn meetings(
+    mut segments: Vec<Segment>,
+    mut meet: impl FnMut(&Segment, &Segment, LineIntersection<f64>),
+) {
+    // geo's stable sort by left end keeps the input order, (ring, index), among equals.
+    segments.sort_unstable_by(|a, b| {
+        (a.left.total_cmp(&b.left)).then((a.ring, a.index).cmp(&(b.ring, b.index)))
+    });
+    for (i, a) in segments.iter().enumerate() {
+        for b in &segments[i + 1..] {
+            if b.left > a.right {
+                break;
+            }
+            if a.apart(b) || a.turns_into(b) {
+                continue;
+            }
+            if let Some(how) = line_intersection(a.line, b.line) {
+                meet(a, b, how);
+            }
+        }
+    }
+}
+
+/// One pass over every segment finds every place where two segments meet
+/// (see [`meetings`]) and classifies it.
 fn sweep(rings: &[Ring], found: &mut Found) {
-    let segments: Vec<Segment> = rings
-        .iter()
-        .enumerate()
-        .flat_map(|(ring, r)| {
-            (0..r.corners.len()).map(move |index| Segment {
-                line: Line::new(r.corner(index), r.corner(index + 1)),
-                ring,
-                index,
-            })
-        })
-        .collect();
-    for (a, b, meet) in Intersections::from_iter(&segments) {
+    meetings(segments(rings), |a, b, meet| {
         let (ring_a, ring_b) = (&rings[a.ring], &rings[b.ring]);
         match meet {
             LineIntersection::Collinear { .. } if a.ring == b.ring => {
@@ -294,8 +367,7 @@ fn sweep(rings: &[Ring], found: &mut Found) {
                 if a.ring == b.ring {
                     // Neighbouring segments meet at their shared corner;
                     // any other meeting makes the ring non-simple.
-                    let n = ring_a.corners.len();
-                    let neighbours = (a.index + 1) % n == b.index || (b.index + 1) % n == a.index;
+                    let neighbours = a.next == b.index || b.next == a.index;
                     if is_proper || !neighbours {
                         found.single(Problem::SelfIntersection, ring_a.id);
                     }
@@ -310,7 +382,7 @@ fn sweep(rings: &[Ring], found: &mut Found) {
                 }
             }
         }
-    }
+    });
 }
 
 /// Whether two rings that meet at a corner `at` cross there rather than
@@ -487,6 +559,11 @@ fn percent_change(before: f64, after: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geography::projection::to_bng;
+    use crate::geography::read::{self, Geometry};
+    use crate::input::Fingerprint;
+    use crate::input::embedded::Dataset;
+    use geo::algorithm::sweep::{Cross, Intersections};
     use geo::{MapCoords, Validation, wkt};
 
     /// Checks one case against geo's own validator too, so the two rule
@@ -649,6 +726,84 @@ mod tests {
             make_valid(broken).unwrap_err(),
             "a coordinate is not a finite number"
         );
+    }
+
+    impl Cross for Segment {
+        type Scalar = f64;
+        fn line(&self) -> Line<f64> {
+            self.line
+        }
+    }
+
+    /// The pairs `meetings` gives against those of geo's own sweep, the
+    /// reference it replaced: the same pairs, in the same order, meeting
+    /// the same way, bar the neighbouring segments it skips, which geo must
+    /// find meeting at their shared corner only.
+    fn assert_meetings_are_geos(geometry: &MultiPolygon<f64>) {
+        let rings = proper_rings(geometry, &mut Found::default());
+        let mut ours = Vec::new();
+        meetings(segments(&rings), |a, b, how| {
+            ours.push((a.ring, a.index, b.ring, b.index, how))
+        });
+        let mut geos = Vec::new();
+        for (a, b, how) in Intersections::from_iter(segments(&rings)) {
+            if a.turns_into(&b) {
+                let corner = match a.next == b.index {
+                    true => a.line.end,
+                    false => a.line.start,
+                };
+                let only_there = LineIntersection::SinglePoint {
+                    intersection: corner,
+                    is_proper: false,
+                };
+                assert_eq!(how, only_there, "{geometry:?}");
+            } else {
+                geos.push((a.ring, a.index, b.ring, b.index, how));
+            }
+        }
+        assert_eq!(ours, geos, "{geometry:?}");
+    }
+
+    #[test]
+    fn segments_meet_where_geos_sweep_finds_them() {
+        let shapes = [
+            wkt!(MULTIPOLYGON(((0. 0., 10. 10., 10. -10., 0. 10., 0. 0.)))),
+            wkt!(MULTIPOLYGON(((0. 0., 10. 0., 10. 5., 15. 5., 10. 5., 10. 10., 0. 10., 0. 0.)))),
+            wkt!(MULTIPOLYGON(((0. 0., 4. 0., 4. 4., 8. 4., 8. 8., 4. 8., 4. 4., 0. 4., 0. 0.)))),
+            wkt!(MULTIPOLYGON(((0. 0., 10. 0., 10. 10., 0. 10., 0. 0.), (8. 5., 10. 5., 12. 6., 10. 7., 8. 7., 8. 5.)))),
+            wkt!(MULTIPOLYGON(((0. 0., 10. 0., 10. 10., 0. 10., 0. 0.)), ((10. 0., 20. 0., 20. 10., 10. 10., 10. 0.)))),
+            wkt!(MULTIPOLYGON(((0. 0., 10. 0., 10. 10., 0. 10., 0. 0.), (1. 1., 1. 5., 5. 5., 5. 1., 1. 1.), (5. 1., 5. 5., 8. 5., 8. 1., 5. 1.)))),
+            wkt!(MULTIPOLYGON(((0. 0., 1. 0., 0. 1., 0. 0.)))),
+        ];
+        for shape in &shapes {
+            assert_meetings_are_geos(shape);
+        }
+        // Every feature of a real layer, as published (lon/lat, five of
+        // them invalid), and projected to the grid.
+        let file = Dataset::builtin()
+            .original("boundaries/lad/LAD_DEC_2024_UK_BUC.geojson")
+            .unwrap();
+        let source =
+            read::geojson::parse(file.path(), &file.bytes().unwrap(), Fingerprint::Skip).unwrap();
+        for feature in source.features {
+            let Geometry::Areal(areal) = feature.geometry else {
+                panic!("not a polygon");
+            };
+            let geometry = MultiPolygon(
+                (areal.decode().unwrap().into_iter())
+                    .map(|rings| {
+                        let mut rings = rings.into_iter().map(LineString);
+                        let exterior = rings.next().unwrap();
+                        Polygon::new(exterior, rings.collect())
+                    })
+                    .collect(),
+            );
+            assert_meetings_are_geos(&geometry);
+            assert_meetings_are_geos(&geometry.map_coords(|c| {
+                let (x, y) = to_bng(c.x, c.y);
+                Coord { x, y }
+            }));
+        }
     }
 
     #[test]
