@@ -7,7 +7,7 @@ mod common;
 use geo::algorithm::line_measures::{Euclidean, Length};
 use geo::{Area, Contains, Point, Validation};
 use jsna_gap::error::{Error, ErrorKind};
-use jsna_gap::geography::boundaries::{BoundaryLayer, read_file, read_layer};
+use jsna_gap::geography::boundaries::{BoundaryLayer, parse_layer, read_file, read_layer};
 use jsna_gap::geography::projection::to_bng;
 use jsna_gap::geography::repair::problems;
 use jsna_gap::gss;
@@ -549,6 +549,74 @@ fn non_polygon_geometry_is_an_error() {
         error.message,
         "geometry is a LineString; area boundaries must be Polygon or MultiPolygon"
     );
+}
+
+/// Faults in codes and geometry types are reported in file order before
+/// any error in a geometry, as when they were checked before any geometry
+/// was decoded: features are now examined in parallel, start to finish.
+#[test]
+fn faults_in_codes_and_types_come_before_damaged_geometry() {
+    let feature = |code: &str, geometry: &str| {
+        format!(
+            r#"{{"type": "Feature", "properties": {{"AREACD": "{code}", "AREANM": "x"}}, "geometry": {geometry}}}"#
+        )
+    };
+    let square = r#"{"type": "Polygon", "coordinates": [[[-1.3, 54.6], [-1.25, 54.6], [-1.25, 54.65], [-1.3, 54.6]]]}"#;
+    let damaged = r#"{"type": "Polygon", "coordinates": [[[447000, 531000], [447100, 531000], [447100, 531100], [447000, 531000]]]}"#;
+    let line = r#"{"type": "LineString", "coordinates": [[-1.3, 54.6], [-1.25, 54.6]]}"#;
+    let message = |features: &[String]| {
+        let text = format!(
+            r#"{{"type": "FeatureCollection", "features": [{}]}}"#,
+            features.join(",\n")
+        );
+        let layer = parse_layer(
+            Path::new("order.geojson"),
+            text.as_bytes(),
+            "AREACD",
+            "AREANM",
+            &keep_all,
+        );
+        input_error(layer).to_string()
+    };
+    let damage = feature("E06000001", damaged);
+    let cases = [
+        (
+            vec![damage.clone()],
+            "feature 1 of 1 (E06000001): coordinate (447000, 531000) is not a WGS84",
+        ),
+        (
+            vec![
+                damage.clone(),
+                feature("E06000002", square),
+                feature("E06000002", square),
+            ],
+            "feature 3 of 3 (E06000002): code E06000002 appears twice: feature 2 and feature 3",
+        ),
+        (
+            vec![
+                damage.clone(),
+                feature("E06000002", line),
+                feature("E0600003", square),
+            ],
+            "feature 2 of 3 (E06000002): geometry is a LineString",
+        ),
+        (
+            vec![
+                damage.clone(),
+                feature("E0600003", square),
+                feature("E06000002", line),
+            ],
+            "feature 2 of 3 (E0600003): code field 'AREACD': 'E0600003' is not a GSS code",
+        ),
+        (
+            vec![feature("E06000002", square), feature("E06000002", line)],
+            "feature 2 of 2 (E06000002): code E06000002 appears twice",
+        ),
+    ];
+    for (features, expected) in cases {
+        let error = message(&features);
+        assert!(error.contains(expected), "{error}");
+    }
 }
 
 #[test]

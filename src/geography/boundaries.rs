@@ -9,6 +9,7 @@ use crate::geography::read::{self, Areal, Crs, Feature, Geometry, Rings, Value, 
 use crate::geography::repair;
 use crate::gss;
 use crate::input::{DataFile, Fingerprint};
+use foldhash::fast::FixedState;
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -67,7 +68,7 @@ pub fn read_layer(
     path: &Path,
     code_field: &str,
     name_field: &str,
-    exclude: &dyn Fn(&str) -> Option<String>,
+    exclude: Exclude,
 ) -> Result<BoundaryLayer> {
     let source = read::read(path, None, Fingerprint::Sha256)?;
     layer_of(path, source, code_field, name_field, exclude)
@@ -94,7 +95,7 @@ pub fn read_file(
     file: &DataFile,
     code_field: &str,
     name_field: &str,
-    exclude: &dyn Fn(&str) -> Option<String>,
+    exclude: Exclude,
 ) -> Result<BoundaryLayer> {
     let mut layer = match file.is_compiled() {
         true => parse_layer(file.path(), &file.bytes()?, code_field, name_field, exclude)?,
@@ -111,11 +112,15 @@ pub fn parse_layer(
     bytes: &[u8],
     code_field: &str,
     name_field: &str,
-    exclude: &dyn Fn(&str) -> Option<String>,
+    exclude: Exclude,
 ) -> Result<BoundaryLayer> {
     let source = read::geojson::parse(path, bytes, Fingerprint::Sha256)?;
     layer_of(path, source, code_field, name_field, exclude)
 }
+
+/// What a layer leaves out: given a feature's code, the reason it is not
+/// wanted (e.g. "outside England, the scope of this run"), or None.
+pub type Exclude<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
 /// The layer of a source read in any format.
 fn layer_of(
@@ -123,31 +128,29 @@ fn layer_of(
     source: read::Source,
     code_field: &str,
     name_field: &str,
-    exclude: &dyn Fn(&str) -> Option<String>,
+    exclude: Exclude,
 ) -> Result<BoundaryLayer> {
     let (crs, sha256) = (source.crs, source.sha256);
     let total = source.features.len();
-    let plan = plan(path, source.features, code_field, name_field, exclude)?;
-    // Decoding, projection and repair are the costly part and independent
-    // per feature; rayon's collect keeps file order, and errors are taken in
-    // file order below, so the result never depends on thread timing.
-    let outcomes: Vec<Result<Outcome>> = plan
-        .into_par_iter()
-        .map(|step| match step {
-            Step::Keep(keep) => process(path, total, crs, keep),
-            Step::Exclude(excluded) => Ok(Outcome::Excluded(excluded)),
+    // Each feature is identified, decoded, projected and repaired on its
+    // own, in parallel; rayon's collect keeps file order, and the checks
+    // across features and the errors are taken in file order below, so the
+    // result never depends on thread timing.
+    let steps: Vec<Step> = (source.features.into_par_iter().enumerate())
+        .map(|(index, feature)| {
+            let fields = (code_field, name_field);
+            examine(path, (index, total), crs, fields, exclude, feature)
         })
         .collect();
-
     let mut layer = BoundaryLayer {
         path: path.to_path_buf(),
         sha256,
         source_crs: crs,
-        features: Vec::with_capacity(outcomes.len()),
+        features: Vec::with_capacity(steps.len()),
         repairs: Vec::new(),
         excluded: Vec::new(),
     };
-    for outcome in outcomes {
+    for outcome in outcomes(path, total, steps)? {
         match outcome? {
             Outcome::Kept(boundary, repair) => {
                 layer.repairs.extend(repair);
@@ -167,9 +170,15 @@ struct Keep {
     polygons: Areal,
 }
 
+/// A feature as the parallel pass leaves it.
 enum Step {
-    Keep(Keep),
-    Exclude(Excluded),
+    /// Its code or name is missing or wrong.
+    Unidentified(Error),
+    /// Its code, and its geometry is neither a polygon nor missing.
+    NotAreal(String, Error),
+    /// Its code, and what became of it: kept, left out, or the error its
+    /// geometry gave.
+    Examined(String, Result<Outcome>),
 }
 
 enum Outcome {
@@ -177,59 +186,105 @@ enum Outcome {
     Excluded(Excluded),
 }
 
-/// The cheap, sequential pass: identify every feature, reject bad codes,
-/// names and geometry types, and decide what to keep.
-fn plan(
+/// One feature: identified, then left out (by `exclude`, or for want of a
+/// geometry) or decoded, projected, checked and repaired.
+fn examine(
     path: &Path,
-    features: Vec<Feature>,
-    code_field: &str,
-    name_field: &str,
-    exclude: &dyn Fn(&str) -> Option<String>,
-) -> Result<Vec<Step>> {
-    let total = features.len();
-    let mut first_seen: HashMap<String, usize> = HashMap::with_capacity(total);
-    let mut plan = Vec::with_capacity(total);
-    for (index, feature) in features.into_iter().enumerate() {
-        let (code, name) = identify(&feature, code_field, name_field)
-            .map_err(|fault| fault.into_error(path, index, total))?;
-        let (code, name) = (code.to_string(), name.to_string());
-        let fail = |message: String| {
-            Error::input(path, message).feature(feature_at(index, total, Some(&code)))
+    (index, total): (usize, usize),
+    crs: Crs,
+    (code_field, name_field): (&str, &str),
+    exclude: Exclude,
+    feature: Feature,
+) -> Step {
+    let (code, name) = match identify(&feature, code_field, name_field) {
+        Ok((code, name)) => (code.to_string(), name.to_string()),
+        Err(fault) => return Step::Unidentified(fault.into_error(path, index, total)),
+    };
+    let polygons = match feature.geometry {
+        Geometry::Null => None,
+        Geometry::Areal(polygons) => Some(polygons),
+        Geometry::Other(kind) => {
+            let error = Error::input(
+                path,
+                format!("geometry is a {kind}; area boundaries must be Polygon or MultiPolygon"),
+            )
+            .feature(feature_at(index, total, Some(&code)))
+            .hint("is this a boundary layer? points and lines have no area");
+            return Step::NotAreal(code, error);
+        }
+    };
+    let left_out = |reason| {
+        Ok(Outcome::Excluded(Excluded {
+            code: code.clone(),
+            reason,
+        }))
+    };
+    let outcome = match (exclude(&code), polygons) {
+        (Some(reason), _) => left_out(reason),
+        (None, None) => left_out("no geometry (null)".to_string()),
+        (None, Some(polygons)) => process(
+            path,
+            total,
+            crs,
+            Keep {
+                index,
+                code: code.clone(),
+                name,
+                polygons,
+            },
+        ),
+    };
+    Step::Examined(code, outcome)
+}
+
+/// Every feature's outcome in file order, or the first fault found reading
+/// the features in file order: a code or name that is wrong, a code given
+/// twice, a geometry that is not areal. These come before any error in a
+/// geometry, as they did when they were checked before any was decoded.
+fn outcomes(
+    path: &Path,
+    total: usize,
+    mut steps: Vec<Step>,
+) -> Result<impl Iterator<Item = Result<Outcome>>> {
+    let mut first_seen: HashMap<&str, usize, FixedState> =
+        HashMap::with_capacity_and_hasher(steps.len(), FixedState::default());
+    let mut fault = None;
+    for (index, step) in steps.iter().enumerate() {
+        let code = match step {
+            Step::Unidentified(_) => {
+                fault = Some(index);
+                break;
+            }
+            Step::NotAreal(code, _) | Step::Examined(code, _) => code,
         };
-        if let Some(first) = first_seen.insert(code.clone(), index) {
-            return Err(fail(format!(
-                "code {code} appears twice: feature {} and feature {}",
-                first + 1,
-                index + 1
-            ))
+        if let Some(first) = first_seen.insert(code, index) {
+            return Err(Error::input(
+                path,
+                format!(
+                    "code {code} appears twice: feature {} and feature {}",
+                    first + 1,
+                    index + 1
+                ),
+            )
+            .feature(feature_at(index, total, Some(code)))
             .kind(ErrorKind::Duplicate)
             .hint("each area must be one feature; merge the parts into one MultiPolygon"));
         }
-        let polygons = match feature.geometry {
-            Geometry::Null => None,
-            Geometry::Areal(polygons) => Some(polygons),
-            Geometry::Other(kind) => {
-                return Err(fail(format!(
-                    "geometry is a {kind}; area boundaries must be Polygon or MultiPolygon"
-                ))
-                .hint("is this a boundary layer? points and lines have no area"));
-            }
-        };
-        plan.push(match (exclude(&code), polygons) {
-            (Some(reason), _) => Step::Exclude(Excluded { code, reason }),
-            (None, None) => Step::Exclude(Excluded {
-                code,
-                reason: "no geometry (null)".to_string(),
-            }),
-            (None, Some(polygons)) => Step::Keep(Keep {
-                index,
-                code,
-                name,
-                polygons,
-            }),
-        });
+        if let Step::NotAreal(..) = step {
+            fault = Some(index);
+            break;
+        }
     }
-    Ok(plan)
+    if let Some(Step::Unidentified(error) | Step::NotAreal(_, error)) =
+        fault.map(|index| steps.swap_remove(index))
+    {
+        return Err(error);
+    }
+    // Lazily: a second vector of every outcome was a fresh 10 MB.
+    Ok(steps.into_iter().filter_map(|step| match step {
+        Step::Examined(_, outcome) => Some(outcome),
+        Step::Unidentified(_) | Step::NotAreal(..) => None,
+    }))
 }
 
 /// What is wrong with a feature's code or name, before a location is known.
