@@ -26,7 +26,7 @@
 //! Polygon-polygon `Intersects`/`Contains` are never used as a pre-filter:
 //! on England-sized boundaries they cost more than the overlay they would save.
 
-use super::overlap::{clip, intersect_rects, intersection_area};
+use super::overlap::{Boxes, clip, intersect_rects, intersection_area};
 use super::{Crosswalk, Link};
 use crate::geography::boundaries::{Boundary, BoundaryLayer};
 use geo::{Area, BoundingRect, Coord, MultiPolygon, Rect};
@@ -128,6 +128,8 @@ impl<'a> Prepared<'a> {
 struct Target<'a> {
     feature: Prepared<'a>,
     edges: RTree<Line<[f64; 2]>>,
+    /// For clipping it to the windows its boundary enters.
+    boxes: Boxes,
 }
 
 impl<'a> Target<'a> {
@@ -142,6 +144,7 @@ impl<'a> Target<'a> {
         Target {
             feature: Prepared::new(feature),
             edges: RTree::bulk_load(edges),
+            boxes: Boxes::new(&feature.geometry),
         }
     }
 
@@ -250,7 +253,7 @@ fn shared_area(source: &Prepared, target: &Target) -> f64 {
     let (s_clip, s_area) = if window == s_box {
         (None, source.area)
     } else {
-        let clipped = clip(source.geometry, window);
+        let clipped = clip(source.geometry, None, window);
         let area = clipped.unsigned_area();
         (Some(clipped), area)
     };
@@ -265,7 +268,7 @@ fn shared_area(source: &Prepared, target: &Target) -> f64 {
             0.0
         };
     }
-    let t_clip = clip(target.feature.geometry, window);
+    let t_clip = clip(target.feature.geometry, Some(&target.boxes), window);
     let shared = intersection_area(s_clip.as_ref().unwrap_or(source.geometry), &t_clip);
     // Rounding can exceed the source's area by a hair.
     shared.min(s_area)
