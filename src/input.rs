@@ -36,10 +36,14 @@ pub struct Table {
     /// How the manifest names it (relative to its source; see [`DataFile`]).
     recorded: String,
     pub headers: Vec<String>,
-    /// For each column of the header, where its field is in the records
-    /// held (None: not kept).
-    fields: Vec<Option<usize>>,
-    rows: Vec<(u64, csv::StringRecord)>,
+    /// The columns kept, by their place in the header.
+    kept: Vec<usize>,
+    /// Each record's line.
+    lines: Vec<u64>,
+    /// The kept fields of every record, one after another, and where each
+    /// ends: one buffer for the table rather than a record each.
+    cells: String,
+    ends: Vec<usize>,
     pub sha256: Option<String>,
 }
 
@@ -66,8 +70,7 @@ pub struct InputFile {
 #[derive(Clone, Copy)]
 pub struct Record<'a> {
     table: &'a Table,
-    line: u64,
-    fields: &'a csv::StringRecord,
+    row: usize,
 }
 
 /// The SHA-256 of a byte string, as lower-case hex.
@@ -155,30 +158,30 @@ impl Table {
                 .filter(|&i| columns.contains(&headers[i].as_str()))
                 .collect(),
         };
-        let mut fields = vec![None; headers.len()];
-        for (at, &i) in kept.iter().enumerate() {
-            fields[i] = Some(at);
-        }
-        let mut rows = Vec::new();
+        let (mut lines, mut cells, mut ends) = (Vec::new(), String::new(), Vec::new());
         // One record reused for every line: only the kept fields are copied out.
         let mut record = csv::StringRecord::new();
         while reader
             .read_record(&mut record)
             .map_err(|e| csv_error(path, e))?
         {
-            let line = record.position().map_or(0, |p| p.line());
             if record.iter().all(|f| f.trim().is_empty()) {
                 continue; // Excel leaves blank lines at the end of a sheet.
             }
-            let held = kept.iter().map(|&i| record.get(i).unwrap_or(""));
-            rows.push((line, held.collect()));
+            lines.push(record.position().map_or(0, |p| p.line()));
+            for &i in &kept {
+                cells.push_str(record.get(i).unwrap_or(""));
+                ends.push(cells.len());
+            }
         }
         Ok(Table {
             path: path.to_path_buf(),
             recorded: recorded.to_string(),
             headers,
-            fields,
-            rows,
+            kept,
+            lines,
+            cells,
+            ends,
             sha256,
         })
     }
@@ -195,19 +198,15 @@ impl Table {
     }
 
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.lines.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.lines.is_empty()
     }
 
     pub fn records(&self) -> impl Iterator<Item = Record<'_>> {
-        self.rows.iter().map(|(line, fields)| Record {
-            table: self,
-            line: *line,
-            fields,
-        })
+        (0..self.len()).map(|row| Record { table: self, row })
     }
 
     /// Fails, listing the columns that do exist, unless every named column is present.
@@ -236,20 +235,27 @@ impl Table {
         self.headers.iter().position(|h| h == column)
     }
 
-    /// Where a column's field is in the records held.
+    /// Where a column's field is among the kept fields of a record.
     fn field(&self, column: &str) -> Option<usize> {
-        self.index(column).and_then(|i| self.fields[i])
+        self.kept.iter().position(|&i| self.headers[i] == column)
+    }
+
+    /// Kept field `field` of record `row`.
+    fn cell(&self, row: usize, field: usize) -> &str {
+        let at = row * self.kept.len() + field;
+        let start = at.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.cells[start..self.ends[at]]
     }
 }
 
 impl<'a> Record<'a> {
     pub fn line(&self) -> u64 {
-        self.line
+        self.table.lines[self.row]
     }
 
     /// An input error located at this record.
     pub fn error(&self, message: impl Into<String>) -> Error {
-        Error::input(&self.table.path, message).line(self.line)
+        Error::input(&self.table.path, message).line(self.line())
     }
 
     /// The 1-based number of `column` in the header, if it is there.
@@ -272,10 +278,10 @@ impl<'a> Record<'a> {
 
     /// The trimmed text of a column ("" where the record is short).
     pub fn str(&self, column: &str) -> &'a str {
-        self.table
+        let table = self.table;
+        table
             .field(column)
-            .and_then(|i| self.fields.get(i))
-            .map_or("", str::trim)
+            .map_or("", |field| table.cell(self.row, field).trim())
     }
 
     /// A required, non-empty text field.

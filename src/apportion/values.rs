@@ -18,7 +18,6 @@ use super::{Crosswalk, Link, format_number};
 use crate::error::{Error, ErrorKind, Result};
 use crate::input::{Fingerprint, Record, Table, twice};
 use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,22 +49,36 @@ impl Values {
     ) -> Result<Values> {
         let table = Table::read_columns(path, &[code_column, value_column], fingerprint)?;
         table.require(&[code_column, value_column])?;
-        let mut rows = BTreeMap::new();
+        let mut rows = Vec::with_capacity(table.len());
+        let mut fault = None;
         for record in table.records() {
-            let code = record.gss_code(code_column)?;
-            let value = value(&record, value_column)?;
-            // The map itself finds a code given twice.
-            match rows.entry(code.to_string()) {
-                Entry::Vacant(row) => {
-                    row.insert((record.line(), value));
-                }
-                Entry::Occupied(row) => {
-                    let what = format!("{code_column} {code}");
-                    return Err(twice(path, what, row.get().0, record.line())
-                        .hint("give one row per area; sum or remove the duplicate"));
+            let row = record.gss_code(code_column).and_then(|code| {
+                let value = value(&record, value_column)?;
+                Ok((code, record.line(), value))
+            });
+            match row {
+                Ok(row) => rows.push(row),
+                Err(error) => {
+                    fault = Some(error);
+                    break;
                 }
             }
         }
+        // In code order, each code's rows in file order: a code given twice
+        // is two neighbours, and the first to come again in the file is the
+        // pair whose second line is first, before any later fault.
+        rows.sort_by(|a, b| a.0.cmp(b.0));
+        let again = (rows.windows(2).filter(|w| w[0].0 == w[1].0)).min_by_key(|w| w[1].1);
+        if let Some([(code, first, _), (_, line, _)]) = again {
+            return Err(twice(path, format!("{code_column} {code}"), *first, *line)
+                .hint("give one row per area; sum or remove the duplicate"));
+        }
+        if let Some(error) = fault {
+            return Err(error);
+        }
+        let rows: BTreeMap<String, (u64, Option<f64>)> = (rows.into_iter())
+            .map(|(code, line, value)| (code.to_string(), (line, value)))
+            .collect();
         if rows.is_empty() {
             return Err(Error::input(path, "has no rows of values")
                 .hint("the file needs a header and one row per area"));
