@@ -258,7 +258,13 @@ fn features(
             let properties = attributes
                 .iter()
                 .map(|c| {
-                    let cell = c.get(row).map_err(|e| Error::internal(e.to_string()))?;
+                    // A damaged file can hold columns of unequal length
+                    // (release builds of polars decode it; debug builds
+                    // assert): the file's fault, not ours.
+                    let cell = c.get(row).map_err(|e| {
+                        unreadable(path, format!("column '{}': {e}", c.name()))
+                            .feature(feature_at(row, total, None))
+                    })?;
                     Ok((c.name().to_string(), value(&cell)))
                 })
                 .collect::<Result<Vec<_>>>()?;
