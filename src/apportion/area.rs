@@ -29,6 +29,7 @@
 use super::overlap::{Boxes, clip, intersect_rects, intersection_area};
 use super::{Crosswalk, Link};
 use crate::geography::boundaries::{Boundary, BoundaryLayer};
+use crate::geography::rings_of;
 use geo::{Area, BoundingRect, Coord, MultiPolygon, Rect};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Line, Rectangle};
@@ -137,7 +138,7 @@ impl<'a> Target<'a> {
         let edges = feature
             .geometry
             .iter()
-            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(rings_of)
             .flat_map(|ring| ring.lines())
             .map(|l| Line::new([l.start.x, l.start.y], [l.end.x, l.end.y]))
             .collect();

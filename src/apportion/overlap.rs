@@ -18,6 +18,7 @@
 //! their left ends or their right ends cross, or where it reaches zero, so
 //! it integrates exactly piece by piece.
 
+use crate::geography::rings_of;
 use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect};
 
 /// The intersection of two rectangles, if they meet.
@@ -66,19 +67,14 @@ const RUN: usize = 8;
 /// point. Polygon by polygon, ring by ring (outer ring first).
 pub struct Boxes(Vec<Vec<RingBoxes>>);
 
-pub struct RingBoxes {
+struct RingBoxes {
     ring: Option<Rect<f64>>,
     runs: Vec<Rect<f64>>,
 }
 
 impl Boxes {
     pub fn new(geometry: &MultiPolygon<f64>) -> Boxes {
-        let rings = |p: &Polygon<f64>| {
-            std::iter::once(p.exterior())
-                .chain(p.interiors())
-                .map(RingBoxes::new)
-                .collect()
-        };
+        let rings = |p| rings_of(p).map(RingBoxes::new).collect();
         Boxes(geometry.iter().map(rings).collect())
     }
 }
@@ -295,7 +291,7 @@ impl Edge {
 fn edges(geometry: &MultiPolygon<f64>) -> Vec<Edge> {
     geometry
         .iter()
-        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .flat_map(rings_of)
         .flat_map(|ring| ring.lines())
         .filter(|line| line.start.y != line.end.y)
         .map(|line| {

@@ -11,8 +11,14 @@ pub mod repair;
 pub mod units;
 pub mod wkb;
 
+use geo::{LineString, Polygon};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// The rings of a polygon: its outer ring, then its holes.
+pub fn rings_of(polygon: &Polygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
+    std::iter::once(polygon.exterior()).chain(polygon.interiors())
+}
 
 /// A level the tool reports at. The vintage of each level's boundaries is
 /// recorded in the manifest, not in the level.

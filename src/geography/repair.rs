@@ -21,6 +21,7 @@
 //! validator agrees with this one on every feature of the real files,
 //! before and after repair.
 
+use super::rings_of;
 use geo::algorithm::bool_ops::FillRule;
 use geo::algorithm::coordinate_position::{CoordPos, coord_pos_relative_to_ring};
 use geo::algorithm::kernels::{Kernel, Orientation, RobustKernel};
@@ -158,11 +159,6 @@ fn proper_rings(geometry: &MultiPolygon<f64>, found: &mut Found) -> Vec<Ring> {
     rings
 }
 
-/// The rings of a polygon: 0 is the outer ring, 1.. the holes.
-fn rings_of(polygon: &Polygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
-    std::iter::once(polygon.exterior()).chain(polygon.interiors())
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct RingId {
     part: usize,
@@ -272,8 +268,8 @@ struct Segment {
 
 impl Segment {
     fn new(rings: &[Ring], ring: usize, index: usize) -> Segment {
-        let corners = &rings[ring];
-        let line = Line::new(corners.corner(index), corners.corner(index + 1));
+        let of = &rings[ring];
+        let line = Line::new(of.corner(index), of.corner(index + 1));
         let (left, right) = match line.start.x < line.end.x {
             true => (line.start.x, line.end.x),
             false => (line.end.x, line.start.x),
@@ -286,7 +282,7 @@ impl Segment {
             top: line.start.y.max(line.end.y),
             ring,
             index,
-            next: (index + 1) % corners.corners.len(),
+            next: (index + 1) % of.corners.len(),
         }
     }
 

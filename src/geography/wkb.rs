@@ -3,6 +3,7 @@
 //! boundaries need: Polygon and MultiPolygon, in 2D, with Z and M values
 //! (ISO or PostGIS-extended type codes) skipped on reading.
 
+use super::rings_of;
 use geo::{Coord, MultiPolygon};
 
 /// Polygons as rings of positions in the file's CRS: the first ring of each
@@ -175,7 +176,7 @@ pub fn multipolygon(geometry: &MultiPolygon<f64>) -> Vec<u8> {
     header(&mut out, MULTIPOLYGON, geometry.0.len());
     for polygon in geometry {
         header(&mut out, POLYGON, 1 + polygon.interiors().len());
-        for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+        for ring in rings_of(polygon) {
             out.extend_from_slice(&(ring.0.len() as u32).to_le_bytes());
             for c in &ring.0 {
                 out.extend_from_slice(&c.x.to_le_bytes());
