@@ -999,3 +999,64 @@ fn cli_refuses_bad_values_with_located_messages() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The process asks the kernel for small pages before its first allocation
+/// (src/main.rs says why). Seen from outside while the process reads a FIFO
+/// as its --from layer: `THP_enabled` in /proc/PID/status is 0 for a
+/// process that made the request (Linux 5.0 and later).
+#[cfg(target_os = "linux")]
+#[test]
+fn the_process_runs_without_transparent_huge_pages() {
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::time::{Duration, Instant};
+    let dir = scratch("small-pages");
+    let fifo = dir.join("waits.geojson");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let targets = fixture("targets.geojson");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jsna-gap"))
+        .args([
+            "apportion",
+            "--from",
+            fifo.to_str().unwrap(),
+            "--from-code",
+            "code",
+        ])
+        .args(["--to", targets.to_str().unwrap(), "--to-code", "code"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // A FIFO opens for writing only once a reader has it open: then the
+    // process is well past its start.
+    let started = Instant::now();
+    let writer = loop {
+        let open = std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&fifo);
+        match open {
+            Ok(writer) => break writer,
+            Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+                assert!(child.try_wait().unwrap().is_none(), "ended before reading");
+                assert!(started.elapsed() < Duration::from_secs(60), "never read");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let status = format!("/proc/{}/status", child.id());
+    let flag = std::fs::read_to_string(&status)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("THP_enabled:").map(|v| v.trim().to_string()));
+    // The process may open the file again to read it whole: it would wait
+    // for a writer for ever.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(writer);
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Some(flag) = flag {
+        assert_eq!(flag, "0", "{status}");
+    }
+}
