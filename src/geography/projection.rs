@@ -14,8 +14,6 @@
 //! is ample for area weights and maps; it is only used offshore or at the
 //! grid's edges.
 
-use geo::{Coord, MapCoords, MultiPolygon};
-
 /// National Grid projection: true origin 49°N 2°W, scale on the central
 /// meridian, and false origin offsets (OS "A guide to coordinate systems in
 /// Great Britain", annex C).
@@ -77,14 +75,6 @@ impl Ellipsoid {
 /// Helmert approximation elsewhere.
 pub fn to_bng(lon: f64, lat: f64) -> (f64, f64) {
     ostn15(lon, lat).unwrap_or_else(|| helmert(lon, lat))
-}
-
-/// Every vertex of a multipolygon (WGS84 lon/lat) to British National Grid.
-pub fn project_geometry(geometry: &MultiPolygon<f64>) -> MultiPolygon<f64> {
-    geometry.map_coords(|c| {
-        let (x, y) = to_bng(c.x, c.y);
-        Coord { x, y }
-    })
 }
 
 /// OSTN15, or None outside the grid; the same as `lonlat_bng`'s
@@ -451,14 +441,5 @@ mod tests {
             let (e, n) = to_bng(lon, lat);
             assert!(e.is_finite() && n.is_finite());
         }
-    }
-
-    #[test]
-    fn projects_every_vertex_of_a_multipolygon() {
-        let lonlat = geo::wkt!(MULTIPOLYGON(((-1.2 52.9, -1.1 52.9, -1.1 53.0, -1.2 52.9))));
-        let bng = project_geometry(&lonlat);
-        let first = bng.0[0].exterior().0[0];
-        assert_eq!((first.x, first.y), to_bng(-1.2, 52.9));
-        assert_eq!(bng.0[0].exterior().0.len(), 4);
     }
 }
