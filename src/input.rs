@@ -17,8 +17,10 @@ use std::path::{Path, PathBuf};
 pub mod embedded;
 mod file;
 pub mod provenance;
+mod records;
 pub(crate) use file::Compiled;
 pub use file::{DataFile, gunzip, gzip};
+use records::Records;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// No count of people in any input can be larger: it is more than everyone
@@ -143,34 +145,30 @@ impl Table {
     ) -> Result<Table> {
         let sha256 = fingerprint.of(&[bytes]);
         let text = decode(path, bytes)?;
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_reader(text.as_bytes());
-        let headers: Vec<String> = reader
-            .headers()
-            .map_err(|e| csv_error(path, e))?
-            .iter()
-            .map(|h| h.trim().to_string())
-            .collect();
+        let mut records = Records::new(text);
+        let headers: Vec<String> = match records.next(usize::MAX) {
+            Some(header) => header.fields.iter().map(|h| h.trim().to_string()).collect(),
+            None => Vec::new(),
+        };
         let kept: Vec<usize> = match columns {
             None => (0..headers.len()).collect(),
             Some(columns) => (0..headers.len())
                 .filter(|&i| columns.contains(&headers[i].as_str()))
                 .collect(),
         };
+        // Fields past the last kept one are counted, not taken out.
+        let wanted = kept.last().map_or(0, |&last| last + 1);
         let (mut lines, mut cells, mut ends) = (Vec::new(), String::new(), Vec::new());
-        // One record reused for every line: only the kept fields are copied out.
-        let mut record = csv::StringRecord::new();
-        while reader
-            .read_record(&mut record)
-            .map_err(|e| csv_error(path, e))?
-        {
-            if record.iter().all(|f| f.trim().is_empty()) {
+        while let Some(record) = records.next(wanted) {
+            if record.len != headers.len() {
+                return Err(ragged(path, record.line, record.len, headers.len()));
+            }
+            if record.blank {
                 continue; // Excel leaves blank lines at the end of a sheet.
             }
-            lines.push(record.position().map_or(0, |p| p.line()));
+            lines.push(record.line);
             for &i in &kept {
-                cells.push_str(record.get(i).unwrap_or(""));
+                cells.push_str(&record.fields[i]);
                 ends.push(cells.len());
             }
         }
@@ -472,24 +470,15 @@ fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
     })
 }
 
-fn csv_error(path: &Path, err: csv::Error) -> Error {
-    let line = err.position().map(|p| p.line());
-    let message = match err.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
-            format!("the row has {len} fields but the header has {expected_len}")
-        }
-        _ => format!("malformed CSV: {err}"),
-    };
-    let error = Error::input(path, message)
-        .kind(ErrorKind::Format)
-        .hint("check for an unquoted comma or a stray quote; quote text that contains commas")
-        .caused_by(err);
-    match line {
-        Some(line) => error.line(line),
-        None => error,
-    }
+/// A record with more or fewer fields than the header.
+fn ragged(path: &Path, line: u64, len: usize, expected: usize) -> Error {
+    Error::input(
+        path,
+        format!("the row has {len} fields but the header has {expected}"),
+    )
+    .kind(ErrorKind::Format)
+    .line(line)
+    .hint("check for an unquoted comma or a stray quote; quote text that contains commas")
 }
 
 #[cfg(test)]

@@ -95,6 +95,42 @@ fn lsoa_population() -> Values {
     .unwrap()
 }
 
+/// The population table read for two of its 95 columns (quoted names,
+/// plain numbers, the way `apportion --values` reads it) gives each row's
+/// line and fields as the `csv` crate reads the whole file.
+#[test]
+#[cfg_attr(
+    not(originals),
+    ignore = "needs the original data files (JSNA_GAP_DATA or ../shared/data)"
+)]
+fn the_population_table_reads_as_the_csv_crate_reads_it() {
+    let path = original(LSOA_POPULATION).path().to_path_buf();
+    let table = Table::read_columns(
+        &path,
+        &["lsoa11_code", "total_population"],
+        Fingerprint::Skip,
+    )
+    .unwrap();
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let mut expected = Vec::new();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let line = record.position().unwrap().line();
+        expected.push((line, record[1].to_string(), record[2].to_string()));
+    }
+    let got: Vec<(u64, String, String)> = (table.records())
+        .map(|r| {
+            (
+                r.line(),
+                r.str("lsoa11_code").to_string(),
+                r.str("total_population").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), 34_753);
+    assert_eq!(got, expected);
+}
+
 /// `column` of a CSV by `code` column.
 fn numbers(path: &Path, code: &str, column: &str) -> BTreeMap<String, f64> {
     let table = Table::read(path).unwrap();
