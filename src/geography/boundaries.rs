@@ -4,7 +4,7 @@
 //! British National Grid.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::geography::projection::to_bng;
+use crate::geography::projection::Projector;
 use crate::geography::read::{self, Areal, Crs, Feature, Geometry, Rings, Value, feature_at};
 use crate::geography::repair;
 use crate::gss;
@@ -135,11 +135,12 @@ fn layer_of(
     // Each feature is identified, decoded, projected and repaired on its
     // own, in parallel; rayon's collect keeps file order, and the checks
     // across features and the errors are taken in file order below, so the
-    // result never depends on thread timing.
+    // result never depends on thread timing. Each piece of the work keeps
+    // its own projector of the vertices its features share.
     let steps: Vec<Step> = (source.features.into_par_iter().enumerate())
-        .map(|(index, feature)| {
-            let fields = (code_field, name_field);
-            examine(path, (index, total), crs, fields, exclude, feature)
+        .map_init(Projector::default, |projector, (index, feature)| {
+            let (at, fields) = ((index, total), (code_field, name_field));
+            examine(path, at, crs, fields, exclude, feature, projector)
         })
         .collect();
     let mut layer = BoundaryLayer {
@@ -195,6 +196,7 @@ fn examine(
     (code_field, name_field): (&str, &str),
     exclude: Exclude,
     feature: Feature,
+    projector: &mut Projector,
 ) -> Step {
     let (code, name) = match identify(&feature, code_field, name_field) {
         Ok((code, name)) => (code.to_string(), name.to_string()),
@@ -232,6 +234,7 @@ fn examine(
                 name,
                 polygons,
             },
+            projector,
         ),
     };
     Step::Examined(code, outcome)
@@ -393,7 +396,13 @@ const REPAIR_HINT: &str = "repair it in a GIS (e.g. QGIS 'Fix geometries' or ogr
      -makevalid), or use the geographr_* copy of the layer, which is valid";
 
 /// Decode, project (or check), check and repair one feature.
-fn process(path: &Path, total: usize, crs: Crs, keep: Keep) -> Result<Outcome> {
+fn process(
+    path: &Path,
+    total: usize,
+    crs: Crs,
+    keep: Keep,
+    projector: &mut Projector,
+) -> Result<Outcome> {
     let Keep {
         index,
         code,
@@ -427,7 +436,8 @@ fn process(path: &Path, total: usize, crs: Crs, keep: Keep) -> Result<Outcome> {
         .hint("the file's CRS is wrong: set it to EPSG:4326, e.g. ogr2ogr -a_srs EPSG:4326"));
     }
     let mut unclosed = 0;
-    let projected = to_polygons(rings, crs, &mut unclosed).map_err(|m| fail(m).hint(WGS84_HINT))?;
+    let projected =
+        to_polygons(rings, crs, projector, &mut unclosed).map_err(|m| fail(m).hint(WGS84_HINT))?;
     let checked = repair::make_valid(MultiPolygon(projected))
         .map_err(|why| fail(format!("invalid geometry: {why}")).hint(REPAIR_HINT))?;
     if checked.geometry.0.is_empty() {
@@ -465,6 +475,7 @@ fn process(path: &Path, total: usize, crs: Crs, keep: Keep) -> Result<Outcome> {
 fn to_polygons(
     rings: Rings,
     crs: Crs,
+    projector: &mut Projector,
     unclosed: &mut usize,
 ) -> std::result::Result<Vec<Polygon<f64>>, String> {
     rings
@@ -474,7 +485,7 @@ fn to_polygons(
                 if ring.first() != ring.last() {
                     *unclosed += 1;
                 }
-                to_bng_in_place(&mut ring, crs)?;
+                to_bng_in_place(&mut ring, crs, projector)?;
                 Ok(LineString(ring))
             });
             let shell = rings
@@ -496,7 +507,11 @@ const BNG_NORTHINGS: std::ops::RangeInclusive<f64> = -100_000.0..=1_400_000.0;
 
 /// Projects WGS84 positions to British National Grid; checks that British
 /// National Grid positions lie on the grid.
-fn to_bng_in_place(ring: &mut [Coord<f64>], crs: Crs) -> std::result::Result<(), String> {
+fn to_bng_in_place(
+    ring: &mut [Coord<f64>],
+    crs: Crs,
+    projector: &mut Projector,
+) -> std::result::Result<(), String> {
     match crs {
         Crs::Wgs84 => {
             for c in ring.iter_mut() {
@@ -506,7 +521,7 @@ fn to_bng_in_place(ring: &mut [Coord<f64>], crs: Crs) -> std::result::Result<(),
                         "coordinate ({lon}, {lat}) is not a WGS84 longitude/latitude"
                     ));
                 }
-                let (x, y) = to_bng(lon, lat);
+                let (x, y) = projector.to_bng(lon, lat);
                 *c = Coord { x, y };
             }
         }
