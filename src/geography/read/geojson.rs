@@ -1,8 +1,8 @@
 //! GeoJSON: a FeatureCollection, read with serde straight into what the
 //! boundary reader needs: a feature's `coordinates` go into one flat vector
 //! of positions (no tree of JSON values, no vector per position), which is
-//! most of the reading time saved. Features are parsed in parallel, in
-//! chunks (see [`parse`]).
+//! most of the reading time saved, and its properties into [`Value`]s.
+//! Features are parsed in parallel (see [`parse`]).
 
 use super::{Areal, Crs, Feature, Format, Geometry, Rings, Source, Value, crs};
 use crate::error::{Error, ErrorKind, Result};
@@ -43,8 +43,87 @@ enum Kind {
 
 #[derive(Deserialize)]
 struct JsonFeature {
-    properties: Option<serde_json::Map<String, Json>>,
+    properties: Option<Properties>,
     geometry: Option<JsonGeometry>,
+}
+
+/// A feature's properties in key order (a key given twice keeps its last
+/// value), each value read only as far as [`Value`] holds it: a list or an
+/// object is passed over, not built. serde_json passes over values without
+/// its limit on nesting (128), so how deep a feature's properties nest
+/// never depends on where the feature is read: from the whole file, or
+/// from its own text in parallel.
+struct Properties(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for Properties {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let map = std::collections::BTreeMap::<String, Property>::deserialize(d)?;
+        Ok(Properties(map.into_iter().map(|(k, v)| (k, v.0)).collect()))
+    }
+}
+
+struct Property(Value);
+
+impl<'de> Deserialize<'de> for Property {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(PropertyVisitor).map(Property)
+    }
+}
+
+struct PropertyVisitor;
+
+impl<'de> Visitor<'de> for PropertyVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> std::result::Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    /// Numbers are written as serde_json writes them.
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Value, E> {
+        Ok(Value::Number(serde_json::Number::from(v).to_string()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Value, E> {
+        Ok(Value::Number(serde_json::Number::from(v).to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Value, E> {
+        // JSON has no NaN or infinity, so every number read is finite.
+        let number = serde_json::Number::from_f64(v);
+        Ok(Value::Number(
+            number.map_or_else(|| v.to_string(), |n| n.to_string()),
+        ))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Value, E> {
+        Ok(Value::Text(v.to_string()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Value, E> {
+        Ok(Value::Text(v))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Value, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(Value::List)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
+        while map
+            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(Value::Object)
+    }
 }
 
 #[derive(Deserialize)]
@@ -105,48 +184,23 @@ fn read_top(path: &Path, bytes: &[u8]) -> Result<Top<Feature>> {
     })
 }
 
-/// Features per chunk read on one thread: enough to make a chunk's own
-/// cost small, few enough to spread a layer over every core.
-const CHUNK: usize = 256;
-
 /// The document in two passes: a quick one that only finds where each
-/// feature's text is, then the features, chunk by chunk in parallel, in
-/// file order. None if either pass fails.
+/// feature's text is, then the features, each from its own text where it
+/// lies, in parallel and in file order. None if either pass fails. A
+/// feature reads the same from its own text as within the document: all
+/// that could differ is serde_json's limit on nesting, which applies only
+/// to `coordinates` here (see [`Properties`]), and those nest at most 4
+/// deep or are refused either way.
 fn read_in_parallel(bytes: &[u8]) -> Option<Top<Feature>> {
     let top: Top<&RawValue> = serde_json::from_slice(bytes).ok()?;
-    let chunks: Vec<Vec<Feature>> = top
-        .features
-        .par_chunks(CHUNK)
-        .map(read_chunk)
-        .collect::<Option<_>>()?;
-    // Sized once: collecting the flattened chunks grew the vector step by
-    // step, copying every feature read so far into fresh memory each time.
-    let mut features = Vec::with_capacity(top.features.len());
-    for chunk in chunks {
-        features.extend(chunk);
-    }
+    let features = (top.features.par_iter())
+        .map(|raw| serde_json::from_str(raw.get()).ok().map(feature))
+        .collect::<Option<Vec<Feature>>>()?;
     Some(Top {
         kind: top.kind,
         features,
         crs: top.crs,
     })
-}
-
-/// Features from their raw texts, read as `[[f1,f2,…]]`: nested two deep,
-/// as in `{"features": [f1,f2,…]}`, so that serde_json's depth limit
-/// falls where it does in the whole document.
-fn read_chunk(raw: &[&RawValue]) -> Option<Vec<Feature>> {
-    let mut text = String::with_capacity(raw.iter().map(|r| r.get().len() + 1).sum::<usize>() + 4);
-    text.push_str("[[");
-    for (i, r) in raw.iter().enumerate() {
-        if i > 0 {
-            text.push(',');
-        }
-        text.push_str(r.get());
-    }
-    text.push_str("]]");
-    let [features]: [Vec<JsonFeature>; 1] = serde_json::from_str(&text).ok()?;
-    Some(features.into_iter().map(feature).collect())
 }
 
 /// RFC 7946 GeoJSON has no `crs` member and is WGS84; older GeoJSON may name
@@ -186,21 +240,8 @@ fn feature(feature: JsonFeature) -> Feature {
         Some(geometry) => Geometry::Other(geometry.kind),
     };
     Feature {
-        properties: feature
-            .properties
-            .map(|p| p.into_iter().map(|(k, v)| (k, value(v))).collect()),
+        properties: feature.properties.map(|p| p.0),
         geometry,
-    }
-}
-
-fn value(v: Json) -> Value {
-    match v {
-        Json::Null => Value::Null,
-        Json::Bool(b) => Value::Bool(b),
-        Json::Number(n) => Value::Number(n.to_string()),
-        Json::String(s) => Value::Text(s),
-        Json::Array(_) => Value::List,
-        Json::Object(_) => Value::Object,
     }
 }
 
@@ -421,7 +462,7 @@ mod tests {
                 r#"{{"type":"Feature","properties":{{"code":"E0{i:07}","n":{i}}},"geometry":{{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,{i}],[0,0]]],[[[5,5],[6,5],[6,6],[5,5]],[[5.2,5.2],[5.4,5.2],[5.4,5.4],[5.2,5.2]]]]}}}}"#
             )
         };
-        let features: Vec<String> = (0..3 * CHUNK + 7).map(text_of).collect();
+        let features: Vec<String> = (0..775).map(text_of).collect();
         let text = format!(
             r#"{{"type":"FeatureCollection","features":[{}]}}"#,
             features.join(",\n")
@@ -437,6 +478,53 @@ mod tests {
                 _ => panic!("not areal"),
             };
             assert_eq!(rings(a), rings(b));
+        }
+    }
+
+    /// Properties read as serde_json's own values read them, for every
+    /// kind of value; a key given twice keeps its last value.
+    #[test]
+    fn properties_are_what_serde_json_reads() {
+        let text = r#"{"a": 1, "b": -1, "c": 1.50, "d": 1e21, "e": 18446744073709551615,
+            "f": -9223372036854775808, "g": 1.0e-7, "h": "t\u00e9\"x", "i": null,
+            "j": true, "k": false, "l": [1, [2, {"m": 3}]], "n": {"o": [], "p": {}},
+            "a": 2, "q": 0.1, "r": 123456789012345678901234567890}"#;
+        let Properties(ours) = serde_json::from_str(text).unwrap();
+        let theirs: serde_json::Map<String, Json> = serde_json::from_str(text).unwrap();
+        let theirs: Vec<(String, Value)> = (theirs.into_iter())
+            .map(|(k, v)| {
+                let v = match v {
+                    Json::Null => Value::Null,
+                    Json::Bool(b) => Value::Bool(b),
+                    Json::Number(n) => Value::Number(n.to_string()),
+                    Json::String(s) => Value::Text(s),
+                    Json::Array(_) => Value::List,
+                    Json::Object(_) => Value::Object,
+                };
+                (k, v)
+            })
+            .collect();
+        assert_eq!(ours, theirs);
+        assert_eq!(ours[0], ("a".to_string(), Value::Number("2".to_string())));
+    }
+
+    /// A property nested deeper than serde_json's limit of 128 reads the
+    /// same in parallel and from the whole file (the limit would otherwise
+    /// fall two levels deeper for a feature read from its own text).
+    #[test]
+    fn deep_properties_read_the_same_in_parallel_and_whole() {
+        for depth in [120, 126, 127, 128, 200] {
+            let deep = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            let text = format!(
+                r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"code":"E01000001","deep":{deep}}},"geometry":null}}]}}"#
+            );
+            let parallel = read_in_parallel(text.as_bytes()).expect("parses in parallel");
+            let whole: Top<JsonFeature> = serde_json::from_str(&text).expect("parses whole");
+            let whole: Vec<Feature> = whole.features.into_iter().map(feature).collect();
+            assert_eq!(
+                parallel.features[0].properties, whole[0].properties,
+                "{depth}"
+            );
         }
     }
 
