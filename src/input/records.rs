@@ -101,16 +101,14 @@ impl<'t> Records<'t> {
             fields.push(Cow::Borrowed(field));
             start = next;
         }
-        let tail = record.get(start..).unwrap_or("");
-        if memchr(b'"', tail.as_bytes()).is_some() {
+        // The fields not taken out, None once the last field is taken.
+        let tail = record.get(start..);
+        if tail.is_some_and(|t| memchr(b'"', t.as_bytes()).is_some()) {
             return None;
         }
-        let rest_count = match start <= record.len() {
-            true => 1 + tail.bytes().filter(|&b| b == b',').count(),
-            false => 0,
-        };
+        let rest_count = tail.map_or(0, |t| 1 + t.bytes().filter(|&b| b == b',').count());
         let blank = fields.iter().all(|f| f.trim().is_empty())
-            && tail.split(',').all(|f| f.trim().is_empty());
+            && tail.is_none_or(|t| t.split(',').all(|f| f.trim().is_empty()));
         self.at += length;
         if self.at < text.len() {
             self.at += 1; // the line feed
