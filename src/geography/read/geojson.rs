@@ -2,7 +2,9 @@
 //! boundary reader needs: a feature's `coordinates` go into one flat vector
 //! of positions (no tree of JSON values, no vector per position), which is
 //! most of the reading time saved, and its properties into [`Value`]s.
-//! Features are parsed in parallel (see [`parse`]).
+//! Features are found without parsing ([`cut`]) and parsed in parallel,
+//! their coordinates by hand where they are written plainly ([`plain`]);
+//! whatever is not plain is serde_json's to read (see [`parse`]).
 
 use super::{Areal, Crs, Feature, Format, Geometry, Rings, Source, Value, crs};
 use crate::error::{Error, ErrorKind, Result};
@@ -13,9 +15,11 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde_json::Value as Json;
 use serde_json::error::Category;
-use serde_json::value::RawValue;
 use std::fmt;
 use std::path::Path;
+
+mod cut;
+mod plain;
 
 /// The top level: only a FeatureCollection is a layer, but the other GeoJSON
 /// types are named so the message can say what the file is instead.
@@ -184,23 +188,42 @@ fn read_top(path: &Path, bytes: &[u8]) -> Result<Top<Feature>> {
     })
 }
 
-/// The document in two passes: a quick one that only finds where each
-/// feature's text is, then the features, each from its own text where it
-/// lies, in parallel and in file order. None if either pass fails. A
-/// feature reads the same from its own text as within the document: all
-/// that could differ is serde_json's limit on nesting, which applies only
-/// to `coordinates` here (see [`Properties`]), and those nest at most 4
-/// deep or are refused either way.
+/// The document cut at its features ([`cut`]), and the features parsed
+/// from their own texts, in parallel and in file order; None if any piece
+/// fails to parse. A feature reads the same from its own text as within
+/// the document: all that could differ is serde_json's limit on nesting,
+/// which applies only to `coordinates` here (see [`Properties`]), and those
+/// nest at most 4 deep or are refused either way.
 fn read_in_parallel(bytes: &[u8]) -> Option<Top<Feature>> {
-    let top: Top<&RawValue> = serde_json::from_slice(bytes).ok()?;
-    let features = (top.features.par_iter())
-        .map(|raw| serde_json::from_str(raw.get()).ok().map(feature))
-        .collect::<Option<Vec<Feature>>>()?;
+    let cut = cut::cut(bytes)?;
+    let top: Top<de::IgnoredAny> = serde_json::from_slice(&cut.skeleton).ok()?;
+    // Collected whole, then unwrapped: rayon collects an Option<Vec<_>>
+    // piece by piece and copies the pieces together.
+    let features: Vec<Option<Feature>> = (cut.features.par_iter())
+        .map(|text| read_feature(text))
+        .collect();
+    let features = features.into_iter().collect::<Option<Vec<Feature>>>()?;
     Some(Top {
         kind: top.kind,
         features,
         crs: top.crs,
     })
+}
+
+/// One feature from its own text. Where its coordinates are plain
+/// ([`plain`]), they are read on their own and serde_json reads the rest
+/// with an empty array in their place; else serde_json reads it all.
+fn read_feature(text: &[u8]) -> Option<Feature> {
+    let quick = || {
+        let open = cut::coordinates(text)?;
+        let (nested, length) = plain::read(&text[open..])?;
+        let shell = [&text[..open], b"[]", &text[open + length..]].concat();
+        let mut shell: JsonFeature = serde_json::from_slice(&shell).ok()?;
+        shell.geometry.as_mut()?.coordinates = Some(nested);
+        Some(shell)
+    };
+    let whole = || serde_json::from_slice(text).ok();
+    quick().or_else(whole).map(feature)
 }
 
 /// RFC 7946 GeoJSON has no `crs` member and is WGS84; older GeoJSON may name
@@ -526,6 +549,79 @@ mod tests {
                 "{depth}"
             );
         }
+    }
+
+    /// A feature as read, numbers as their bits.
+    fn image(feature: &Feature) -> String {
+        let geometry = match &feature.geometry {
+            Geometry::Areal(Areal::Json(Coordinates { multi, nested })) => {
+                let bits: Vec<(u64, u64)> = (nested.positions.iter())
+                    .map(|c| (c.x.to_bits(), c.y.to_bits()))
+                    .collect();
+                format!("{multi} {bits:?} {:?} {}", nested.counts, nested.height)
+            }
+            other => format!("{other:?}"),
+        };
+        format!("{:?} {geometry}", feature.properties)
+    }
+
+    /// Read in parallel and, where that reads it, as one document.
+    fn same_as_whole(text: &[u8]) -> bool {
+        let Some(parallel) = read_in_parallel(text) else {
+            return false;
+        };
+        let whole: Top<JsonFeature> = serde_json::from_slice(text).unwrap_or_else(|e| {
+            panic!(
+                "{}: read in parallel, but not whole: {e}",
+                String::from_utf8_lossy(text)
+            )
+        });
+        let whole: Vec<Feature> = whole.features.into_iter().map(feature).collect();
+        let images = |features: &[Feature]| features.iter().map(image).collect::<Vec<_>>();
+        assert_eq!(images(&parallel.features), images(&whole));
+        assert_eq!(parallel.crs, whole_crs(text));
+        true
+    }
+
+    fn whole_crs(text: &[u8]) -> Option<Json> {
+        serde_json::from_slice::<Top<de::IgnoredAny>>(text)
+            .unwrap()
+            .crs
+    }
+
+    #[test]
+    fn every_embedded_layer_reads_in_parallel_as_in_one_pass() {
+        let dataset = crate::input::embedded::Dataset::builtin();
+        for name in dataset.names().filter(|n| n.ends_with(".geojson.gz")) {
+            let bytes = dataset.file(name).unwrap().bytes().unwrap();
+            assert!(same_as_whole(&bytes), "{name}");
+        }
+    }
+
+    /// Every byte of a small collection deleted, or a character put before
+    /// it, in turn: whatever reads in parallel reads the same whole.
+    #[test]
+    fn damaged_collections_read_in_parallel_only_as_they_read_whole() {
+        let text = concat!(
+            r#"{"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "x"}}, "features": ["#,
+            r#"{"type": "Feature", "properties": {"code": "E0\"1}", "n": 1.5, "l": [{"a": null}]}, "#,
+            r#""geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1.25], [0, 0]]]}},"#,
+            "\n",
+            r#"{"type": "Feature", "properties": {"code": "E02"}, "geometry": {"type": "MultiPolygon", "#,
+            r#""coordinates": [[[[5, 5], [6, 5], [6, 6], [5, 5]]]]}}]}"#
+        );
+        assert!(same_as_whole(text.as_bytes()));
+        let mut read = 0;
+        for at in 0..text.len() {
+            let (head, tail) = (&text.as_bytes()[..at], &text.as_bytes()[at..]);
+            read += usize::from(same_as_whole(&[head, &tail[1..]].concat()));
+            for put in [
+                b"{", b"}", b"[", b"]", b"\"", b"\\", b",", b":", b" ", b"0", b"e",
+            ] {
+                read += usize::from(same_as_whole(&[head, put, tail].concat()));
+            }
+        }
+        assert!(read > 200, "{read}");
     }
 
     #[test]
