@@ -107,7 +107,7 @@ fn apportion(c: &mut Criterion) {
             output: OutputFormat::Csv,
         };
         group.bench_function(format!("whole job {label}"), |b| {
-            b.iter(|| request.run(&|_| {}).expect("apportion"))
+            b.iter(|| request.run(&|_| {}).expect("apportion").bytes)
         });
     }
     group.finish();

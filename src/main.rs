@@ -310,16 +310,18 @@ fn run(cli: Cli) -> Result<ExitCode, Vec<Error>> {
             if let Some(path) = &out {
                 output::check_writable_file(path).map_err(|e| vec![e])?;
             }
-            let bytes = request.run(&progress).map_err(|e| vec![e])?;
+            let done = request.run(&progress).map_err(|e| vec![e])?;
             match out {
                 Some(path) => {
-                    write_atomic(&path, &bytes).map_err(|e| vec![e])?;
+                    write_atomic(&path, &done.bytes).map_err(|e| vec![e])?;
                     progress(&format!("wrote {}", path.display()));
                 }
                 None => std::io::stdout()
-                    .write_all(&bytes)
+                    .write_all(&done.bytes)
                     .map_err(|e| vec![Error::internal(format!("cannot write to stdout: {e}"))])?,
             }
+            // The process exits next and the system takes its memory back.
+            std::mem::forget(done.inputs);
             Ok(ExitCode::SUCCESS)
         }
         Command::Data {
