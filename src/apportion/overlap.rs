@@ -340,7 +340,7 @@ impl Sweep {
     /// The cross-section within the slab y0..y1 (slabs come in increasing
     /// order), as (left, right) pairs of edges, into `out`. Every edge end
     /// is a cut, so an edge that reaches into the slab spans all of it.
-    fn intervals(&mut self, y0: f64, y1: f64, out: &mut Vec<(Edge, Edge)>) {
+    fn intervals(&mut self, y0: f64, y1: f64, out: &mut Vec<(End, End)>) {
         while let Some(edge) = self.edges.get(self.next).filter(|e| e.y0 <= y0) {
             self.active.push(*edge);
             self.next += 1;
@@ -351,18 +351,45 @@ impl Sweep {
         self.across
             .extend(self.active.iter().map(|e| (e.x(middle), *e)));
         self.across.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let end = |edge: Edge| End {
+            edge,
+            low: edge.x(y0),
+            high: edge.x(y1),
+        };
         out.clear();
         out.extend(
             self.across
                 .chunks_exact(2)
-                .map(|pair| (pair[0].1, pair[1].1)),
+                .map(|pair| (end(pair[0].1), end(pair[1].1))),
         );
     }
 }
 
+/// An end of an interval in a slab: its edge, and the edge's x at the
+/// slab's bottom and top, which every pair of intervals it is in needs.
+#[derive(Clone, Copy)]
+struct End {
+    edge: Edge,
+    low: f64,
+    high: f64,
+}
+
+impl End {
+    /// The edge's x at height y, taken from `low` or `high` where y is
+    /// the slab's bottom or top (the same bits it would compute).
+    fn x(&self, y: f64, (y0, y1): (f64, f64)) -> f64 {
+        match y.to_bits() {
+            bits if bits == y0.to_bits() => self.low,
+            bits if bits == y1.to_bits() => self.high,
+            _ => self.edge.x(y),
+        }
+    }
+}
+
 /// The integral over y0..y1 of the length two intervals share.
-fn overlap(a: &(Edge, Edge), b: &(Edge, Edge), y0: f64, y1: f64) -> f64 {
-    let shared = |y: f64| a.1.x(y).min(b.1.x(y)) - a.0.x(y).max(b.0.x(y));
+fn overlap(a: &(End, End), b: &(End, End), y0: f64, y1: f64) -> f64 {
+    let x = |end: &End, y: f64| end.x(y, (y0, y1));
+    let shared = |y: f64| x(&a.1, y).min(x(&b.1, y)) - x(&a.0, y).max(x(&b.0, y));
     // The shared length is linear between the heights where the right ends
     // or the left ends cross.
     let mut cuts = [y0, y1, y1, y1];
@@ -375,8 +402,13 @@ fn overlap(a: &(Edge, Edge), b: &(Edge, Edge), y0: f64, y1: f64) -> f64 {
     }
     let cuts = &mut cuts[..n];
     insertion_sort(cuts);
-    cuts.windows(2)
-        .map(|w| positive_part(shared(w[0]), shared(w[1]), w[1] - w[0]))
+    // Each height's shared length once, for the piece below it and above.
+    let mut lengths = [0.0; 4];
+    for (length, &y) in lengths.iter_mut().zip(cuts.iter()) {
+        *length = shared(y);
+    }
+    (0..n - 1)
+        .map(|i| positive_part(lengths[i], lengths[i + 1], cuts[i + 1] - cuts[i]))
         .sum()
 }
 
@@ -394,8 +426,8 @@ fn insertion_sort(cuts: &mut [f64]) {
 }
 
 /// The height strictly inside y0..y1 where two edges cross, if they do.
-fn crossing(p: Edge, q: Edge, y0: f64, y1: f64) -> Option<f64> {
-    let (d0, d1) = (p.x(y0) - q.x(y0), p.x(y1) - q.x(y1));
+fn crossing(p: End, q: End, y0: f64, y1: f64) -> Option<f64> {
+    let (d0, d1) = (p.low - q.low, p.high - q.high);
     (d0 * d1 < 0.0).then(|| y0 + (y1 - y0) * d0 / (d0 - d1))
 }
 
