@@ -74,7 +74,7 @@ fn member(text: &[u8], object: usize, key: &[u8], opener: u8) -> Option<usize> {
     let mut depth = 0_usize;
     let mut at = object;
     loop {
-        at += memchr::memchr3(b'"', b'{', b'}', text.get(at..)?)?;
+        at = next_structural(text, at)?;
         match text[at] {
             b'"' => {
                 let end = string_end(text, at)?;
@@ -107,7 +107,7 @@ fn object_end(text: &[u8], open: usize) -> Option<usize> {
     let mut depth = 0_usize;
     let mut at = open;
     loop {
-        at += memchr::memchr3(b'"', b'{', b'}', text.get(at..)?)?;
+        at = next_structural(text, at)?;
         match text[at] {
             b'"' => at = string_end(text, at)?,
             b'{' => {
@@ -125,15 +125,30 @@ fn object_end(text: &[u8], open: usize) -> Option<usize> {
     }
 }
 
-/// Just past the quote that closes the string opening at `open`.
+/// The next quote or brace from `at`, which is outside any string: byte
+/// by byte through the short stretches of keys and values, and from an
+/// opening bracket by `memchr`, which passes over a run of coordinates
+/// (where there is no quote or brace) many bytes at a time.
+fn next_structural(text: &[u8], mut at: usize) -> Option<usize> {
+    loop {
+        match *text.get(at)? {
+            b'"' | b'{' | b'}' => return Some(at),
+            b'[' => return memchr::memchr3(b'"', b'{', b'}', &text[at..]).map(|i| at + i),
+            _ => at += 1,
+        }
+    }
+}
+
+/// Just past the quote that closes the string opening at `open`; byte by
+/// byte, as keys and values are short.
 fn string_end(text: &[u8], open: usize) -> Option<usize> {
     let mut at = open + 1;
     loop {
-        at += memchr::memchr2(b'"', b'\\', text.get(at..)?)?;
-        if text[at] == b'"' {
-            return Some(at + 1);
+        match *text.get(at)? {
+            b'"' => return Some(at + 1),
+            b'\\' => at += 2, // a backslash and the character it escapes
+            _ => at += 1,
         }
-        at += 2; // a backslash and the character it escapes
     }
 }
 
