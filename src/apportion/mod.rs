@@ -430,12 +430,11 @@ impl Request {
         if self.allocate_total {
             crosswalk = crosswalk.allocate_total();
         }
-        let from = source.path.clone();
         let provenance = self.provenance(&source, &target, values.as_ref().map(|(v, _)| v));
         let bytes = self.output(
             &crosswalk,
             values.as_ref(),
-            &from,
+            &source.path,
             &target,
             provenance,
             progress,
