@@ -226,6 +226,15 @@ fn read_feature(text: &[u8]) -> Option<Feature> {
     quick().or_else(whole).map(feature)
 }
 
+/// The first position from `at` that is not JSON whitespace (space, tab,
+/// line feed, carriage return): for the readers that lex by hand.
+fn skip_whitespace(text: &[u8], mut at: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = text.get(at) {
+        at += 1;
+    }
+    at
+}
+
 /// RFC 7946 GeoJSON has no `crs` member and is WGS84; older GeoJSON may name
 /// its CRS there (GDAL does for British National Grid).
 fn layer_crs(path: &Path, member: Option<&Json>) -> Result<Crs> {

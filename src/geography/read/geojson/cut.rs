@@ -14,6 +14,8 @@
 //! key: a string at the top object's brace depth followed by a colon can
 //! only be one of its keys.
 
+use super::skip_whitespace;
+
 /// A FeatureCollection cut at its features.
 pub struct Cut<'a> {
     /// The document with its `features` array emptied: `"features": []`.
@@ -150,14 +152,6 @@ fn string_end(text: &[u8], open: usize) -> Option<usize> {
             _ => at += 1,
         }
     }
-}
-
-/// The first position from `at` that is not JSON whitespace.
-fn skip_whitespace(text: &[u8], mut at: usize) -> usize {
-    while let Some(b' ' | b'\t' | b'\n' | b'\r') = text.get(at) {
-        at += 1;
-    }
-    at
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! divided by an exact power of ten. Anything else, valid JSON or not,
 //! gives None and is left to serde_json.
 
-use super::Nested;
+use super::{Nested, skip_whitespace};
 use geo::Coord;
 
 /// The array at the start of `text`, and how many bytes it took.
@@ -154,9 +154,7 @@ impl Reader<'_> {
     }
 
     fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.at += 1;
-        }
+        self.at = skip_whitespace(self.text, self.at);
     }
 }
 
