@@ -11,8 +11,8 @@
 //! 1. An R-tree of target bounding boxes gives each source its candidates.
 //! 2. Only the window where the two bounding boxes meet matters, since the
 //!    intersection lies inside it.
-//! 3. If no edge of the target's boundary enters the window (an R-tree of
-//!    the target's edges says so), the window is wholly inside or wholly
+//! 3. If no edge of the target's boundary enters the window (the target's
+//!    edges, kept in horizontal bands, say so), the window is wholly inside or wholly
 //!    outside the target, and counting the edges a ray crosses tells which:
 //!    the shared area is then the source's, or nothing. This is every source
 //!    that lies inside one target of a coverage, which is most of them.
@@ -30,10 +30,10 @@ use super::overlap::{Boxes, clip, intersect_rects, intersection_area};
 use super::{Crosswalk, Link};
 use crate::geography::boundaries::{Boundary, BoundaryLayer};
 use crate::geography::rings_of;
-use geo::{Area, BoundingRect, Coord, MultiPolygon, Rect};
+use geo::{Area, BoundingRect, Coord, Line, MultiPolygon, Rect};
 use rayon::prelude::*;
-use rstar::primitives::{GeomWithData, Line, Rectangle};
-use rstar::{AABB, RTree, RTreeObject};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, RTreeObject};
 
 /// The area-weighted crosswalk from `source` to `target`. Both layers come
 /// from `read_layer` (British National Grid, valid, repaired where needed);
@@ -123,65 +123,134 @@ impl<'a> Prepared<'a> {
     }
 }
 
-/// A target, with an R-tree of its boundary's edges: most windows (a
+/// A target, with its boundary's edges in bands: most windows (a
 /// source's box within a county-sized target) are not entered by the
-/// boundary at all, and the tree says so without clipping anything.
+/// boundary at all, and the bands say so without clipping anything.
 struct Target<'a> {
     feature: Prepared<'a>,
-    edges: RTree<Line<[f64; 2]>>,
+    edges: Bands,
     /// For clipping it to the windows its boundary enters.
     boxes: Boxes,
 }
 
 impl<'a> Target<'a> {
     fn new(feature: &'a Boundary) -> Target<'a> {
+        let prepared = Prepared::new(feature);
         let edges = feature
             .geometry
             .iter()
             .flat_map(rings_of)
             .flat_map(|ring| ring.lines())
-            .map(|l| Line::new([l.start.x, l.start.y], [l.end.x, l.end.y]))
             .collect();
         Target {
-            feature: Prepared::new(feature),
-            edges: RTree::bulk_load(edges),
+            edges: Bands::new(edges, prepared.bbox),
+            feature: prepared,
             boxes: Boxes::new(&feature.geometry),
         }
     }
 
     /// Whether the boundary enters the window (or touches it).
     fn boundary_meets(&self, window: Rect<f64>) -> bool {
-        let envelope = AABB::from_corners(
-            [window.min().x, window.min().y],
-            [window.max().x, window.max().y],
-        );
-        self.edges
-            .locate_in_envelope_intersecting(&envelope)
-            .any(|e| segment_meets(e.from, e.to, window))
+        (self.edges.reaching(window.min().y, window.max().y))
+            .any(|e| boxes_meet(e, window) && segment_meets(e, window))
     }
 
     /// Whether a point off the boundary is inside: the number of edges a
-    /// ray from it to the east crosses is odd.
+    /// ray from it to the east crosses is odd. (An edge that ends west of
+    /// the point is passed over even if rounding puts its crossing a hair
+    /// east.)
     fn holds(&self, p: Coord<f64>) -> bool {
-        let Some(bbox) = self.feature.bbox else {
-            return false;
-        };
-        let ray = AABB::from_corners([p.x, p.y], [bbox.max().x.max(p.x), p.y]);
-        let crossings = self
-            .edges
-            .locate_in_envelope_intersecting(&ray)
+        let crossings = (self.edges.reaching(p.y, p.y))
             .filter(|e| {
-                let ([ax, ay], [bx, by]) = (e.from, e.to);
-                (ay > p.y) != (by > p.y) && ax + (p.y - ay) * (bx - ax) / (by - ay) > p.x
+                let (Coord { x: ax, y: ay }, Coord { x: bx, y: by }) = (e.start, e.end);
+                (ay > p.y) != (by > p.y)
+                    && ax.max(bx) >= p.x
+                    && ax + (p.y - ay) * (bx - ax) / (by - ay) > p.x
             })
             .count();
         crossings % 2 == 1
     }
 }
 
-/// Whether the segment a-b meets the rectangle (Liang–Barsky: the segment's
+/// A boundary's edges sorted into horizontal bands of equal height, each
+/// edge into every band its heights reach, so that the edges reaching a
+/// height are among those of one band. A point's band answers `holds` with
+/// a few edges, where a tree of edge boxes walked a node path for a ray.
+struct Bands {
+    bottom: f64,
+    height: f64,
+    /// Band b's edges are `edges[starts[b]..starts[b + 1]]`.
+    starts: Vec<usize>,
+    edges: Vec<Line<f64>>,
+}
+
+/// About this many edges to a band, before those that span several.
+const EDGES_PER_BAND: usize = 4;
+
+impl Bands {
+    fn new(lines: Vec<Line<f64>>, bbox: Option<Rect<f64>>) -> Bands {
+        let (bottom, span) = bbox.map_or((0.0, 0.0), |b| (b.min().y, b.height()));
+        let count = (lines.len() / EDGES_PER_BAND).clamp(1, 1 << 16);
+        let mut bands = Bands {
+            bottom,
+            height: span / count as f64,
+            starts: vec![0; count + 1],
+            edges: Vec::new(),
+        };
+        for line in &lines {
+            for band in bands.spanned(line) {
+                bands.starts[band + 1] += 1;
+            }
+        }
+        for band in 0..count {
+            bands.starts[band + 1] += bands.starts[band];
+        }
+        let mut next = bands.starts.clone();
+        bands.edges = vec![Line::new(Coord::zero(), Coord::zero()); bands.starts[count]];
+        for line in lines {
+            for band in bands.spanned(&line) {
+                bands.edges[next[band]] = line;
+                next[band] += 1;
+            }
+        }
+        bands
+    }
+
+    /// The band of height `y`, clamped to the first and last; it never
+    /// decreases as `y` grows, so an edge reaching `y` is in `y`'s band.
+    /// (Were the height zero, the cast would take NaN to 0 and infinity to
+    /// the last band.)
+    fn band(&self, y: f64) -> usize {
+        let band = ((y - self.bottom) / self.height) as usize;
+        band.min(self.starts.len() - 2)
+    }
+
+    fn spanned(&self, line: &Line<f64>) -> std::ops::RangeInclusive<usize> {
+        let (low, high) = (line.start.y.min(line.end.y), line.start.y.max(line.end.y));
+        self.band(low)..=self.band(high)
+    }
+
+    /// The edges in the bands from height `low` to `high`: every edge that
+    /// reaches a height between them, some of them more than once.
+    fn reaching(&self, low: f64, high: f64) -> impl Iterator<Item = &Line<f64>> {
+        let (first, last) = (self.band(low), self.band(high));
+        self.edges[self.starts[first]..self.starts[last + 1]].iter()
+    }
+}
+
+/// Whether the segment's box and the rectangle meet (edges included).
+fn boxes_meet(line: &Line<f64>, r: Rect<f64>) -> bool {
+    let (a, b) = (line.start, line.end);
+    a.x.min(b.x) <= r.max().x
+        && a.x.max(b.x) >= r.min().x
+        && a.y.min(b.y) <= r.max().y
+        && a.y.max(b.y) >= r.min().y
+}
+
+/// Whether the segment meets the rectangle (Liang–Barsky: the segment's
 /// parameter range inside each of the four half-planes must overlap).
-fn segment_meets(a: [f64; 2], b: [f64; 2], r: Rect<f64>) -> bool {
+fn segment_meets(line: &Line<f64>, r: Rect<f64>) -> bool {
+    let (a, b) = ([line.start.x, line.start.y], [line.end.x, line.end.y]);
     let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
     let (mut enter, mut leave) = (0.0_f64, 1.0_f64);
     for (p, q) in [
@@ -279,8 +348,11 @@ fn shared_area(source: &Prepared, target: &Target) -> f64 {
 mod tests {
     use super::*;
     use crate::geography::boundaries::Boundary;
+    use crate::geography::boundaries::read_file;
     use crate::geography::read::Crs;
-    use geo::{BooleanOps, polygon};
+    use crate::input::embedded::Dataset;
+    use geo::coordinate_position::{CoordPos, CoordinatePosition};
+    use geo::{BooleanOps, coord, polygon};
     use std::path::PathBuf;
 
     fn square(x0: f64, y0: f64, size: f64) -> MultiPolygon<f64> {
@@ -340,5 +412,45 @@ mod tests {
             assert!((w - expected.2).abs() < 1e-12, "{s}->{t}: {w}");
         }
         assert!((cw.placed_shares()["C"] - 0.5).abs() < 1e-12);
+    }
+
+    /// The bands answer as every edge answers, and as geo's point in
+    /// polygon: every CCG of April 2021 (4 to 455 points an outer ring),
+    /// with points and windows of three sizes at and around its corners.
+    #[test]
+    fn bands_answer_as_all_the_edges_do() {
+        let file = Dataset::builtin()
+            .original("boundaries/health/CCG_APR_2021_EN_BUC.geojson")
+            .unwrap();
+        let layer = read_file(&file, "AREACD", "AREANM", &|_| None).unwrap();
+        let (mut inside, mut met) = (0, 0);
+        for feature in &layer.features {
+            let target = Target::new(feature);
+            let all: Vec<Line<f64>> = (feature.geometry.iter().flat_map(rings_of))
+                .flat_map(|ring| ring.lines())
+                .collect();
+            let corners = feature.geometry.iter().flat_map(|p| &p.exterior().0);
+            for (i, &at) in corners.enumerate() {
+                let half = [30.0, 700.0, 9_000.0][i % 3];
+                let p = coord! { x: at.x + 0.61 * half, y: at.y - 0.29 * half };
+                let window = Rect::new(
+                    p - coord! { x: half, y: half },
+                    p + coord! { x: half, y: half },
+                );
+                let meets = all
+                    .iter()
+                    .any(|e| boxes_meet(e, window) && segment_meets(e, window));
+                assert_eq!(target.boundary_meets(window), meets, "{}", feature.code);
+                met += usize::from(meets);
+                let position = feature.geometry.coordinate_position(&p);
+                if position != CoordPos::OnBoundary {
+                    let holds = position == CoordPos::Inside;
+                    assert_eq!(target.holds(p), holds, "{} {p:?}", feature.code);
+                    inside += usize::from(holds);
+                }
+            }
+        }
+        // Both answers come out both ways, many times.
+        assert!(inside > 2_000 && met > 2_000, "{inside} inside, {met} met");
     }
 }
