@@ -142,7 +142,7 @@ pub fn problems(geometry: &MultiPolygon<f64>) -> Vec<Problem> {
 
 /// The rings with an area, for the sweep; the others are found as problems.
 fn proper_rings(geometry: &MultiPolygon<f64>, found: &mut Found) -> Vec<Ring> {
-    let mut rings = Vec::new();
+    let mut rings = Vec::with_capacity(geometry.iter().map(|p| 1 + p.interiors().len()).sum());
     for (part, polygon) in geometry.iter().enumerate() {
         for (ring, line_string) in rings_of(polygon).enumerate() {
             let id = RingId { part, ring };
@@ -441,6 +441,10 @@ fn check_holes(geometry: &MultiPolygon<f64>, found: &mut Found) {
 /// Parts must not overlap; a part may lie inside another's hole (an island
 /// in a lake).
 fn check_parts(geometry: &MultiPolygon<f64>, found: &mut Found) {
+    // Most areas are one part, and their parts' boxes are not wanted.
+    if geometry.0.len() < 2 {
+        return;
+    }
     let boxes: Vec<Option<Rect<f64>>> = geometry.iter().map(BoundingRect::bounding_rect).collect();
     for (i, a) in geometry.iter().enumerate() {
         for (j, b) in geometry.iter().enumerate().skip(i + 1) {
