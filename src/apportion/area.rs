@@ -348,9 +348,7 @@ fn shared_area(source: &Prepared, target: &Target) -> f64 {
 mod tests {
     use super::*;
     use crate::geography::boundaries::Boundary;
-    use crate::geography::boundaries::read_file;
     use crate::geography::read::Crs;
-    use crate::input::embedded::Dataset;
     use geo::coordinate_position::{CoordPos, CoordinatePosition};
     use geo::{BooleanOps, coord, polygon};
     use std::path::PathBuf;
@@ -419,10 +417,7 @@ mod tests {
     /// with points and windows of three sizes at and around its corners.
     #[test]
     fn bands_answer_as_all_the_edges_do() {
-        let file = Dataset::builtin()
-            .original("boundaries/health/CCG_APR_2021_EN_BUC.geojson")
-            .unwrap();
-        let layer = read_file(&file, "AREACD", "AREANM", &|_| None).unwrap();
+        let layer = super::super::ccgs_2021();
         let (mut inside, mut met) = (0, 0);
         for feature in &layer.features {
             let target = Target::new(feature);

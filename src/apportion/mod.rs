@@ -611,6 +611,16 @@ fn same_crs(source: &BoundaryLayer, target: &BoundaryLayer) -> Result<()> {
     ))
 }
 
+/// The CCGs of April 2021 (generalised: 4 to 455 points an outer ring,
+/// 42 the median), real boundaries for the overlay's tests.
+#[cfg(test)]
+fn ccgs_2021() -> BoundaryLayer {
+    let file = crate::input::embedded::Dataset::builtin()
+        .original("boundaries/health/CCG_APR_2021_EN_BUC.geojson")
+        .unwrap();
+    boundaries::read_file(&file, "AREACD", "AREANM", &|_| None).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

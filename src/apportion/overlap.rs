@@ -446,8 +446,6 @@ fn positive_part(f0: f64, f1: f64, h: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geography::boundaries::read_file;
-    use crate::input::embedded::Dataset;
     use geo::{Area, BooleanOps, Rotate, coord, polygon};
 
     fn square(x0: f64, y0: f64, size: f64) -> MultiPolygon<f64> {
@@ -511,10 +509,7 @@ mod tests {
     /// its own boundary.
     #[test]
     fn runs_beyond_a_side_drop_what_the_points_would() {
-        let file = Dataset::builtin()
-            .original("boundaries/health/CCG_APR_2021_EN_BUC.geojson")
-            .unwrap();
-        let layer = read_file(&file, "AREACD", "AREANM", &|_| None).unwrap();
+        let layer = super::super::ccgs_2021();
         let mut skipped = 0;
         for feature in &layer.features {
             let boxes = Boxes::new(&feature.geometry);
