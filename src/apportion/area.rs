@@ -187,15 +187,30 @@ struct Bands {
 /// About this many edges to a band, before those that span several.
 const EDGES_PER_BAND: usize = 4;
 
+/// At most this many copies of each edge, on average, across the bands.
+const MOST_COPIES_PER_EDGE: usize = 8;
+
 impl Bands {
     fn new(lines: Vec<Line<f64>>, bbox: Option<Rect<f64>>) -> Bands {
         let (bottom, span) = bbox.map_or((0.0, 0.0), |b| (b.min().y, b.height()));
-        let count = (lines.len() / EDGES_PER_BAND).clamp(1, 1 << 16);
-        let mut bands = Bands {
-            bottom,
-            height: span / count as f64,
-            starts: vec![0; count + 1],
-            edges: Vec::new(),
+        let mut count = (lines.len() / EDGES_PER_BAND).clamp(1, 1 << 16);
+        // An edge is copied into every band it reaches: a boundary of many
+        // tall edges (a comb) gets fewer, taller bands rather than filling
+        // memory with copies.
+        let mut bands = loop {
+            let bands = Bands {
+                bottom,
+                height: span / count as f64,
+                starts: vec![0; count + 1],
+                edges: Vec::new(),
+            };
+            let copies = (lines.iter().map(|l| bands.spanned(l)))
+                .map(|reached| reached.end() - reached.start() + 1)
+                .sum::<usize>();
+            if copies <= MOST_COPIES_PER_EDGE * lines.len() || count == 1 {
+                break bands;
+            }
+            count /= 2;
         };
         for line in &lines {
             for band in bands.spanned(line) {
@@ -447,5 +462,36 @@ mod tests {
         }
         // Both answers come out both ways, many times.
         assert!(inside > 2_000 && met > 2_000, "{inside} inside, {met} met");
+    }
+
+    /// A comb of 4,000 edges, each nearly as tall as the whole: every edge would
+    /// be in every band, so there are fewer bands, and the answers hold.
+    #[test]
+    fn a_comb_of_tall_edges_gets_few_bands() {
+        let mut ring: Vec<Coord<f64>> = (0..2_000)
+            .flat_map(|i| [(i as f64, 0.0), (i as f64 + 0.5, 1_000.0)])
+            .map(|(x, y)| coord! { x: x, y: y })
+            .collect();
+        ring.extend([coord! { x: 2_000.0, y: -10.0 }, coord! { x: 0.0, y: -10.0 }]);
+        let comb = Boundary {
+            code: "C".to_string(),
+            name: "comb".to_string(),
+            geometry: MultiPolygon(vec![geo::Polygon::new(ring.into(), vec![])]),
+        };
+        let target = Target::new(&comb);
+        let edges = comb.geometry.0[0].exterior().lines().count();
+        assert!(target.edges.edges.len() <= MOST_COPIES_PER_EDGE * edges);
+        assert!(target.edges.starts.len() > 2, "still more than one band");
+        for (x, y) in [
+            (0.2, 5.0),
+            (0.3, 900.0),
+            (0.7, 5.0),
+            (1_000.2, 400.0),
+            (5.0, -5.0),
+        ] {
+            let p = coord! { x: x, y: y };
+            let inside = comb.geometry.coordinate_position(&p) == CoordPos::Inside;
+            assert_eq!(target.holds(p), inside, "{p:?}");
+        }
     }
 }
