@@ -151,8 +151,9 @@ impl<'a> Target<'a> {
 
     /// Whether the boundary enters the window (or touches it).
     fn boundary_meets(&self, window: Rect<f64>) -> bool {
-        (self.edges.reaching(window.min().y, window.max().y))
-            .any(|e| boxes_meet(e, window) && segment_meets(e, window))
+        (self.edges.reaching(window.min().y, window.max().y)).any(|e| {
+            intersect_rects(e.bounding_rect(), window).is_some() && segment_meets(e, window)
+        })
     }
 
     /// Whether a point off the boundary is inside: the number of edges a
@@ -251,15 +252,6 @@ impl Bands {
         let (first, last) = (self.band(low), self.band(high));
         self.edges[self.starts[first]..self.starts[last + 1]].iter()
     }
-}
-
-/// Whether the segment's box and the rectangle meet (edges included).
-fn boxes_meet(line: &Line<f64>, r: Rect<f64>) -> bool {
-    let (a, b) = (line.start, line.end);
-    a.x.min(b.x) <= r.max().x
-        && a.x.max(b.x) >= r.min().x
-        && a.y.min(b.y) <= r.max().y
-        && a.y.max(b.y) >= r.min().y
 }
 
 /// Whether the segment meets the rectangle (Liang–Barsky: the segment's
@@ -447,9 +439,9 @@ mod tests {
                     p - coord! { x: half, y: half },
                     p + coord! { x: half, y: half },
                 );
-                let meets = all
-                    .iter()
-                    .any(|e| boxes_meet(e, window) && segment_meets(e, window));
+                let meets = all.iter().any(|e| {
+                    intersect_rects(e.bounding_rect(), window).is_some() && segment_meets(e, window)
+                });
                 assert_eq!(target.boundary_meets(window), meets, "{}", feature.code);
                 met += usize::from(meets);
                 let position = feature.geometry.coordinate_position(&p);
